@@ -1,0 +1,257 @@
+"""Clinics, the practitioners who work there, and what patients can book."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from places.models import City, Province
+
+
+def _in_french() -> bool:
+    return (get_language() or "en").startswith("fr")
+
+
+class Discipline(models.TextChoices):
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+    CHIROPRACTIC = "chiropractic", _("Chiropractic")
+    MASSAGE_THERAPY = "massage_therapy", _("Massage therapy")
+
+    @classmethod
+    def practitioner_title(cls, value: str) -> str:
+        return str(
+            {
+                cls.PHYSIOTHERAPY: _("Physiotherapist"),
+                cls.CHIROPRACTIC: _("Chiropractor"),
+                cls.MASSAGE_THERAPY: _("Registered massage therapist"),
+            }[cls(value)]
+        )
+
+
+class BilingualName(models.Model):
+    """Reference data named in both official languages (techniques, languages, insurers)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_fr if _in_french() and self.name_fr else self.name
+
+
+class Technique(BilingualName):
+    """A treatment technique, e.g. Active Release Technique, Graston, dry needling."""
+
+    description = models.TextField(blank=True)
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("technique")
+        verbose_name_plural = _("techniques")
+
+
+class Language(BilingualName):
+    """A language care is offered in; ``slug`` is the ISO 639-1 code (en, fr, zh, pa, ...)."""
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+
+class Insurer(BilingualName):
+    """An insurer a clinic can bill directly (Sun Life, Manulife, Canada Life, ...)."""
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("insurer")
+        verbose_name_plural = _("insurers")
+
+
+class NetworkStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    IN_NETWORK = "in_network", _("In the network")
+    SUSPENDED = "suspended", _("Suspended")
+    REMOVED = "removed", _("Removed")
+
+
+class ClinicQuerySet(models.QuerySet["Clinic"]):
+    def in_network(self) -> ClinicQuerySet:
+        return self.filter(network_status=NetworkStatus.IN_NETWORK)
+
+    def within_box(self, *, south: float, west: float, north: float, east: float) -> ClinicQuerySet:
+        """Clinics inside a latitude/longitude box: the indexed prefilter of a radius search."""
+        return self.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(max_length=180, unique=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="clinics", verbose_name=_("city"))
+    address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=7)
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    time_zone = models.CharField(_("time zone"), max_length=64, help_text=_("IANA name, e.g. America/St_Johns"))
+    phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +14165550123"))
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    wheelchair_accessible = models.BooleanField(_("wheelchair accessible"), default=False)
+    accessibility_notes = models.CharField(_("accessibility notes"), max_length=300, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="clinics", verbose_name=_("languages"))
+    insurers = models.ManyToManyField(
+        Insurer, blank=True, related_name="clinics", verbose_name=_("insurers billed directly")
+    )
+    network_status = models.CharField(
+        _("network status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.APPLICANT
+    )
+    # Filled by the 50-point inspection (quality app); shown to patients and used for ranking.
+    inspection_score = models.PositiveSmallIntegerField(
+        _("inspection score"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="clinic_lat_lng_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90), name="clinic_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__gte=-180, longitude__lte=180), name="clinic_longitude_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(inspection_score__isnull=True) | models.Q(inspection_score__lte=100),
+                name="clinic_inspection_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+
+
+class OpeningHours(models.Model):
+    """The clinic's public opening hours: one row per open block of a weekday (0 = Monday)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), validators=[MaxValueValidator(6)], help_text=_("0 = Monday, 6 = Sunday")
+    )
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_hours_weekday_range"),
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Practitioner(models.Model):
+    """A practitioner as they work at one clinic (someone at two clinics has two records)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="practitioners")
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices, db_index=True)
+    credentials = models.CharField(_("credentials"), max_length=80, blank=True, help_text=_("e.g. PT, MScPT"))
+    college = models.CharField(_("regulatory college"), max_length=160, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    techniques = models.ManyToManyField(Technique, blank=True, related_name="practitioners")
+    languages = models.ManyToManyField(Language, blank=True, related_name="practitioners")
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Retired practitioners keep their history."))
+
+    class Meta:
+        verbose_name = _("practitioner")
+        verbose_name_plural = _("practitioners")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def title(self) -> str:
+        return Discipline.practitioner_title(self.discipline)
+
+
+class ServiceKind(models.TextChoices):
+    INITIAL = "initial", _("Initial assessment")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    TREATMENT = "treatment", _("Treatment")
+    CONSULTATION = "consultation", _("Consultation")
+
+
+class Delivery(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIRTUAL = "virtual", _("Online")
+
+
+class Service(models.Model):
+    """Something a patient can book at a clinic: a discipline, a duration and a price."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(_("name (English)"), max_length=120)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.TREATMENT)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IN_PERSON)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    price_cents = models.PositiveIntegerField(_("price (cents)"), help_text=_("Before tax, in Canadian cents."))
+    practitioners = models.ManyToManyField(
+        Practitioner, blank=True, related_name="services", verbose_name=_("practitioners who offer it")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["discipline", "kind", "duration_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="service_duration_range",
+            ),
+            models.CheckConstraint(condition=models.Q(price_cents__gte=0), name="service_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_fr if _in_french() and self.name_fr else self.name
+
+    @property
+    def price(self) -> str:
+        return f"${self.price_cents / 100:,.2f}"
