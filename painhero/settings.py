@@ -7,7 +7,9 @@ for a local run: SQLite in the project folder, console email, DEBUG off.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -99,6 +101,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     _database["CONN_MAX_AGE"] = 0
+    # Tests use a file (one per test process), not shared-cache memory, so that
+    # threads, the live server and BEGIN IMMEDIATE behave as they do in production.
+    _database["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"painhero-test-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = _database["ENGINE"] == "django.db.backends.postgresql"
