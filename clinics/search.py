@@ -45,7 +45,7 @@ class SearchParams:
 
 @dataclass
 class ClinicHit:
-    clinic: Clinic  # with city, languages, insurers and active practitioners' techniques prefetched
+    clinic: Clinic  # with city, languages and insurers prefetched (clinic_get loads more: see its docstring)
     distance_km: float | None
     disciplines: list[str]  # Discipline values offered by active practitioners, sorted
     techniques: list[str]  # Technique slugs, sorted

@@ -6,11 +6,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from clinics.search import SearchError
+
 api = NinjaAPI(
     title="PainHero API",
     version="1",
     description="Find physiotherapy, chiropractic and massage therapy clinics across Canada, "
-    "compare their open times and book.",
+    "compare their open times and book.\n\n"
+    "Errors are JSON objects with a `detail` sentence that says what to fix: "
+    "**400** for a query parameter this API cannot use (with `field` naming it) or a page past the last one, "
+    "**404** for something that does not exist (or is not public), "
+    "**422** for a request body or parameter of the wrong type.",
     urls_namespace="api-v1",
 )
 
@@ -25,12 +31,22 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": "; ".join(messages), "errors": exc.errors}, status=422)
 
 
+@api.exception_handler(SearchError)
+def search_error(request: HttpRequest, exc: SearchError) -> HttpResponse:
+    """400: the search parameters parse but cannot be used; ``field`` names the one to change."""
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+
+
 def _add_routers() -> None:
+    from booking.api import router as booking_router
     from clinics.api import router as clinics_router
     from places.api import router as places_router
+    from scheduling.api import router as scheduling_router
 
     api.add_router("/clinics", clinics_router)
+    api.add_router("/clinics", scheduling_router)
     api.add_router("/cities", places_router)
+    api.add_router("/", booking_router)
 
 
 _add_routers()

@@ -1,0 +1,114 @@
+"""Shapes of the clinic API's answers and of its query string (for the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from ninja import Field, Schema
+
+
+def _documented_as(kind: str, description: str, **extra: Any) -> Any:
+    """A query parameter received as text and checked by ``clinic_params_parse``, documented as ``kind``.
+
+    Typing them as strings keeps every bad value on one path (``SearchError`` -> 400 with
+    the parser's message) instead of half of them being caught earlier by pydantic.
+    """
+    return Field(None, description=description, json_schema_extra={"type": kind, **extra})
+
+
+class ClinicSearchQuery(Schema):
+    lat: str | None = _documented_as("number", "Latitude of the point to search around (-90 to 90); needs lng.")
+    lng: str | None = _documented_as("number", "Longitude of the point (-180 to 180); needs lat.")
+    radius_km: str | None = _documented_as("number", "Search radius in km, 1 to 250 (default 25).")
+    city: str | None = _documented_as("string", "A city slug (see /cities); its centre is the point.")
+    discipline: str | None = _documented_as(
+        "string",
+        "physiotherapy, chiropractic or massage_therapy.",
+        enum=["physiotherapy", "chiropractic", "massage_therapy"],
+    )
+    technique: str | None = _documented_as("string", "A technique slug, e.g. dry-needling.")
+    language: str | None = _documented_as("string", "An ISO 639-1 language code care is offered in, e.g. fr.")
+    insurer: str | None = _documented_as("string", "An insurer slug the clinic bills directly, e.g. sun-life.")
+    accessible: str | None = _documented_as("boolean", "Only wheelchair-accessible clinics.")
+    sort: str | None = _documented_as(
+        "string", "distance (default), soonest or score.", enum=["distance", "soonest", "score"]
+    )
+    page: str | None = _documented_as("integer", "Page number, from 1.", minimum=1)
+    page_size: str | None = _documented_as(
+        "integer", "Clinics per page, 1 to 100 (default 20).", minimum=1, maximum=100
+    )
+
+
+class ClinicOut(Schema):
+    id: int
+    slug: str
+    name: str
+    address: str
+    city: str
+    city_slug: str
+    province: str
+    postal_code: str
+    lat: float
+    lng: float
+    distance_km: float | None = Field(description="From the search point, to 0.1 km; null without a point.")
+    disciplines: list[str]
+    techniques: list[str]
+    languages: list[str]
+    insurers: list[str]
+    wheelchair_accessible: bool
+    inspection_score: int | None
+    phone: str
+    url: str = Field(description="Path of the clinic's public page.")
+    next_available: datetime | None = Field(description="Next open time, with the clinic's UTC offset.")
+
+
+class ClinicPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ClinicOut]
+
+
+class OpeningHoursOut(Schema):
+    weekday: int = Field(description="0 = Monday, 6 = Sunday")
+    opens: time
+    closes: time
+
+
+class PractitionerOut(Schema):
+    id: int
+    name: str
+    discipline: str
+    credentials: str
+    college: str
+    registration_number: str
+    techniques: list[str]
+    languages: list[str]
+
+
+class ServiceOut(Schema):
+    id: int
+    name: str
+    name_fr: str
+    discipline: str
+    kind: str
+    delivery: str
+    duration_minutes: int
+    price_cents: int
+    practitioner_ids: list[int]
+
+
+class ClinicDetailOut(ClinicOut):
+    description: str
+    email: str
+    website: str
+    time_zone: str
+    opening_hours: list[OpeningHoursOut]
+    practitioners: list[PractitionerOut]
+    services: list[ServiceOut]
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What is wrong and how to fix it.")
+    field: str | None = Field(None, description="The query parameter to change, for a 400.")
