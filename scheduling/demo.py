@@ -1,0 +1,231 @@
+"""Demo schedules: working hours, time off, closures, posted openings, rules and booked appointments.
+
+``manage.py demo`` calls ``schedules_generate`` after making clinics, practitioners and services.
+Everything is bulk-created and deterministic for a seed; times are relative to ``timezone.now()``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import Appointment, AppointmentSource, AppointmentStatus
+from clinics.models import Clinic, Practitioner, Service
+from scheduling import engine
+from scheduling.bulk import rows_insert
+from scheduling.models import BookingRules, ClinicClosure, Opening, TimeOff, TimeOffKind, WorkingHours
+from scheduling.services import next_openings_refresh
+
+CHUNK = 500  # clinics per batch: bounded memory, a few big INSERTs each
+
+# (weight, blocks) of a practitioner's working day: most take a lunch break, some work a long
+# day or only mornings, a few work evenings.
+DAY_SHAPES: list[tuple[int, tuple[tuple[time, time], ...]]] = [
+    (40, ((time(9), time(12)), (time(13), time(17)))),
+    (15, ((time(8), time(12)), (time(12, 30), time(16)))),
+    (12, ((time(10), time(13)), (time(14), time(19)))),
+    (10, ((time(8, 30), time(16, 30)),)),
+    (8, ((time(9), time(13)),)),
+    (8, ((time(12), time(20)),)),
+    (7, ((time(7), time(11)), (time(15), time(20)))),
+]
+SATURDAY = ((time(9), time(13)),)
+
+
+def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = False) -> None:
+    """Give the practitioners of ``clinic_ids`` schedules and some bookings, then fill next openings."""
+    now = timezone.now()
+    rng = random.Random(seed)  # noqa: S311 (demo data, reproducible by design)
+    chunks = range(0, len(clinic_ids), CHUNK)
+    if progress:
+        from tqdm import tqdm
+
+        chunks = tqdm(chunks, desc="schedules", unit_scale=CHUNK, unit="clinic")
+    for start in chunks:
+        ids = clinic_ids[start : start + CHUNK]
+        with transaction.atomic():
+            _chunk_generate(ids=ids, rng=rng, now=now)
+        next_openings_refresh(clinic_ids=ids, now=now)
+
+
+def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> None:
+    clinics = list(Clinic.objects.filter(pk__in=ids).order_by("pk").only("pk", "time_zone", "province"))
+    people: dict[int, list[int]] = defaultdict(list)
+    for pid, clinic_id in (
+        Practitioner.objects.filter(clinic_id__in=ids, is_active=True).order_by("pk").values_list("pk", "clinic_id")
+    ):
+        people[clinic_id].append(pid)
+    offers: dict[int, list[tuple[int, int]]] = defaultdict(list)  # practitioner -> (service id, minutes)
+    for service_id, pid, minutes in (
+        Service.practitioners.through.objects.filter(service__clinic_id__in=ids, service__is_active=True)
+        .order_by("pk")
+        .values_list("service_id", "practitioner_id", "service__duration_minutes")
+    ):
+        offers[pid].append((service_id, minutes))
+
+    hours: list[tuple] = []
+    absences: list[TimeOff] = []
+    closures: list[ClinicClosure] = []
+    openings: list[Opening] = []
+    rules: list[BookingRules] = []
+    appointments: list[tuple] = []
+    valid_from = now.date() - timedelta(days=120)
+    for clinic in clinics:
+        zone = ZoneInfo(clinic.time_zone)
+        today = now.astimezone(zone).date()
+        # How full the clinic is: most have room in a day or two, some are booked up for a week or more.
+        booked_days = rng.choices([0, 1, 2, 3, 5, 8, 12], weights=[40, 30, 12, 8, 5, 3, 2])[0]
+        closed: set[date] = set(
+            engine.statutory_holidays(province=clinic.province, first=today, last=today + timedelta(days=20))
+        )
+        roll = rng.random()
+        if roll < 0.03:
+            first = today + timedelta(days=rng.randint(0, 1))
+            last = first + timedelta(days=rng.randint(3, 8))
+            closures.append(ClinicClosure(clinic_id=clinic.pk, start_date=first, end_date=last, reason="Renovations"))
+            closed.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+        elif roll < 0.08:
+            day = today + timedelta(days=rng.randint(3, 25))
+            closures.append(ClinicClosure(clinic_id=clinic.pk, start_date=day, end_date=day, reason="Staff training"))
+            closed.add(day)
+        if rng.random() < 0.3:
+            rules.append(
+                BookingRules(
+                    clinic_id=clinic.pk,
+                    min_notice_minutes=rng.choice([60, 120, 240, 1440]),
+                    step_minutes=rng.choice([15, 15, 30]),
+                    buffer_minutes=rng.choice([0, 5, 10, 15]),
+                    same_day_allowed=rng.random() > 0.3,
+                    open_on_holidays=rng.random() < 0.2,
+                )
+            )
+        for pid in people.get(clinic.pk, ()):
+            week = _week_generate(rng)
+            for weekday, blocks in week.items():
+                hours.extend((pid, weekday, a, b, valid_from, None) for a, b in blocks)
+            away: set[date] = set()
+            if rng.random() < 0.08:
+                first = today + timedelta(days=rng.randint(-3, 30))
+                length = rng.randint(2, 12)
+                absences.append(
+                    TimeOff(
+                        practitioner_id=pid,
+                        start=_at(first, time.min, zone),
+                        end=_at(first + timedelta(days=length), time.min, zone),
+                        reason=rng.choice(["Vacation", "Conference", "Parental leave", "Sick leave"]),
+                    )
+                )
+                away.update(first + timedelta(days=i) for i in range(length))
+            if rng.random() < 0.05:
+                day = today + timedelta(days=rng.randint(0, 10))
+                absences.append(
+                    TimeOff(
+                        practitioner_id=pid,
+                        kind=TimeOffKind.BLOCKED,
+                        start=_at(day, time(12), zone),
+                        end=_at(day, time(14), zone),
+                        reason="Team meeting",
+                    )
+                )
+            services = offers.get(pid)
+            if not services:
+                continue
+            if rng.random() < 0.04:
+                slot = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(
+                    hours=rng.randint(3, 6)
+                )
+                if slot.date() == today:
+                    openings.append(Opening(practitioner_id=pid, start=slot, end=slot + timedelta(minutes=60)))
+            appointments.extend(
+                _bookings_generate(
+                    rng,
+                    pid=pid,
+                    clinic_id=clinic.pk,
+                    week=week,
+                    services=services,
+                    days=[today + timedelta(days=i) for i in range(booked_days + 1)],
+                    full_days=booked_days,
+                    skip=closed | away,
+                    zone=zone,
+                    now=now,
+                )
+            )
+    rows_insert(
+        WorkingHours, ("practitioner_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"), hours
+    )
+    TimeOff.objects.bulk_create(absences, batch_size=5000)
+    ClinicClosure.objects.bulk_create(closures, batch_size=5000)
+    Opening.objects.bulk_create(openings, batch_size=5000)
+    BookingRules.objects.bulk_create(rules, batch_size=5000)
+    rows_insert(
+        Appointment,
+        ("clinic_id", "practitioner_id", "service_id", "start", "end", "status", "source"),
+        appointments,
+    )
+
+
+def _week_generate(rng: random.Random) -> dict[int, tuple[tuple[time, time], ...]]:
+    """Four or five weekdays (sometimes three), some with a Saturday morning."""
+    count = rng.choices([3, 4, 5], weights=[15, 40, 45])[0]
+    days = sorted(rng.sample(range(5), count))
+    shapes = [shape for _w, shape in DAY_SHAPES]
+    weights = [w for w, _shape in DAY_SHAPES]
+    usual = rng.choices(shapes, weights=weights)[0]
+    week = {day: (usual if rng.random() < 0.8 else rng.choices(shapes, weights=weights)[0]) for day in days}
+    if rng.random() < 0.25:
+        week[5] = SATURDAY
+    return week
+
+
+def _at(day: date, moment: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, moment, tzinfo=zone)
+
+
+def _bookings_generate(
+    rng: random.Random,
+    *,
+    pid: int,
+    clinic_id: int,
+    week: dict[int, tuple[tuple[time, time], ...]],
+    services: list[tuple[int, int]],
+    days: list[date],
+    full_days: int,
+    skip: set[date],
+    zone: ZoneInfo,
+    now: datetime,
+) -> list[tuple]:
+    """Booked appointments inside the working blocks: nearly full for ``full_days`` days, then a third full."""
+    made: list[tuple] = []
+    for index, day in enumerate(days):
+        if day in skip or day.weekday() not in week:
+            continue
+        load = 0.92 if index < full_days else 0.35
+        for block_start, block_end in week[day.weekday()]:
+            cursor = _at(day, block_start, zone)
+            end = _at(day, block_end, zone)
+            while True:
+                service_id, minutes = services[rng.randrange(len(services))]
+                finish = cursor + timedelta(minutes=minutes)
+                if finish > end:
+                    break
+                if rng.random() < load and cursor > now:
+                    made.append(
+                        (
+                            clinic_id,
+                            pid,
+                            service_id,
+                            cursor.astimezone(UTC),
+                            finish.astimezone(UTC),
+                            AppointmentStatus.BOOKED,
+                            AppointmentSource.IMPORT,
+                        )
+                    )
+                    cursor = finish
+                else:
+                    cursor += timedelta(minutes=15 * rng.randint(1, 2))
+    return made

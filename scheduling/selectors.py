@@ -1,0 +1,259 @@
+"""Reads: a clinic's open times, whether one time is open, and the precomputed next openings for search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+
+from clinics.models import Clinic, Practitioner, Service
+from scheduling import engine
+from scheduling.loading import clinic_inputs_load, rules_for
+from scheduling.models import AvailabilityState, BookingRules, NextOpening
+
+# How many open starts per practitioner and service the precomputed table keeps (see AVAILABILITY.md).
+NEXT_OPENINGS_KEPT = 5
+# How many precomputed rows "soonest first" walks before it groups instead.
+SCAN_LIMIT = 20_000
+
+
+class Slot(NamedTuple):
+    """One open time: aware datetimes in the clinic's zone (immutable; a tuple so thousands are cheap)."""
+
+    start: datetime
+    end: datetime
+    practitioner_id: int
+    service_id: int
+
+
+def booking_rules_get(*, clinic: Clinic) -> BookingRules:
+    """The clinic's rules, or unsaved defaults when it never set any."""
+    return BookingRules.objects.filter(clinic=clinic).first() or BookingRules(clinic=clinic)
+
+
+def service_rules_get(*, service: Service) -> engine.Rules:
+    from scheduling.models import ServiceBookingRules
+
+    service._own_rules = ServiceBookingRules.objects.filter(service=service).first()  # type: ignore[attr-defined]
+    return rules_for(clinic_rules=BookingRules.objects.filter(clinic_id=service.clinic_id).first(), service=service)
+
+
+def open_times_list(
+    *,
+    clinic: Clinic,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    service: Service | None = None,
+    practitioner: Practitioner | None = None,
+    discipline: str | None = None,
+) -> list[Slot]:
+    """Open times at ``clinic`` starting in ``[start, end)``, sorted by start (then practitioner, service).
+
+    Without a service, every active service the filters allow; each slot names its practitioner and service.
+    """
+    inputs = clinic_inputs_load(
+        clinics=[clinic],
+        start=start,
+        end=end,
+        now=now,
+        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
+        service_ids=[service.pk] if service is not None else None,
+    )[clinic.pk]
+    now_ts, start_ts, end_ts = engine.ts(now), engine.ts(start), engine.ts(end)
+    found: list[tuple[int, int, int, int]] = []
+    for svc in inputs.services:
+        if discipline is not None and svc.discipline != discipline:
+            continue
+        rules = inputs.service_rules(svc)
+        sid = svc.pk
+        for pid in inputs.offered_by.get(sid, ()):
+            found.extend(
+                (a, pid, sid, b)
+                for a, b in engine.open_times_ts(
+                    weekly=inputs.weekly.get(pid, ()),
+                    rules=rules,
+                    now=now_ts,
+                    zone=inputs.zone,
+                    start=start_ts,
+                    end=end_ts,
+                    openings=inputs.openings.get(pid, ()),
+                    unavailable=inputs.unavailable.get(pid, ()),
+                    closed_days=inputs.closed_days,
+                    busy=inputs.busy.get(pid, ()),
+                )
+            )
+    found.sort()
+    # Many practitioners share start times: convert each instant once.
+    zone = inputs.zone
+    moments = {seconds: engine.from_ts(seconds, zone) for seconds in {a for a, *_ in found} | {b for *_, b in found}}
+    return [Slot(moments[a], moments[b], pid, sid) for a, pid, sid, b in found]
+
+
+def slot_is_open(
+    *, practitioner: Practitioner, service: Service, start: datetime, now: datetime, exclude_hold_id: int | None = None
+) -> bool:
+    """Whether ``start`` is an open time of ``practitioner`` for ``service`` right now (the same engine, exactly).
+
+    The booking service calls this inside its transaction; ``exclude_hold_id`` ignores the patient's own hold.
+    """
+    if service.clinic_id != practitioner.clinic_id:
+        return False
+    clinic = Clinic.objects.get(pk=practitioner.clinic_id)
+    inputs = clinic_inputs_load(
+        clinics=[clinic],
+        start=start,
+        end=start + timedelta(minutes=service.duration_minutes),
+        now=now,
+        practitioner_ids=[practitioner.pk],
+        service_ids=[service.pk],
+        exclude_hold_id=exclude_hold_id,
+    )[clinic.pk]
+    if not inputs.services or practitioner.pk not in inputs.offered_by.get(service.pk, ()):
+        return False
+    start_ts = engine.ts(start)
+    found = inputs.open_times(
+        service=inputs.services[0],
+        practitioner_id=practitioner.pk,
+        now=engine.ts(now),
+        start=start_ts,
+        end=start_ts + 1,
+    )
+    return bool(found) and found[0][0] == start_ts
+
+
+def _next_openings(
+    *, now: datetime, discipline: str | None, service_id: int | None, technique: str | None, practitioner_id=None
+) -> QuerySet[NextOpening]:
+    rows = NextOpening.objects.filter(bookable_until__gte=now)
+    if discipline:
+        rows = rows.filter(discipline=discipline)
+    if service_id is not None:
+        rows = rows.filter(service_id=service_id)
+    if practitioner_id is not None:
+        rows = rows.filter(practitioner_id=practitioner_id)
+    if technique:
+        rows = rows.filter(practitioner__techniques__slug=technique)
+    return rows
+
+
+def next_available_subquery(
+    *, now: datetime, discipline: str | None = None, service_id: int | None = None, technique: str | None = None
+) -> Subquery:
+    """An expression for ``Clinic`` querysets: the clinic's next available start for what was searched.
+
+    ``Clinic.objects.annotate(next_available=next_available_subquery(now=now, discipline="physiotherapy"))
+    .order_by(F("next_available").asc(nulls_last=True))`` sorts soonest first; each clinic costs one
+    index seek on (clinic, discipline, start), whatever the size of the network.
+    """
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+    return Subquery(rows.filter(clinic_id=OuterRef("pk")).order_by("start").values("start")[:1])
+
+
+def soonest_clinics(
+    *,
+    clinics: QuerySet[Clinic],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[tuple[int, datetime]]:
+    """(clinic id, next available) of the clinics in ``clinics`` with the soonest times, soonest first.
+
+    Walks the next openings in start order (index on discipline, start) and stops as soon as it has
+    ``offset + limit`` distinct clinics, so the cost follows the page asked for, not how many clinics
+    match. Clinics with nothing open are not in the answer (they go after, sorted otherwise).
+    """
+    rows = (
+        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+        # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
+        # collect every matching clinic, a cost that grows with the network.
+        .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
+        .order_by("start")
+    )
+    wanted = offset + limit
+    found: dict[int, object] = {}
+    # A LIMIT tells PostgreSQL's planner that an ordered index walk pays; SQLite is told by INDEXED BY
+    # (after ANALYZE it would rather look up every matching clinic and sort all their rows).
+    sql, params = rows.values_list("clinic_id", "start")[:SCAN_LIMIT].query.sql_with_params()
+    if connection.vendor == "sqlite":
+        index = "nextopening_discipline_start" if discipline else "nextopening_start"
+        table = connection.ops.quote_name(NextOpening._meta.db_table)
+        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+    scanned = 0
+    # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
+    # into an aware datetime (Django's converters) would cost more than the scan itself.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while len(found) < wanted:
+            chunk = cursor.fetchmany(500)
+            if not chunk:
+                break
+            scanned += len(chunk)
+            for clinic_id, start in chunk:
+                if clinic_id not in found:
+                    found[clinic_id] = start
+                    if len(found) >= wanted:
+                        break
+    if len(found) < wanted and scanned >= SCAN_LIMIT:
+        # Rare (a deep page, or few clinics with times among very many): group instead of walking.
+        grouped = rows.values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
+        return [(row["clinic_id"], row["first"]) for row in grouped[offset:wanted]]
+    return [(pk, _aware(start)) for pk, start in list(found.items())[offset:wanted]]
+
+
+def _aware(value: object) -> datetime:
+    # SQLite gives naive UTC (text or datetime); PostgreSQL an aware datetime.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)  # noqa: S101 (narrowing for the type checker)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def next_openings_for_clinics(
+    *,
+    clinic_ids: list[int],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    practitioner_id: int | None = None,
+    count: int = 3,
+) -> dict[int, list[datetime]]:
+    """Each clinic's next ``count`` distinct open starts (aware, UTC) for what was searched; one query.
+
+    The first is the clinic's next available time; a clinic with none is absent from the answer.
+    """
+    if not clinic_ids:
+        return {}
+    rows = (
+        _next_openings(
+            now=now, discipline=discipline, service_id=service_id, technique=technique, practitioner_id=practitioner_id
+        )
+        .filter(clinic_id__in=clinic_ids)
+        .values("clinic_id", "start")
+        .annotate(practitioners=Count("practitioner_id", distinct=True))
+        .annotate(position=Window(RowNumber(), partition_by=[F("clinic_id")], order_by=F("start").asc()))
+        .filter(position__lte=count)
+        .order_by("clinic_id", "start")
+    )
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for row in rows:
+        found[row["clinic_id"]].append(row["start"].astimezone(UTC))
+    return dict(found)
+
+
+def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:
+    """Those of ``clinic_ids`` whose next openings need recomputing (never computed, or past fresh_until)."""
+    fresh = set(
+        AvailabilityState.objects.filter(clinic_id__in=clinic_ids, fresh_until__gt=now).values_list(
+            "clinic_id", flat=True
+        )
+    )
+    return [pk for pk in clinic_ids if pk not in fresh]

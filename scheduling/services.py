@@ -1,0 +1,343 @@
+"""Writes: schedules, time off, closures, posted openings, booking rules, and keeping next openings fresh.
+
+Every write runs in one transaction that also rebuilds the clinic's precomputed next openings, so
+search never shows a time the change just removed (nor misses one it just added).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic, Practitioner
+from scheduling import engine
+from scheduling.bulk import rows_insert
+from scheduling.loading import ClinicInputs, clinic_inputs_load
+from scheduling.models import (
+    AvailabilityState,
+    BookingRules,
+    ClinicClosure,
+    NextOpening,
+    Opening,
+    TimeOff,
+    TimeOffKind,
+    WorkingHours,
+)
+from scheduling.selectors import NEXT_OPENINGS_KEPT
+
+# The first pass looks this far ahead; only pairs that find too few times there look to the horizon.
+FIRST_PASS_DAYS = 7
+# Recompute at least this often even if nothing changed: new days enter the horizon.
+MAX_AGE = timedelta(hours=6)
+# When a pair is down to this many cached starts, its clinic is due for a top-up.
+TOP_UP_WHEN_LEFT = 3
+
+
+def next_openings_refresh(*, clinic_ids: Iterable[int], now: datetime) -> int:
+    """Recompute the next openings of these clinics (all their practitioners and services); rows written.
+
+    The booking app calls this after a booking, cancellation or reschedule commits; the write services
+    below call it inside their own transaction.
+    """
+    with transaction.atomic():
+        # Lock the clinics first (in a fixed order): two refreshes of one clinic then run one after the
+        # other, and the second reads what the first could not see, so an older result never lands last.
+        clinics = list(Clinic.objects.select_for_update().filter(pk__in=list(clinic_ids)).order_by("pk"))
+        if not clinics:
+            return 0
+        rows, states = _compute(clinics=clinics, now=now)
+        NextOpening.objects.filter(clinic_id__in=[c.pk for c in clinics]).delete()
+        rows_insert(NextOpening, _ROW_COLUMNS, rows)
+        _states_save(states)
+    return len(rows)
+
+
+def _states_save(states: list[AvailabilityState]) -> None:
+    AvailabilityState.objects.bulk_create(
+        states,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["clinic"],
+        update_fields=["computed_at", "fresh_until"],
+    )
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+_ROW_COLUMNS = (
+    "clinic_id",
+    "practitioner_id",
+    "service_id",
+    "discipline",
+    "start",
+    "end",
+    "bookable_until",
+    "rank",
+    "computed_at",
+)
+
+
+def _compute(*, clinics: list[Clinic], now: datetime) -> tuple[list[tuple], list[AvailabilityState]]:
+    """The next openings of ``clinics``: a short first pass, then the full horizon only where it is needed."""
+    first_end = now + timedelta(days=FIRST_PASS_DAYS)
+    inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now)
+    longest = max(
+        (item.service_rules(s).horizon_days for item in inputs.values() for s in item.services),
+        default=FIRST_PASS_DAYS,
+    )
+    found, short = _pass(inputs=inputs, now=now, end=first_end)
+    if short:
+        # Only the practitioners who found too few times look further (fully booked, away, part-time).
+        wide = clinic_inputs_load(
+            clinics=[c for c in clinics if c.pk in {clinic_id for clinic_id, _pid in short}],
+            start=now,
+            end=now + timedelta(days=longest),
+            now=now,
+            practitioner_ids=sorted({pid for _clinic_id, pid in short}),
+        )
+        more, _short = _pass(inputs=wide, now=now, end=now + timedelta(days=longest))
+        found.update(more)
+    rows: list[tuple] = []
+    fresh_until = {c.pk: now + MAX_AGE for c in clinics}
+    for (clinic_id, pid, service_id, discipline, rules), times in found.items():
+        zone = inputs[clinic_id].zone
+        for rank, (a, b) in enumerate(times, start=1):
+            until = engine.bookable_until(rules=rules, slot_start=a, zone=zone)
+            rows.append((clinic_id, pid, service_id, discipline, _utc(a), _utc(b), _utc(until), rank, now))
+            if len(times) >= NEXT_OPENINGS_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
+                fresh_until[clinic_id] = min(fresh_until[clinic_id], _utc(until))
+    for item in inputs.values():
+        # An expiring hold frees its time: the clinic is due when the first one lapses.
+        if item.hold_expiry is not None:
+            fresh_until[item.clinic.pk] = min(fresh_until[item.clinic.pk], item.hold_expiry)
+    states = [AvailabilityState(clinic_id=pk, computed_at=now, fresh_until=until) for pk, until in fresh_until.items()]
+    return rows, states
+
+
+def _pass(*, inputs: dict[int, ClinicInputs], now: datetime, end: datetime) -> tuple[dict, set[tuple[int, int]]]:
+    found: dict[tuple, list[tuple[int, int]]] = {}
+    short: set[tuple[int, int]] = set()
+    now_ts, end_ts = engine.ts(now), engine.ts(end)
+    for clinic_id, item in inputs.items():
+        # Services with the same step, buffer and window share one computation of free time.
+        prepared: dict[tuple, engine.Prepared] = {}
+        for service in item.services:
+            rules = item.service_rules(service)
+            window = engine.bookable_window(rules=rules, now=now_ts, zone=item.zone, start=now_ts, end=end_ts)
+            for pid in item.offered_by.get(service.pk, ()):
+                if not item.weekly.get(pid) and not item.openings.get(pid):
+                    continue
+                key = (pid, rules.step_minutes, rules.buffer_minutes, window)
+                if key not in prepared:
+                    prepared[key] = engine.prepare(
+                        weekly=item.weekly.get(pid, ()),
+                        zone=item.zone,
+                        step_minutes=rules.step_minutes,
+                        buffer_minutes=rules.buffer_minutes,
+                        earliest=window[0],
+                        latest=window[1],
+                        openings=item.openings.get(pid, ()),
+                        unavailable=item.unavailable.get(pid, ()),
+                        closed_days=item.closed_days,
+                        busy=item.busy.get(pid, ()),
+                    )
+                times = engine.slots_from(
+                    prepared[key], duration_minutes=rules.duration_minutes, limit=NEXT_OPENINGS_KEPT
+                )
+                if len(times) < NEXT_OPENINGS_KEPT and rules.horizon_days > (end - now).days:
+                    short.add((clinic_id, pid))
+                found[(clinic_id, pid, service.pk, service.discipline, rules)] = times
+    return found, short
+
+
+def next_openings_top_up(*, now: datetime, batch: int = 200) -> int:
+    """Recompute clinics whose cached next openings are running out or old, and never-computed ones; count."""
+    due = list(
+        AvailabilityState.objects.filter(fresh_until__lte=now)
+        .order_by("fresh_until")
+        .values_list("clinic_id", flat=True)[:batch]
+    )
+    if len(due) < batch:
+        never = Clinic.objects.in_network().exclude(pk__in=AvailabilityState.objects.values("clinic_id"))
+        due += list(never.values_list("pk", flat=True)[: batch - len(due)])
+    for start in range(0, len(due), 50):
+        next_openings_refresh(clinic_ids=due[start : start + 50], now=now)
+    return len(due)
+
+
+# --- Writes the clinic portal (and the admin) call -------------------------------------------------
+
+
+def working_hours_set(
+    *,
+    practitioner: Practitioner,
+    blocks: Sequence[tuple[int, time, time]],
+    valid_from: date,
+    now: datetime,
+    valid_until: date | None = None,
+) -> list[WorkingHours]:
+    """Replace the practitioner's weekly hours from ``valid_from`` on with ``blocks`` (weekday, start, end).
+
+    Hours before ``valid_from`` are kept (they end the day before); breaks are the gaps between blocks.
+    """
+    new = [
+        WorkingHours(
+            practitioner=practitioner,
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        for weekday, start, end in blocks
+    ]
+    _blocks_check(new)
+    with transaction.atomic():
+        # Lock the practitioner row so two edits of the same schedule cannot interleave.
+        Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
+        current = WorkingHours.objects.filter(practitioner=practitioner).exclude(valid_until__lt=valid_from)
+        current.filter(valid_from__gte=valid_from).delete()
+        current.filter(valid_from__lt=valid_from).update(valid_until=valid_from - timedelta(days=1))
+        WorkingHours.objects.bulk_create(new)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+    return new
+
+
+def _blocks_check(blocks: list[WorkingHours]) -> None:
+    by_day: dict[int, list[WorkingHours]] = {}
+    for block in blocks:
+        if not 0 <= block.weekday <= 6:
+            raise ValidationError(_("The weekday must be between 0 (Monday) and 6 (Sunday)."))
+        if block.end_time <= block.start_time:
+            raise ValidationError(_("A block of working hours must end after it starts."))
+        if block.valid_until is not None and block.valid_until < block.valid_from:
+            raise ValidationError(_("The end of validity must not be before its start."))
+        by_day.setdefault(block.weekday, []).append(block)
+    for day_blocks in by_day.values():
+        day_blocks.sort(key=lambda b: b.start_time)
+        for before, after in itertools.pairwise(day_blocks):
+            if after.start_time < before.end_time:
+                raise ValidationError(
+                    _("Working hours %(a)s and %(b)s overlap on the same day.")
+                    % {
+                        "a": f"{before.start_time:%H:%M}-{before.end_time:%H:%M}",
+                        "b": f"{after.start_time:%H:%M}-{after.end_time:%H:%M}",
+                    }
+                )
+
+
+def _range_check(start: datetime, end: datetime) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError(_("Times must carry a time zone."))
+    if end <= start:
+        raise ValidationError(_("The end must be after the start."))
+
+
+def time_off_add(
+    *,
+    practitioner: Practitioner,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    reason: str = "",
+    kind: str = TimeOffKind.TIME_OFF,
+) -> TimeOff:
+    """Make the practitioner unbookable from ``start`` to ``end`` (time off, or a blocked time)."""
+    _range_check(start, end)
+    with transaction.atomic():
+        time_off = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason, kind=kind)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+    return time_off
+
+
+def time_off_remove(*, time_off: TimeOff, now: datetime) -> None:
+    with transaction.atomic():
+        clinic_id = time_off.practitioner.clinic_id
+        time_off.delete()
+        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+
+
+def clinic_closure_add(
+    *, clinic: Clinic, start_date: date, end_date: date, now: datetime, reason: str = ""
+) -> ClinicClosure:
+    """Close the whole clinic from ``start_date`` to ``end_date`` inclusive (its own zone)."""
+    if end_date < start_date:
+        raise ValidationError(_("The last day of a closure must not be before its first day."))
+    with transaction.atomic():
+        closure = ClinicClosure.objects.create(clinic=clinic, start_date=start_date, end_date=end_date, reason=reason)
+        next_openings_refresh(clinic_ids=[clinic.pk], now=now)
+    return closure
+
+
+def clinic_closure_remove(*, closure: ClinicClosure, now: datetime) -> None:
+    with transaction.atomic():
+        clinic_id = closure.clinic_id
+        closure.delete()
+        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+
+
+def opening_post(
+    *, practitioner: Practitioner, start: datetime, end: datetime, now: datetime, posted_by: Any = None
+) -> Opening:
+    """Post an extra opening ("Dr. Chen has 15:30 free today"): bookable even outside the weekly hours."""
+    _range_check(start, end)
+    if end <= now:
+        raise ValidationError(_("An opening must not be in the past."))
+    with transaction.atomic():
+        opening = Opening.objects.create(practitioner=practitioner, start=start, end=end, posted_by=posted_by)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+    return opening
+
+
+def opening_remove(*, opening: Opening, now: datetime) -> None:
+    with transaction.atomic():
+        clinic_id = opening.practitioner.clinic_id
+        opening.delete()
+        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+
+
+_RULE_FIELDS = (
+    "min_notice_minutes",
+    "horizon_days",
+    "step_minutes",
+    "buffer_minutes",
+    "same_day_allowed",
+    "open_on_holidays",
+)
+
+
+def booking_rules_update(*, clinic: Clinic, now: datetime, **changes: Any) -> BookingRules:
+    """Change some of the clinic's booking rules (the others keep their value or default)."""
+    unknown = set(changes) - set(_RULE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown booking rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        rules, _created = BookingRules.objects.select_for_update().get_or_create(clinic=clinic)
+        for name, value in changes.items():
+            setattr(rules, name, value)
+        rules.full_clean(exclude=["clinic"])
+        rules.save()
+        next_openings_refresh(clinic_ids=[clinic.pk], now=now)
+    return rules
+
+
+def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> int:
+    """Recompute every clinic's next openings (demo data, a deploy); rows written."""
+    ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    iterator: Iterable[int] = range(0, len(ids), chunk)
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, desc="next openings", unit_scale=chunk)
+    for start in iterator:
+        written += next_openings_refresh(clinic_ids=ids[start : start + chunk], now=now)
+    return written

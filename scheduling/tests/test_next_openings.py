@@ -1,0 +1,302 @@
+"""The precomputed next openings: filled, read for search, and kept fresh by every change."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.db.models import F
+
+from booking.models import Appointment, Hold
+from clinics.models import Clinic, Discipline
+from clinics.testing import make_practitioner, make_service, make_technique
+from scheduling import services
+from scheduling.models import AvailabilityState, NextOpening
+from scheduling.selectors import (
+    NEXT_OPENINGS_KEPT,
+    next_available_subquery,
+    next_openings_for_clinics,
+    open_times_list,
+    soonest_clinics,
+    stale_clinic_ids,
+)
+from scheduling.testing import make_hours, make_open_clinic, toronto
+
+pytestmark = pytest.mark.django_db
+
+NOW = toronto(2026, 12, 7, 6, 0)  # Monday, 6 a.m.; with 2 h notice the first time is 09:00
+
+
+def next_of(clinic, now=NOW, **filters):
+    return next_openings_for_clinics(clinic_ids=[clinic.pk], now=now, **filters).get(clinic.pk, [])
+
+
+def hhmm(moments, zone="America/Toronto"):
+    from zoneinfo import ZoneInfo
+
+    return [f"{m.astimezone(ZoneInfo(zone)):%a %H:%M}" for m in moments]
+
+
+def test_refresh_keeps_the_next_few_times_of_each_practitioner_and_service():
+    clinic, _people, _service = make_open_clinic(practitioners=2)
+    written = services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert written == 2 * NEXT_OPENINGS_KEPT
+    assert hhmm(next_of(clinic)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
+    assert AvailabilityState.objects.get(clinic=clinic).computed_at == NOW
+
+
+def test_the_cache_says_what_the_engine_says():
+    clinic, _people, _service = make_open_clinic(practitioners=3, blocks=(("09:00", "09:45"),))
+    Appointment.objects.create(
+        clinic=clinic,
+        practitioner=_people[0],
+        service=_service,
+        start=toronto(2026, 12, 7, 9),
+        end=toronto(2026, 12, 7, 9, 30),
+        source="import",
+    )
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    live = open_times_list(clinic=clinic, start=NOW, end=NOW + timedelta(days=3), now=NOW)
+    assert next_of(clinic, count=4) == sorted({s.start for s in live})[:4]
+
+
+def test_time_passing_removes_a_time_without_any_refresh():
+    clinic, _people, _service = make_open_clinic()
+    services.booking_rules_update(clinic=clinic, min_notice_minutes=0, now=NOW)
+    assert hhmm(next_of(clinic, now=toronto(2026, 12, 7, 9, 0)))[0] == "Mon 09:00"
+    assert hhmm(next_of(clinic, now=toronto(2026, 12, 7, 9, 1)))[0] == "Mon 09:15"
+
+
+def test_a_booking_changes_next_available_once_booking_refreshes():
+    clinic, (person,), service = make_open_clinic()
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    Appointment.objects.create(
+        clinic=clinic,
+        practitioner=person,
+        service=service,
+        start=toronto(2026, 12, 7, 9),
+        end=toronto(2026, 12, 7, 9, 30),
+        source="web",
+    )
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:30"
+    Appointment.objects.update(status="cancelled")
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+
+
+@pytest.mark.parametrize(
+    "change, first",
+    [
+        ("hours", "Tue 14:00"),
+        ("time_off", "Mon 12:00"),
+        ("closure", "Tue 09:00"),
+        ("opening", "Mon 08:30"),
+        ("rules", "Tue 09:00"),
+    ],
+)
+def test_each_write_service_refreshes_next_openings(change, first):
+    clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+    if change == "hours":
+        services.working_hours_set(
+            practitioner=person, blocks=[(1, time(14), time(17))], valid_from=date(2026, 12, 7), now=NOW
+        )
+    elif change == "time_off":
+        services.time_off_add(practitioner=person, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=NOW)
+    elif change == "closure":
+        services.clinic_closure_add(clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW)
+    elif change == "opening":
+        services.opening_post(
+            practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
+        )
+    else:
+        services.booking_rules_update(clinic=clinic, same_day_allowed=False, now=NOW)
+    assert hhmm(next_of(clinic))[0] == first
+
+
+def test_working_hours_set_keeps_the_past_and_rejects_overlapping_blocks():
+    from django.core.exceptions import ValidationError
+
+    from scheduling.models import WorkingHours
+
+    _clinic, (person,), _service = make_open_clinic(days=(0,), blocks=(("09:00", "12:00"),))
+    services.working_hours_set(
+        practitioner=person, blocks=[(0, time(10), time(11))], valid_from=date(2026, 12, 14), now=NOW
+    )
+    assert list(WorkingHours.objects.filter(practitioner=person).values_list("valid_until", flat=True)) == [
+        date(2026, 12, 13),
+        None,
+    ]
+    with pytest.raises(ValidationError, match="overlap"):
+        services.working_hours_set(
+            practitioner=person,
+            blocks=[(0, time(9), time(12)), (0, time(11), time(13))],
+            valid_from=date(2026, 12, 21),
+            now=NOW,
+        )
+
+
+def test_discipline_service_and_technique_narrow_next_available():
+    clinic, (_physio,), physio_service = make_open_clinic(blocks=(("11:00", "12:00"),))
+    chiro = make_practitioner(clinic=clinic, discipline=Discipline.CHIROPRACTIC)
+    chiro.techniques.add(make_technique())
+    make_hours(chiro, blocks=(("09:00", "10:00"),))
+    make_service(clinic=clinic, practitioners=[chiro], discipline=Discipline.CHIROPRACTIC)
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"  # no filter: any service
+    assert hhmm(next_of(clinic, discipline=Discipline.PHYSIOTHERAPY))[0] == "Mon 11:00"
+    assert hhmm(next_of(clinic, service_id=physio_service.pk))[0] == "Mon 11:00"
+    assert hhmm(next_of(clinic, technique="dry-needling"))[0] == "Mon 09:00"
+    assert next_of(clinic, discipline=Discipline.MASSAGE_THERAPY) == []
+
+
+def test_clinics_sort_soonest_first_with_the_subquery(django_assert_max_num_queries):
+    later, _p, _s = make_open_clinic(blocks=(("14:00", "15:00"),))
+    sooner, _p, _s = make_open_clinic(blocks=(("10:00", "11:00"),))
+    never, _p, _s = make_open_clinic(days=())
+    services.next_openings_refresh(clinic_ids=[later.pk, sooner.pk, never.pk], now=NOW)
+    ids = [later.pk, sooner.pk, never.pk]
+    with django_assert_max_num_queries(1):
+        ordered = list(
+            Clinic.objects.filter(pk__in=ids)
+            .annotate(next_available=next_available_subquery(now=NOW, discipline=Discipline.PHYSIOTHERAPY))
+            .order_by(F("next_available").asc(nulls_last=True))
+            .values_list("pk", flat=True)
+        )
+    assert ordered == [sooner.pk, later.pk, never.pk]
+    with django_assert_max_num_queries(1):
+        times = next_openings_for_clinics(clinic_ids=ids, now=NOW, discipline=Discipline.PHYSIOTHERAPY)
+    assert hhmm(times[sooner.pk]) == ["Mon 10:00", "Mon 10:15", "Mon 10:30"]
+    assert never.pk not in times
+
+
+def test_next_times_are_distinct_even_when_several_practitioners_share_them():
+    clinic, _people, _service = make_open_clinic(practitioners=4)
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert hhmm(next_of(clinic, count=3)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
+
+
+def test_a_clinic_is_due_for_a_top_up_when_its_cached_times_run_low_or_a_hold_lapses():
+    clinic, (person,), service = make_open_clinic()
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    state = AvailabilityState.objects.get(clinic=clinic)
+    # Five cached times 09:00..10:00 with 2 h notice: once 09:30 can no longer be booked (07:30), two are left.
+    assert state.fresh_until == toronto(2026, 12, 7, 7, 30)
+    assert stale_clinic_ids(clinic_ids=[clinic.pk], now=toronto(2026, 12, 7, 7, 29)) == []
+    assert stale_clinic_ids(clinic_ids=[clinic.pk], now=toronto(2026, 12, 7, 7, 30)) == [clinic.pk]
+    Hold.objects.create(
+        practitioner=person,
+        service=service,
+        start=toronto(2026, 12, 7, 9),
+        end=toronto(2026, 12, 7, 9, 30),
+        expires_at=NOW + timedelta(minutes=10),
+    )
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
+
+
+def test_top_up_recomputes_stale_and_never_computed_clinics_only():
+    stale, _p, _s = make_open_clinic()
+    fresh, _p, _s = make_open_clinic()
+    never, _p, _s = make_open_clinic()
+    services.next_openings_refresh(clinic_ids=[stale.pk, fresh.pk], now=NOW)
+    AvailabilityState.objects.filter(clinic=stale).update(fresh_until=NOW)
+    later = NOW + timedelta(minutes=5)
+    assert services.next_openings_top_up(now=later) == 2
+    computed = dict(AvailabilityState.objects.values_list("clinic_id", "computed_at"))
+    assert computed == {stale.pk: later, fresh.pk: NOW, never.pk: later}
+    assert NextOpening.objects.filter(clinic=never).exists()
+
+
+def test_refreshing_a_small_clinic_takes_a_bounded_number_of_queries(django_assert_max_num_queries):
+    clinic, _people, _service = make_open_clinic(practitioners=5)
+    with django_assert_max_num_queries(16):
+        services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+
+
+def test_a_practitioner_away_for_two_weeks_still_has_next_openings_after():
+    clinic, (person,), _service = make_open_clinic()
+    services.time_off_add(practitioner=person, start=toronto(2026, 12, 1), end=toronto(2026, 12, 21), now=NOW)
+    assert hhmm(next_of(clinic)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
+    assert next_of(clinic)[0].date().isoformat() == "2026-12-21"
+
+
+def test_soonest_clinics_walks_start_order_and_pages():
+    late, _p, _s = make_open_clinic(blocks=(("15:00", "16:00"),))
+    early, _p, _s = make_open_clinic(blocks=(("09:00", "10:00"),))
+    middle, _p, _s = make_open_clinic(blocks=(("12:00", "13:00"),))
+    closed, _p, _s = make_open_clinic(days=())
+    elsewhere, _p, _s = make_open_clinic(blocks=(("08:00", "09:00"),))
+    services.next_openings_refresh(clinic_ids=[c.pk for c in (late, early, middle, closed, elsewhere)], now=NOW)
+    candidates = Clinic.objects.exclude(pk=elsewhere.pk)
+    page = soonest_clinics(clinics=candidates, now=NOW, discipline=Discipline.PHYSIOTHERAPY, limit=2)
+    assert [pk for pk, _start in page] == [early.pk, middle.pk]
+    assert hhmm([start for _pk, start in page]) == ["Mon 09:00", "Mon 12:00"]
+    second = soonest_clinics(clinics=candidates, now=NOW, discipline=Discipline.PHYSIOTHERAPY, limit=2, offset=2)
+    assert [pk for pk, _start in second] == [late.pk]
+
+
+def test_the_refresh_availability_command_tops_up_due_clinics():
+    from django.core.management import call_command
+
+    clinic, _p, _s = make_open_clinic()
+    call_command("refresh_availability", verbosity=0)
+    assert AvailabilityState.objects.filter(clinic=clinic).exists()
+    assert NextOpening.objects.filter(clinic=clinic).exists()
+    NextOpening.objects.all().delete()
+    call_command("refresh_availability", "--all", verbosity=0)
+    assert NextOpening.objects.filter(clinic=clinic).exists()
+
+
+def test_soonest_clinics_groups_instead_when_the_walk_would_be_too_long(monkeypatch):
+    from scheduling import selectors
+
+    clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
+    services.next_openings_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)  # two practitioners share each start: 3 rows, 2 clinics
+    page = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
+    assert [pk for pk, _start in page] == [c.pk for c in clinics]
+    assert hhmm([start for _pk, start in page]) == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
+
+
+def test_removing_time_off_a_closure_or_an_opening_refreshes_next_openings_too():
+    clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
+    time_off = services.time_off_add(
+        practitioner=person, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=NOW
+    )
+    services.time_off_remove(time_off=time_off, now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+    closure = services.clinic_closure_add(
+        clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW
+    )
+    services.clinic_closure_remove(closure=closure, now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+    opening = services.opening_post(
+        practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
+    )
+    services.opening_remove(opening=opening, now=NOW)
+    assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+
+
+def test_write_services_refuse_bad_input_with_a_clear_message():
+    from django.core.exceptions import ValidationError
+
+    clinic, (person,), _service = make_open_clinic()
+    with pytest.raises(ValidationError, match="end must be after the start"):
+        services.time_off_add(practitioner=person, start=toronto(2026, 12, 8), end=toronto(2026, 12, 7), now=NOW)
+    with pytest.raises(ValidationError, match="must not be before its first day"):
+        services.clinic_closure_add(clinic=clinic, start_date=date(2026, 12, 8), end_date=date(2026, 12, 7), now=NOW)
+    with pytest.raises(ValidationError, match="Unknown booking rule"):
+        services.booking_rules_update(clinic=clinic, now=NOW, colour="blue")
+    with pytest.raises(ValidationError):
+        services.booking_rules_update(clinic=clinic, now=NOW, step_minutes=1)
+
+
+def test_the_tasks_call_the_same_services():
+    from scheduling.tasks import next_openings_refresh_task, next_openings_top_up_task
+
+    clinic, _p, _s = make_open_clinic()
+    assert next_openings_top_up_task.call() == 1
+    assert next_openings_refresh_task.call(clinic_ids=[clinic.pk]) == NEXT_OPENINGS_KEPT
