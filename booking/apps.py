@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = _("Booking")
+
+    def ready(self) -> None:
+        from booking.emails import builders_register
+
+        builders_register()

@@ -7,6 +7,7 @@ that is not cancelled, and a hold that has not expired.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,10 @@ class AppointmentSource(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
+def _manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
     def taking_time(self) -> AppointmentQuerySet:
         """Appointments that occupy their practitioner's time (everything but cancelled ones)."""
@@ -47,6 +52,15 @@ class Appointment(models.Model):
         _("status"), max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     source = models.CharField(_("source"), max_length=20, choices=AppointmentSource.choices)
+    # The patient's contact details live on the appointment until a patients app takes them over.
+    patient_name = models.CharField(_("name"), max_length=120, default="")
+    patient_email = models.EmailField(_("email"), default="")
+    patient_phone = models.CharField(_("mobile phone"), max_length=20, default="", help_text=_("E.164"))
+    first_visit = models.BooleanField(_("first visit"), default=True)
+    # Health information: never logged, never put in an error message or an email subject.
+    note = models.TextField(_("what hurts"), blank=True, default="")
+    consented_at = models.DateTimeField(_("consented to the policy at"), null=True, blank=True)
+    manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,6 +78,10 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return f"{self.practitioner} {self.start:%Y-%m-%d %H:%M}Z"
 
+    def __repr__(self) -> str:
+        # Never the patient's details or note: reprs end up in logs and error reports.
+        return f"<Appointment {self.pk} {self.status} practitioner={self.practitioner_id} start={self.start}>"
+
 
 def _hold_token() -> str:
     return secrets.token_urlsafe(24)
@@ -72,6 +90,9 @@ def _hold_token() -> str:
 class HoldQuerySet(models.QuerySet["Hold"]):
     def active(self, now: object) -> HoldQuerySet:
         return self.filter(expires_at__gt=now)
+
+    def overlapping(self, start: object, end: object) -> HoldQuerySet:
+        return self.filter(start__lt=end, end__gt=start)
 
 
 class Hold(models.Model):
@@ -83,6 +104,9 @@ class Hold(models.Model):
     end = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     token = models.CharField(max_length=64, unique=True, default=_hold_token)
+    # Who holds it, to stop one patient hoarding times: a session key or an API client's key.
+    owner_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = HoldQuerySet.as_manager()
@@ -97,3 +121,82 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"hold {self.practitioner} {self.start:%Y-%m-%d %H:%M}Z"
+
+
+class ClinicBookingPolicy(models.Model):
+    """What a clinic tells patients who book: the cancellation window, what to bring, its policy."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="booking_policy")
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        _("cancellation window (hours)"),
+        default=24,
+        help_text=_("Patients can cancel or reschedule online until this many hours before the appointment."),
+    )
+    what_to_bring = models.TextField(_("what to bring"), blank=True, default="")
+    policy_text = models.TextField(_("cancellation policy"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("booking policy")
+        verbose_name_plural = _("booking policies")
+
+    def __str__(self) -> str:
+        return f"policy {self.clinic_id}"
+
+    @property
+    def cancellation_window(self) -> timedelta:
+        return timedelta(hours=self.cancellation_window_hours)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Booked")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Actor(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    STAFF = "staff", _("Clinic staff")
+    SYSTEM = "system", _("System")
+
+
+class AppointmentEvent(models.Model):
+    """One line of an appointment's history: what happened, when, by whom and from where."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=20, choices=Actor.choices)
+    source = models.CharField(max_length=20, choices=AppointmentSource.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    old_start = models.DateTimeField(null=True, blank=True)
+    new_start = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.appointment_id} at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+class IdempotencyKey(models.Model):
+    """A booking request seen before: (key, scope) is unique, so one key yields one appointment.
+
+    A row without an appointment is a request still in flight (or one that died: see
+    ``booking.idempotency``).
+    """
+
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=64)
+    request_hash = models.CharField(max_length=64)
+    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["key", "scope"], name="idempotency_key_scope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -45,11 +45,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # Listed so the API docs page takes swagger-ui from our static files, not from a CDN.
+    "ninja",
     "painhero",
     "places",
     "clinics",
     "scheduling",
     "booking",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -18,5 +18,6 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("clinics.urls")),
+    path("", include("booking.urls")),
     prefix_default_language=False,
 )

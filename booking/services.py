@@ -1,0 +1,322 @@
+"""Booking, holding, cancelling and rescheduling: every write that gives away or frees a time.
+
+Each function is one transaction that takes the practitioner's lock first, checks, then
+writes (see LOCKING.md); the database's constraint is the last word. Emails are outbox
+rows written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from booking.availability import alternatives_list, openings_refresh, slot_open
+from booking.errors import Busy, HoldInvalid, NotBookable, NotChangeable, SlotTaken, TooManyHolds
+from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
+from booking.locking import PractitionerBusy, practitioner_lock
+from booking.models import (
+    Actor,
+    Appointment,
+    AppointmentEvent,
+    AppointmentSource,
+    AppointmentStatus,
+    ClinicBookingPolicy,
+    EventKind,
+    Hold,
+)
+from booking.patients import PatientDetails
+from clinics.models import Practitioner, Service
+from notifications.services import outbox_put
+
+HOLD_FOR = timedelta(minutes=5)
+MAX_HOLDS_PER_OWNER = 2
+MAX_HOLDS_PER_IP = 10
+
+
+@dataclass
+class Booked:
+    appointment: Appointment
+    replayed: bool = False  # True when an idempotent retry returned the first request's appointment
+
+
+def _check_bookable(*, practitioner: Practitioner, service: Service, start: datetime) -> None:
+    if start.tzinfo is None:
+        raise NotBookable(_("The start time must include a time zone offset."))
+    if (
+        practitioner.clinic_id != service.clinic_id
+        or not practitioner.is_active
+        or not service.is_active
+        or not service.practitioners.filter(pk=practitioner.pk).exists()
+    ):
+        raise NotBookable
+
+
+def _is_taken(
+    *, practitioner_id: int, start: datetime, end: datetime, now: datetime, ignore_appointment: int | None = None
+) -> bool:
+    appointments = Appointment.objects.taking_time().overlapping(start, end).filter(practitioner_id=practitioner_id)
+    if ignore_appointment is not None:
+        appointments = appointments.exclude(pk=ignore_appointment)
+    holds = Hold.objects.active(now).overlapping(start, end).filter(practitioner_id=practitioner_id)
+    return appointments.exists() or holds.exists()
+
+
+def _is_overlap_violation(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == "appointment_no_overlap"
+
+
+def _taken(
+    *, practitioner: Practitioner, service: Service, start: datetime, now: datetime, error: type[SlotTaken] = SlotTaken
+) -> SlotTaken:
+    """The error for a time that is gone, with the nearest times still open (computed outside the lock)."""
+    alternatives = alternatives_list(
+        clinic=practitioner.clinic, service=service, practitioner=practitioner, start=start, now=now
+    )
+    return error(alternatives=alternatives)
+
+
+def _record(
+    *,
+    appointment: Appointment,
+    kind: str,
+    now: datetime,
+    actor: str,
+    source: str,
+    ip: str | None,
+    old_start: datetime | None = None,
+) -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        kind=kind,
+        at=now,
+        actor=actor,
+        source=source,
+        ip=ip,
+        old_start=old_start,
+        new_start=appointment.start if kind != EventKind.CANCELLED else None,
+    )
+    payload = {"appointment_id": appointment.pk, "start": appointment.start.isoformat()}
+    if old_start is not None:
+        payload["old_start"] = old_start.isoformat()
+    outbox_put(kind=f"booking.{kind}", payload=payload, now=now)
+
+
+def hold_create(
+    *,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    owner_key: str,
+    ip: str | None = None,
+) -> Hold:
+    """Set a time aside for ``HOLD_FOR`` while one patient fills in the form; it counts as taken for others."""
+    _check_bookable(practitioner=practitioner, service=service, start=start)
+    end = start + timedelta(minutes=service.duration_minutes)
+    try:
+        with transaction.atomic():
+            practitioner_lock(practitioner.pk)
+            mine = Hold.objects.active(now).filter(owner_key=owner_key) if owner_key else Hold.objects.none()
+            # Clicking the same time again (a reload, a double click) gives back the same hold, unextended.
+            again = mine.filter(practitioner=practitioner, service=service, start=start).first()
+            if again is not None:
+                return again
+            if owner_key and mine.count() >= MAX_HOLDS_PER_OWNER:
+                raise TooManyHolds
+            if ip and Hold.objects.active(now).filter(ip=ip).count() >= MAX_HOLDS_PER_IP:
+                raise TooManyHolds
+            if _is_taken(practitioner_id=practitioner.pk, start=start, end=end, now=now) or not slot_open(
+                practitioner=practitioner, service=service, start=start, now=now
+            ):
+                raise SlotTaken
+            Hold.objects.filter(practitioner=practitioner, expires_at__lte=now).delete()
+            hold = Hold.objects.create(
+                practitioner=practitioner,
+                service=service,
+                start=start,
+                end=end,
+                expires_at=now + HOLD_FOR,
+                owner_key=owner_key,
+                ip=ip,
+            )
+            openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+    except PractitionerBusy:
+        raise Busy from None
+    except SlotTaken:
+        raise _taken(practitioner=practitioner, service=service, start=start, now=now) from None
+    return hold
+
+
+def hold_release(*, hold: Hold, now: datetime) -> None:
+    with transaction.atomic():
+        Hold.objects.filter(pk=hold.pk).delete()
+        openings_refresh(clinic_ids=[hold.practitioner.clinic_id], now=now)
+
+
+def appointment_book(
+    *,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    patient: PatientDetails,
+    now: datetime,
+    source: str = AppointmentSource.WEB,
+    hold: Hold | None = None,
+    hold_token: str = "",
+    idempotency_key: str = "",
+    idempotency_scope: str = "api",
+    body_hash: str = "",
+    ip: str | None = None,
+) -> Booked:
+    """Book ``start`` for this patient: exactly one of any number of simultaneous requests for a time wins.
+
+    With a ``hold`` (and its token) the held time is booked; without, a free time is booked directly.
+    With an ``idempotency_key``, the same key and body give the same appointment however often sent.
+    """
+    _check_bookable(practitioner=practitioner, service=service, start=start)
+    claim: Claim | None = None
+    if idempotency_key:
+        claim = idempotency_claim(key=idempotency_key, scope=idempotency_scope, body_hash=body_hash, now=now)
+        if claim.appointment is not None:
+            return Booked(appointment=claim.appointment, replayed=True)
+    end = start + timedelta(minutes=service.duration_minutes)
+    try:
+        with transaction.atomic():
+            practitioner_lock(practitioner.pk)
+            if hold is not None:
+                _hold_consume(hold=hold, token=hold_token, practitioner=practitioner, start=start, now=now)
+            if _is_taken(practitioner_id=practitioner.pk, start=start, end=end, now=now) or not slot_open(
+                practitioner=practitioner, service=service, start=start, now=now
+            ):
+                raise SlotTaken
+            appointment = Appointment.objects.create(
+                clinic_id=practitioner.clinic_id,
+                practitioner=practitioner,
+                service=service,
+                start=start,
+                end=end,
+                source=source,
+                patient_name=patient.name,
+                patient_email=patient.email,
+                patient_phone=patient.phone,
+                first_visit=patient.first_visit,
+                note=patient.note,
+                consented_at=now,
+            )
+            _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)
+            if claim is not None:
+                idempotency_complete(claim=claim, appointment=appointment)
+            openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+    except BaseException as exc:
+        if claim is not None:
+            idempotency_release(claim=claim)
+        if isinstance(exc, PractitionerBusy):
+            raise Busy from None
+        if isinstance(exc, IntegrityError) and _is_overlap_violation(exc):
+            # The constraint caught what the lock should have: the answer is the same as a lost race.
+            raise _taken(practitioner=practitioner, service=service, start=start, now=now) from None
+        if isinstance(exc, SlotTaken):
+            raise _taken(practitioner=practitioner, service=service, start=start, now=now, error=type(exc)) from None
+        raise
+    return Booked(appointment=appointment)
+
+
+def _hold_consume(*, hold: Hold, token: str, practitioner: Practitioner, start: datetime, now: datetime) -> None:
+    """Delete the patient's own hold inside the booking transaction, so the check below sees the time free."""
+    valid = Hold.objects.active(now).filter(pk=hold.pk, token=token, practitioner=practitioner, start=start).delete()[0]
+    if not valid:
+        raise HoldInvalid
+
+
+def cancellation_deadline(*, appointment: Appointment) -> datetime:
+    policy = ClinicBookingPolicy.objects.filter(clinic_id=appointment.clinic_id).first()
+    window = policy.cancellation_window if policy else timedelta(hours=24)
+    return appointment.start - window
+
+
+def _check_changeable(*, appointment: Appointment, now: datetime, actor: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise NotChangeable(_("This appointment is already cancelled or over."))
+    if actor == Actor.PATIENT and now > cancellation_deadline(appointment=appointment):
+        raise NotChangeable(
+            _("It is too late to change this appointment online. Please call the clinic at %(phone)s.")
+            % {"phone": appointment.clinic.phone}
+        )
+
+
+def appointment_cancel(
+    *, appointment: Appointment, now: datetime, actor: str = Actor.PATIENT, source: str, ip: str | None = None
+) -> Appointment:
+    try:
+        with transaction.atomic():
+            practitioner_lock(appointment.practitioner_id)
+            appointment = Appointment.objects.select_related("clinic").get(pk=appointment.pk)
+            _check_changeable(appointment=appointment, now=now, actor=actor)
+            appointment.status = AppointmentStatus.CANCELLED
+            appointment.save(update_fields=["status", "updated_at"])
+            _record(appointment=appointment, kind=EventKind.CANCELLED, now=now, actor=actor, source=source, ip=ip)
+            openings_refresh(clinic_ids=[appointment.clinic_id], now=now)
+    except PractitionerBusy:
+        raise Busy from None
+    return appointment
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    now: datetime,
+    practitioner: Practitioner | None = None,
+    actor: str = Actor.PATIENT,
+    source: str,
+    ip: str | None = None,
+) -> Appointment:
+    """Move an appointment to a new open time in one transaction: it is at the old time or the new, never both."""
+    practitioner = practitioner or appointment.practitioner
+    service = appointment.service
+    _check_bookable(practitioner=practitioner, service=service, start=start)
+    if practitioner.clinic_id != appointment.clinic_id:
+        raise NotBookable
+    end = start + timedelta(minutes=service.duration_minutes)
+    try:
+        with transaction.atomic():
+            practitioner_lock(appointment.practitioner_id, practitioner.pk)
+            appointment = Appointment.objects.select_related("clinic").get(pk=appointment.pk)
+            _check_changeable(appointment=appointment, now=now, actor=actor)
+            old_start = appointment.start
+            if _is_taken(
+                practitioner_id=practitioner.pk, start=start, end=end, now=now, ignore_appointment=appointment.pk
+            ):
+                raise SlotTaken
+            # The engine counts this appointment as busy; free it (invisibly to others: we hold the lock
+            # and have not committed) so that a move by less than its length is judged on the rules alone.
+            Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
+            if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
+                raise SlotTaken
+            appointment.practitioner = practitioner
+            appointment.start, appointment.end = start, end
+            appointment.status = AppointmentStatus.BOOKED
+            appointment.save(update_fields=["practitioner", "start", "end", "status", "updated_at"])
+            _record(
+                appointment=appointment,
+                kind=EventKind.RESCHEDULED,
+                now=now,
+                actor=actor,
+                source=source,
+                ip=ip,
+                old_start=old_start,
+            )
+            openings_refresh(clinic_ids=[appointment.clinic_id], now=now)
+    except PractitionerBusy:
+        raise Busy from None
+    except IntegrityError as exc:
+        if not _is_overlap_violation(exc):
+            raise
+        raise _taken(practitioner=practitioner, service=service, start=start, now=now) from None
+    except SlotTaken:
+        raise _taken(practitioner=practitioner, service=service, start=start, now=now) from None
+    return appointment
