@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "scheduling",
     "booking",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("clinics.urls")),
     path("", include("booking.urls")),
+    path("portal/", include("portal.urls")),
     prefix_default_language=False,
 )

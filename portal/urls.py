@@ -1,0 +1,10 @@
+"""The clinic portal's URLs. Every clinic-scoped page lives under ``<int:clinic_id>/`` and is
+reached only through ``portal.access`` (404 for another clinic's staff)."""
+
+from django.urls import include, path
+
+app_name = "portal"
+urlpatterns = [
+    path("", include("portal.urls_day")),  # sign-in, today, calendar, appointments, exports, feeds, audit
+    path("", include("portal.urls_manage")),  # schedules, openings, rules, practitioners, services, profile
+]
