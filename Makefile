@@ -29,8 +29,7 @@ static: install
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 
 run: demo static
-	@echo "PainHero is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn painhero.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) bin/serve
 
 dev: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -63,4 +62,4 @@ clean:
 vendor:
 	npm install --no-save --silent
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
