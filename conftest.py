@@ -22,11 +22,29 @@ def _need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_only(settings: Any) -> None:
-    from django.db import connection
+def _on_postgres() -> bool:
+    from django.conf import settings
 
-    _need(connection.vendor == "postgresql", "needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests (marker ``postgres`` or fixture ``postgres_only``) on another database:
+    in CI they are deselected here, because CI's PostgreSQL run executes them; elsewhere they skip."""
+    if not IN_CI or _on_postgres():
+        return
+    keep, drop = [], []
+    for item in items:
+        wants_pg = item.get_closest_marker("postgres") or "postgres_only" in getattr(item, "fixturenames", ())
+        (drop if wants_pg else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture
+def postgres_only() -> None:
+    _need(_on_postgres(), "needs PostgreSQL: run with DATABASE_URL=postgres://...")
 
 
 @pytest.fixture(scope="session")
