@@ -1,4 +1,11 @@
-"""The search API as a patient's browser calls it: GET /api/v1/clinics near Toronto, and the city autocomplete."""
+"""The search API as a patient's browser calls it: GET /api/v1/clinics near Toronto, and the city autocomplete.
+
+Soonest first near Toronto (``discipline=physiotherapy&sort=soonest``, 20 clinics with next available and
+their next 3 times), SQLite, Django test client, 2026-11-26 on the shared 2-core machine (load 3.5-4.5):
+10,000 clinics p95 ~20-21 ms (median ~15), 50,000 clinics p95 ~22 ms (median ~18-19) when the machine
+was least loaded; p95 60 ms at 50k while two other demo builds ran. Its cost follows the page (an
+ordered walk of the next openings), not the ~6,000 clinics within 25 km: see clinics/selectors.py.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,21 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
         "... physiotherapy only",
         "/api/v1/clinics",
         {**TORONTO, "radius_km": "25", "discipline": "physiotherapy"},
+    ),
+    (
+        "... physiotherapy, soonest first (next 3 times each)",
+        "/api/v1/clinics",
+        {**TORONTO, "radius_km": "25", "discipline": "physiotherapy", "sort": "soonest"},
+    ),
+    (
+        "... physiotherapy, available today, soonest first",
+        "/api/v1/clinics",
+        {**TORONTO, "radius_km": "25", "discipline": "physiotherapy", "available": "today", "sort": "soonest"},
+    ),
+    (
+        "... physiotherapy within 3 days, nearest first",
+        "/api/v1/clinics",
+        {**TORONTO, "radius_km": "25", "discipline": "physiotherapy", "within_days": "3"},
     ),
     ("... by score, page 3", "/api/v1/clinics", {**TORONTO, "radius_km": "25", "sort": "score", "page": "3"}),
     ("clinics within 250 km of Toronto", "/api/v1/clinics", {**TORONTO, "radius_km": "250"}),
@@ -40,6 +62,9 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
             samples.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} {query} answered {response.status_code} after warm-up")
-        matched = body["count"] if isinstance(body, dict) else len(body)
-        figures.append({"label": f"{label} ({matched:,} found)", "samples_ms": samples})
+        if isinstance(body, dict):
+            matched = f"{body['count']:,}{'+' if body.get('count_is_capped') else ''}"
+        else:
+            matched = f"{len(body):,}"
+        figures.append({"label": f"{label} ({matched} found)", "samples_ms": samples})
     return figures

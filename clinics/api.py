@@ -32,6 +32,7 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[s
     result = clinic_search(params=params, now=timezone.now())
     return {
         "count": result.count,
+        "count_is_capped": result.count_is_capped,
         "page": params.page,
         "pages": result.pages,
         "items": [clinic_summary(hit) for hit in result.items],
@@ -40,8 +41,8 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[s
 
 @router.get("/{id_or_slug}", response={200: ClinicDetailOut, 404: ErrorOut}, summary="One clinic")
 def clinic_detail(request: HttpRequest, id_or_slug: str) -> dict[str, Any]:
-    """A clinic by numeric id or slug: its practitioners, services and opening hours."""
-    hit = clinic_get(id_or_slug=id_or_slug)
+    """A clinic by numeric id or slug: its practitioners, services, opening hours and next open times."""
+    hit = clinic_get(id_or_slug=id_or_slug, now=timezone.now())
     if hit is None:
         raise HttpError(404, _("No clinic with id or slug '%(key)s'.") % {"key": id_or_slug[:100]})
     clinic = hit.clinic
@@ -88,6 +89,7 @@ def clinic_detail(request: HttpRequest, id_or_slug: str) -> dict[str, Any]:
 def clinic_summary(hit: ClinicHit) -> dict[str, Any]:
     """The fields a search result and a clinic's record share."""
     clinic = hit.clinic
+    zone = ZoneInfo(clinic.time_zone)
     return {
         "id": clinic.id,
         "slug": clinic.slug,
@@ -103,11 +105,15 @@ def clinic_summary(hit: ClinicHit) -> dict[str, Any]:
         "disciplines": hit.disciplines,
         "techniques": hit.techniques,
         "languages": hit.languages,
-        "insurers": sorted(insurer.slug for insurer in clinic.insurers.all()),
+        "insurers": hit.insurers,
         "wheelchair_accessible": clinic.wheelchair_accessible,
         "inspection_score": clinic.inspection_score,
         "phone": clinic.phone,
         "url": f"/clinics/{clinic.city.slug}/{clinic.slug}/",
         # Shown on the clinic's wall clock: the offset tells a client which zone that is.
-        "next_available": hit.next_available.astimezone(ZoneInfo(clinic.time_zone)) if hit.next_available else None,
+        "next_available": hit.next_available.astimezone(zone) if hit.next_available else None,
+        "next_times": [
+            {"start": t.start.astimezone(zone), "practitioner_id": t.practitioner_id, "service_id": t.service_id}
+            for t in hit.next_times
+        ],
     }

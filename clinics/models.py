@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Cos, Radians, Sin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -120,6 +121,22 @@ class Clinic(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The point as a unit vector (x, y, z) on the sphere, kept by the database: a radius search then
+    # needs only arithmetic (the chord between two points), where the trigonometry of a haversine
+    # would run once per nearby clinic (on SQLite as Python functions, the cost of a city search).
+    unit_x = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Cos(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_y = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Sin(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_z = models.GeneratedField(
+        expression=Sin(Radians("latitude")), output_field=models.FloatField(), db_persist=True
+    )
 
     objects = ClinicQuerySet.as_manager()
 
@@ -127,7 +144,14 @@ class Clinic(models.Model):
         verbose_name = _("clinic")
         verbose_name_plural = _("clinics")
         ordering = ["name"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="clinic_lat_lng_idx")]
+        indexes = [
+            # The radius search: the box on latitude/longitude, then the exact test on the unit vector,
+            # both read from the index alone (a city holds thousands of candidates: no table lookups).
+            models.Index(
+                fields=["latitude", "longitude", "network_status", "unit_x", "unit_y", "unit_z"],
+                name="clinic_box_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=-90, latitude__lte=90), name="clinic_latitude_range"
@@ -190,6 +214,8 @@ class Practitioner(models.Model):
         verbose_name = _("practitioner")
         verbose_name_plural = _("practitioners")
         ordering = ["last_name", "first_name"]
+        # "Has an active physiotherapist", checked for each clinic of a search area: from the index alone.
+        indexes = [models.Index(fields=["clinic", "discipline", "is_active"], name="practitioner_clinic_disc")]
 
     def __str__(self) -> str:
         return self.full_name

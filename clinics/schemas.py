@@ -31,8 +31,16 @@ class ClinicSearchQuery(Schema):
     language: str | None = _documented_as("string", "An ISO 639-1 language code care is offered in, e.g. fr.")
     insurer: str | None = _documented_as("string", "An insurer slug the clinic bills directly, e.g. sun-life.")
     accessible: str | None = _documented_as("boolean", "Only wheelchair-accessible clinics.")
+    available: str | None = _documented_as(
+        "string", "today: only clinics with an open time before midnight, clinic time.", enum=["today"]
+    )
+    within_days: str | None = _documented_as(
+        "integer", "Only clinics with an open time within this many days, 1 to 60.", minimum=1, maximum=60
+    )
     sort: str | None = _documented_as(
-        "string", "distance (default), soonest or score.", enum=["distance", "soonest", "score"]
+        "string",
+        "distance (default), soonest (next available first; clinics with nothing open follow) or score.",
+        enum=["distance", "soonest", "score"],
     )
     page: str | None = _documented_as("integer", "Page number, from 1.", minimum=1)
     page_size: str | None = _documented_as(
@@ -60,14 +68,30 @@ class ClinicOut(Schema):
     inspection_score: int | None
     phone: str
     url: str = Field(description="Path of the clinic's public page.")
-    next_available: datetime | None = Field(description="Next open time, with the clinic's UTC offset.")
+    next_available: datetime | None = Field(
+        description="Next open time for what was searched (any service without filters), with the clinic's "
+        "UTC offset; null when nothing is open in the booking horizon."
+    )
+
+
+class NextTimeOut(Schema):
+    start: datetime = Field(description="With the clinic's UTC offset.")
+    practitioner_id: int
+    service_id: int
+
+
+class ClinicHitOut(ClinicOut):
+    next_times: list[NextTimeOut] = Field(
+        description="The next few open times, each bookable at /book/?practitioner=&service=&start="
+    )
 
 
 class ClinicPageOut(Schema):
-    count: int
+    count: int = Field(description="Clinics matching, counted up to 1000 (see count_is_capped).")
+    count_is_capped: bool = Field(description="More than count match: narrow the search.")
     page: int
     pages: int
-    items: list[ClinicOut]
+    items: list[ClinicHitOut]
 
 
 class OpeningHoursOut(Schema):
@@ -99,7 +123,7 @@ class ServiceOut(Schema):
     practitioner_ids: list[int]
 
 
-class ClinicDetailOut(ClinicOut):
+class ClinicDetailOut(ClinicHitOut):
     description: str
     email: str
     website: str

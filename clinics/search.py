@@ -11,11 +11,18 @@ from datetime import datetime
 from typing import Literal
 
 from clinics.models import Clinic
+from scheduling.selectors import NextTime
 
 SortOrder = Literal["distance", "soonest", "score"]
+Availability = Literal["today"]
 MAX_RADIUS_KM = 250
 DEFAULT_RADIUS_KM = 25
 PAGE_SIZE = 20
+MAX_WITHIN_DAYS = 60  # the booking horizon: nothing further ahead is precomputed
+# Counting stops here: past it a patient needs a narrower search, not an exact figure, and counting
+# every clinic of a big city costs more than the page itself.
+COUNT_CAP = 1000
+NEXT_TIMES = 3  # open times shown as buttons per clinic
 
 
 class SearchError(ValueError):
@@ -38,6 +45,8 @@ class SearchParams:
     language: str | None = None  # a Language slug (ISO 639-1)
     insurer: str | None = None  # an Insurer slug
     accessible: bool = False
+    available: Availability | None = None  # "today": an open time before the end of the clinic's day
+    within_days: int | None = None  # an open time within this many days (1..60)
     sort: SortOrder = "distance"
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -45,13 +54,14 @@ class SearchParams:
 
 @dataclass
 class ClinicHit:
-    clinic: Clinic  # with city, languages and insurers prefetched (clinic_get loads more: see its docstring)
+    clinic: Clinic  # with its city (clinic_get loads more: see its docstring)
     distance_km: float | None
     disciplines: list[str]  # Discipline values offered by active practitioners, sorted
     techniques: list[str]  # Technique slugs, sorted
     languages: list[str]  # Language slugs, sorted
-    next_available: datetime | None = None  # filled by the availability issue
-    next_times: list[datetime] = field(default_factory=list)
+    insurers: list[str] = field(default_factory=list)  # Insurer slugs billed directly, sorted
+    next_available: datetime | None = None  # aware; for what was searched (discipline, technique)
+    next_times: list[NextTime] = field(default_factory=list)  # the first few, with whom to book each
 
 
 @dataclass
@@ -60,7 +70,12 @@ class SearchPage:
     count: int
     items: list[ClinicHit]
     center: tuple[float, float] | None  # the point distances are measured from
+    count_is_capped: bool = False  # more than ``count`` (= COUNT_CAP) match: say "1,000+"
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // self.params.page_size))
+        pages = max(1, -(-self.count // self.params.page_size))
+        if self.count_is_capped and len(self.items) == self.params.page_size:
+            # Past the counted clinics there are more: a full page always has a next one to try.
+            pages = max(pages, self.params.page + 1)
+        return pages

@@ -8,22 +8,23 @@ Its cost grows with the clinics near the point, not with the whole network.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
-from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.expressions import Value
+from django.conf import settings
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL, Value
 from django.db.models.fields import FloatField
-from django.db.models.functions import Cos, Power, Radians, Sin
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, Discipline, Insurer, Language, OpeningHours, Practitioner, Service, Technique
+from clinics.models import Clinic, OpeningHours, Practitioner, Service
+from clinics.params import SLUG as _SLUG
+from clinics.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
 from clinics.search import (
-    DEFAULT_RADIUS_KM,
-    MAX_RADIUS_KM,
-    PAGE_SIZE,
+    COUNT_CAP,
+    NEXT_TIMES,
     ClinicHit,
     SearchError,
     SearchPage,
@@ -31,194 +32,163 @@ from clinics.search import (
     SortOrder,
 )
 from places.models import City
+from scheduling.selectors import (
+    next_available_subquery,
+    next_times_for_clinics,
+    open_before_exists,
+    soonest_clinics,
+    stale_clinic_ids,
+)
+from scheduling.services import next_openings_refresh
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
-MIN_RADIUS_KM = 1
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 10_000
-SORT_ORDERS: tuple[SortOrder, ...] = ("distance", "soonest", "score")
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,180}$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-# --- parsing ---------------------------------------------------------------------------------------------------
-
-
-def clinic_params_parse(data: Mapping[str, str]) -> SearchParams:
-    """Validate raw query parameters (strings) into ``SearchParams``; raise ``SearchError`` naming what to fix.
-
-    Blank values count as absent, so an HTML form's empty fields are harmless. Technique, language
-    and insurer slugs are checked against the database (one small query each, when given); the city
-    by ``clinic_search``, which needs its centre, and so is the page number, which needs the count.
-    """
-
-    def raw(name: str) -> str | None:
-        value = data.get(name)
-        if value is None:
-            return None
-        value = str(value).strip()
-        return value or None
-
-    lat = _parse_float(raw("lat"), "lat", -90, 90)
-    lng = _parse_float(raw("lng"), "lng", -180, 180)
-    if (lat is None) != (lng is None):
-        missing, given = ("lng", "lat") if lng is None else ("lat", "lng")
-        raise SearchError(
-            missing,
-            _("%(given)s was given without %(missing)s: send both, or a city instead.")
-            % {
-                "given": given,
-                "missing": missing,
-            },
-        )
-    radius = _parse_float(raw("radius_km"), "radius_km", MIN_RADIUS_KM, MAX_RADIUS_KM)
-
-    # Whether the city exists is checked by the search, which looks it up anyway for its centre.
-    city = raw("city")
-
-    discipline = raw("discipline")
-    if discipline is not None and discipline not in Discipline.values:
-        raise SearchError(
-            "discipline",
-            _("unknown discipline '%(value)s': use %(choices)s")
-            % {"value": discipline, "choices": _or_list(Discipline.values)},
-        )
-
-    technique = _parse_slug(raw("technique"), "technique", Technique)
-    language = _parse_slug(raw("language"), "language", Language)
-    insurer = _parse_slug(raw("insurer"), "insurer", Insurer)
-    accessible = _parse_bool(raw("accessible"), "accessible")
-
-    sort = raw("sort") or "distance"
-    if sort not in SORT_ORDERS:
-        raise SearchError(
-            "sort", _("unknown sort '%(value)s': use %(choices)s") % {"value": sort, "choices": _or_list(SORT_ORDERS)}
-        )
-    page = _parse_int(raw("page"), "page", 1, MAX_PAGE)
-    page_size = _parse_int(raw("page_size"), "page_size", 1, MAX_PAGE_SIZE)
-
-    return SearchParams(
-        lat=lat,
-        lng=lng,
-        radius_km=radius if radius is not None else DEFAULT_RADIUS_KM,
-        city=city,
-        discipline=discipline,
-        technique=technique,
-        language=language,
-        insurer=insurer,
-        accessible=accessible,
-        sort=sort,  # type: ignore[arg-type]  # checked against SORT_ORDERS above
-        page=page if page is not None else 1,
-        page_size=page_size if page_size is not None else PAGE_SIZE,
-    )
-
-
-def _parse_float(value: str | None, name: str, low: float, high: float) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise SearchError(name, _("%(name)s must be a number, not '%(value)s'") % {"name": name, "value": value[:40]})
-    if not low <= number <= high:
-        raise SearchError(
-            name, _("%(name)s must be between %(low)s and %(high)s") % {"name": name, "low": low, "high": high}
-        )
-    return number
-
-
-def _parse_int(value: str | None, name: str, low: int, high: int) -> int | None:
-    if value is None:
-        return None
-    if not re.fullmatch(r"[0-9]{1,9}", value):
-        raise SearchError(
-            name, _("%(name)s must be a whole number, not '%(value)s'") % {"name": name, "value": value[:40]}
-        )
-    number = int(value)
-    if not low <= number <= high:
-        raise SearchError(
-            name, _("%(name)s must be between %(low)s and %(high)s") % {"name": name, "low": low, "high": high}
-        )
-    return number
-
-
-def _parse_bool(value: str | None, name: str) -> bool:
-    if value is None or value.lower() in _FALSE:
-        return False
-    if value.lower() in _TRUE:
-        return True
-    raise SearchError(name, _("%(name)s must be true or false, not '%(value)s'") % {"name": name, "value": value[:40]})
-
-
-def _parse_slug(value: str | None, name: str, model: type[Technique | Language | Insurer]) -> str | None:
-    if value is None:
-        return None
-    # The shape check keeps odd bytes (NUL, quotes) away from the database.
-    if not (_SLUG.match(value) and model.objects.filter(slug=value).exists()):
-        examples = list(model.objects.order_by("slug").values_list("slug", flat=True)[:8])
-        raise SearchError(
-            name,
-            _("unknown %(name)s '%(value)s': use one of %(choices)s")
-            % {"name": name, "value": value[:40], "choices": ", ".join(examples) + (", ..." if examples else "")},
-        )
-    return value
-
-
-def _or_list(values: list[str] | tuple[str, ...]) -> str:
-    values = list(values)
-    return ", ".join(values[:-1]) + " " + _("or") + " " + values[-1] if len(values) > 1 else "".join(values)
+# The circles a nearest-first page is looked for in, as fractions of the radius asked (see _nearest_ids);
+# a circle smaller than MIN_RING_KM is skipped (too few clinics to be worth a query).
+RING_FRACTIONS = (1 / 8, 1 / 2, 1)
+MIN_RING_KM = 2
 
 
 # --- search ----------------------------------------------------------------------------------------------------
 
 
 def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
-    """One page of in-network clinics matching ``params``, with the total count.
+    """One page of in-network clinics matching ``params``, with the count (capped at ``COUNT_CAP``).
 
-    ``now`` is for the availability sort to come (next available times); the geographic
-    search itself does not depend on it. Raises ``SearchError`` for an unknown city or a
-    page past the last one. Five queries whatever the page size (six with a city): the page's
-    ids with the count, their rows, their languages, insurers, and practitioners' disciplines
-    and techniques.
+    Each hit carries its next available time and next few open times for what was searched, read from
+    the precomputed next openings (``now`` decides which are still bookable); clinics of the page whose
+    openings are stale are recomputed first. Raises ``SearchError`` for an unknown city or a page past
+    the last one. When nothing is stale, nine queries whatever the page size (one more with a city; up to
+    two more for nearest first, which looks in growing circles; one more for soonest first on a page that
+    also lists clinics with nothing open).
     """
     center = _center(params)
-    clinics = _filtered(params, Clinic.objects.in_network())
-    if center is not None:
-        clinics = _near(clinics, center=center, radius_km=params.radius_km)
-    ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
+    matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now)
+    clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
-    # First the page's ids, with the total counted in the same pass (a window over the matches):
-    # the sort then carries ids and keys only, not whole rows. Then those rows, with what they show.
-    hav = F("hav") if center is not None else Value(None, output_field=FloatField())
-    keys = list(
-        ordered.annotate(total=Window(Count("pk")), key_hav=hav).values_list("pk", "total", "key_hav")[
-            offset : offset + params.page_size
-        ]
-    )
-    # An empty page means nothing matches, or the page is past the end and the last page must be named.
-    count = keys[0][1] if keys else clinics.count() if params.page > 1 else 0
-    pages = max(1, -(-count // params.page_size))
-    if params.page > pages:
+    if params.sort == "soonest":
+        ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None)
+    elif params.sort == "distance" and center is not None:
+        ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
+    else:
+        ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
+        ids = list(ordered.values_list("pk", flat=True)[offset : offset + params.page_size])
+    # Counted apart, and only up to the cap: a window over every match cost more than the page.
+    count = clinics.order_by()[: COUNT_CAP + 1].count()
+    capped = count > COUNT_CAP
+    if not ids and params.page > 1:
+        # The page is past the end: name the last one (rare, so an exact count is affordable here).
+        last = max(1, -(-clinics.count() // params.page_size))
         raise SearchError(
-            "page", _("page %(page)s is past the last page (%(last)s)") % {"page": params.page, "last": pages}
+            "page", _("page %(page)s is past the last page (%(last)s)") % {"page": params.page, "last": last}
         )
-    ids = [pk for pk, _total, _hav in keys]
-    rows = _with_clinic_related(Clinic.objects.filter(pk__in=ids)).in_bulk()
+    stale = stale_clinic_ids(clinic_ids=ids, now=now)
+    if stale:
+        # The worker is behind on these: recompute just the page's, so what it shows is right.
+        next_openings_refresh(clinic_ids=stale, now=now)
+    times = next_times_for_clinics(
+        clinic_ids=ids, now=now, discipline=params.discipline, technique=params.technique, count=NEXT_TIMES
+    )
+    rows = Clinic.objects.filter(pk__in=ids).select_related("city").in_bulk()
     disciplines, techniques = _practitioner_summary(ids)
+    languages, insurers = _slugs_of(Clinic.languages, ids), _slugs_of(Clinic.insurers, ids)
     items = [
         ClinicHit(
             clinic=rows[pk],
-            distance_km=_distance_from_haversine(key_hav) if key_hav is not None else None,
+            distance_km=_distance_km(center, (rows[pk].latitude, rows[pk].longitude)) if center else None,
             disciplines=sorted(disciplines[pk]),
             techniques=sorted(techniques[pk]),
-            languages=sorted(language.slug for language in rows[pk].languages.all()),
+            languages=sorted(languages[pk]),
+            insurers=sorted(insurers[pk]),
+            next_available=times[pk][0].start if pk in times else None,
+            next_times=times.get(pk, []),
         )
-        for pk, _total, key_hav in keys
+        for pk in ids
     ]
-    return SearchPage(params=params, count=count, items=items, center=center)
+    return SearchPage(params=params, count=min(count, COUNT_CAP), items=items, center=center, count_is_capped=capped)
+
+
+def _nearest_ids(
+    clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: float, offset: int, size: int
+) -> list[int]:
+    """A page of ``clinics`` within ``radius_km`` of ``center``, nearest first, looking in growing circles.
+
+    Sorting every clinic of a city to show the nearest twenty is most of a search's cost; if a smaller
+    circle already holds the clinics up to the end of the page, they are the nearest ones (everything
+    outside is further), so only that circle is sorted. At most three queries; one where clinics are sparse.
+    """
+    wanted = offset + size
+    for fraction in RING_FRACTIONS:
+        ring = radius_km * fraction
+        if fraction < 1 and ring < MIN_RING_KM:
+            continue
+        near = _near(clinics, center=center, radius_km=ring)
+        ids = list(_ordered(near, sort="distance", has_point=True).values_list("pk", flat=True)[:wanted])
+        if len(ids) == wanted or fraction == 1:
+            return ids[offset:]
+    raise AssertionError("unreachable: the last ring is the whole radius")  # pragma: no cover
+
+
+def _soonest_ids(
+    params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime, offset: int, has_point: bool
+) -> list[int]:
+    """A page of ``clinics`` soonest available first; those with nothing open follow, nearest (or best) first.
+
+    The clinics with open times come from walking the next openings in start order (``soonest_clinics``),
+    so the cost follows the page, not the number of clinics in the area.
+    """
+    size = params.page_size
+    found = soonest_clinics(
+        clinics=clinics,
+        now=now,
+        discipline=params.discipline,
+        technique=params.technique,
+        limit=size,
+        offset=offset,
+    )
+    ids = [pk for pk, _start in found]
+    if len(ids) == size or params.available or params.within_days:
+        return ids  # a full page; or an availability filter, which every match passes by having a time
+    # The walk ran out: every clinic with a time is on this page or an earlier one.
+    with_times = offset + len(ids) if ids or offset == 0 else _with_times_count(params, clinics, now=now)
+    without = clinics.annotate(
+        next_at=next_available_subquery(now=now, discipline=params.discipline, technique=params.technique)
+    ).filter(next_at__isnull=True)
+    start = max(0, offset - with_times)
+    rest = _ordered(without, sort="distance", has_point=has_point).values_list("pk", flat=True)
+    return ids + list(rest[start : start + size - len(ids)])
+
+
+def _with_times_count(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> int:
+    return (
+        clinics.annotate(
+            next_at=next_available_subquery(now=now, discipline=params.discipline, technique=params.technique)
+        )
+        .filter(next_at__isnull=False)
+        .count()
+    )
+
+
+def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> QuerySet[Clinic]:
+    """Only clinics with an open time today (in the clinic's zone) or within ``within_days`` days, if asked."""
+    searched = {"now": now, "discipline": params.discipline, "technique": params.technique}
+    if params.within_days:
+        clinics = clinics.filter(open_before_exists(before=now + timedelta(days=params.within_days), **searched))
+    if params.available == "today":
+        # "Today" ends at midnight on the clinic's wall clock: one end per time zone clinics are in.
+        zones = sorted(set(City.objects.order_by().values_list("time_zone", flat=True).distinct()))
+        ends = Case(
+            *(When(time_zone=zone, then=Value(_day_end(now, zone))) for zone in zones),
+            default=Value(_day_end(now, settings.TIME_ZONE)),
+            output_field=DateTimeField(),
+        )
+        clinics = clinics.annotate(day_ends=ends).filter(open_before_exists(before=OuterRef("day_ends"), **searched))
+    return clinics
+
+
+def _day_end(now: datetime, zone_name: str) -> datetime:
+    zone = ZoneInfo(zone_name)
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=zone)
 
 
 def _center(params: SearchParams) -> tuple[float, float] | None:
@@ -279,20 +249,38 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
 
 
 def _near(clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: float) -> QuerySet[Clinic]:
-    """Clinics within ``radius_km`` of ``center``, annotated with ``hav``, the haversine of the angle.
+    """Clinics within ``radius_km`` of ``center``, annotated with ``hav``, the haversine of the angle between them.
 
-    The haversine ``hav = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2)`` grows with the distance, so the
-    database filters and orders by it directly; the arcsine and square root that turn it into
-    kilometres are left to Python, for the one page shown.
+    With both points as unit vectors, ``hav = sin²(θ/2) = |p − c|² / 4`` (the chord): exact, and plain
+    arithmetic on the clinic's stored ``unit_x/y/z``, so the database filters and orders by it without any
+    trigonometry per row. The arcsine and square root that turn it into kilometres are left to Python.
     """
     lat, lng = center
     south, west, north, east = bounding_box(lat, lng, radius_km)
     clinics = clinics.within_box(south=south, west=west, north=north, east=east)
-    hav = Power(Sin((Radians(F("latitude")) - math.radians(lat)) / 2), 2) + Value(
-        math.cos(math.radians(lat)), output_field=FloatField()
-    ) * Cos(Radians(F("latitude"))) * Power(Sin((Radians(F("longitude")) - math.radians(lng)) / 2), 2)
+    # Written as SQL: built from expressions, this one annotation cost a search more to compile (it is
+    # cloned into the count, each circle and the soonest walk) than the database spent evaluating it.
+    # The columns are unqualified: no other table a clinic search joins has them.
+    x, y, z = _unit_vector(lat, lng)
+    hav = RawSQL(
+        '(("unit_x" - %s) * ("unit_x" - %s) + ("unit_y" - %s) * ("unit_y" - %s)'
+        ' + ("unit_z" - %s) * ("unit_z" - %s)) / 4',
+        (x, x, y, y, z, z),
+        output_field=FloatField(),
+    )
     limit = math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2
     return clinics.annotate(hav=hav).filter(hav__lte=limit)
+
+
+def _unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lng)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    ax, ay, az = _unit_vector(*a)
+    bx, by, bz = _unit_vector(*b)
+    return _distance_from_haversine(((ax - bx) ** 2 + (ay - by) ** 2 + (az - bz) ** 2) / 4)
 
 
 def _distance_from_haversine(hav: float) -> float:
@@ -305,8 +293,7 @@ def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> 
     if sort == "score":
         keys = [*by_score, "hav"] if has_point else by_score
     elif has_point:
-        # "soonest" orders like "distance" until next-available times exist (availability issue).
-        keys = ["hav"]
+        keys = ["hav"]  # "soonest" is ordered by _soonest_ids; its clinics without times come nearest first
     else:
         keys = by_score
     return clinics.order_by(*keys, "name", "pk")
@@ -314,6 +301,18 @@ def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> 
 
 def _with_clinic_related(clinics: QuerySet[Clinic]) -> QuerySet[Clinic]:
     return clinics.select_related("city").prefetch_related("languages", "insurers")
+
+
+def _slugs_of(descriptor: Any, clinic_ids: list[int]) -> defaultdict[int, list[str]]:
+    """Each clinic's language or insurer slugs, from the link table as plain values (no model instances:
+    building a hundred of them a page cost more than the query)."""
+    field = descriptor.field
+    target = field.m2m_reverse_field_name()
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    links = descriptor.through.objects.filter(**{f"{field.m2m_field_name()}__in": clinic_ids})
+    for clinic_id, slug in links.values_list(field.m2m_column_name(), f"{target}__slug"):
+        found[clinic_id].append(slug)
+    return found
 
 
 def _practitioner_summary(clinic_ids: list[int]) -> tuple[defaultdict[int, set[str]], defaultdict[int, set[str]]]:
@@ -342,8 +341,10 @@ def _practitioner_summary(clinic_ids: list[int]) -> tuple[defaultdict[int, set[s
 # --- one clinic ------------------------------------------------------------------------------------------------
 
 
-def clinic_get(*, id_or_slug: str) -> ClinicHit | None:
+def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | None:
     """An in-network clinic by id (all digits) or slug, with everything its public page shows; None if not found.
+
+    With ``now``, also its next available time and next few open times (any service; two queries more).
 
     Loaded with it: ``city``, ``languages``, ``insurers``, ``opening_hours``, ``active_practitioners``
     (each with ``techniques`` and ``languages``) and ``active_services`` (each with ``practitioners``,
@@ -373,10 +374,14 @@ def clinic_get(*, id_or_slug: str) -> ClinicHit | None:
     if clinic is None:
         return None
     practitioners = clinic.active_practitioners  # type: ignore[attr-defined]  # the Prefetch above
+    times = next_times_for_clinics(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES) if now is not None else {}
     return ClinicHit(
         clinic=clinic,
         distance_km=None,
         disciplines=sorted({p.discipline for p in practitioners}),
         techniques=sorted({t.slug for p in practitioners for t in p.techniques.all()}),
         languages=sorted(language.slug for language in clinic.languages.all()),
+        insurers=sorted(insurer.slug for insurer in clinic.insurers.all()),
+        next_available=times[clinic.pk][0].start if clinic.pk in times else None,
+        next_times=times.get(clinic.pk, []),
     )

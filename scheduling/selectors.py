@@ -8,9 +8,10 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Window
+from django.db.models.expressions import Combinable
 from django.db.models.functions import RowNumber
 
-from clinics.models import Clinic, Practitioner, Service
+from clinics.models import Clinic, Practitioner, Service, ServiceKind
 from scheduling import engine
 from scheduling.loading import clinic_inputs_load, rules_for
 from scheduling.models import AvailabilityState, BookingRules, NextOpening
@@ -126,10 +127,26 @@ def slot_is_open(
     return bool(found) and found[0][0] == start_ts
 
 
+class NextTime(NamedTuple):
+    """One open time as search shows it: a start and who to book it with (enough for a booking link)."""
+
+    start: datetime  # aware, UTC
+    practitioner_id: int
+    service_id: int
+
+
 def _next_openings(
-    *, now: datetime, discipline: str | None, service_id: int | None, technique: str | None, practitioner_id=None
+    *,
+    now: datetime,
+    discipline: str | None,
+    service_id: int | None,
+    technique: str | None,
+    practitioner_id: int | None = None,
+    before: datetime | None = None,
 ) -> QuerySet[NextOpening]:
     rows = NextOpening.objects.filter(bookable_until__gte=now)
+    if before is not None:
+        rows = rows.filter(start__lt=before)
     if discipline:
         rows = rows.filter(discipline=discipline)
     if service_id is not None:
@@ -154,6 +171,23 @@ def next_available_subquery(
     return Subquery(rows.filter(clinic_id=OuterRef("pk")).order_by("start").values("start")[:1])
 
 
+def open_before_exists(
+    *,
+    now: datetime,
+    before: datetime | Combinable,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+) -> Exists:
+    """An expression for ``Clinic`` querysets: the clinic has an open time starting before ``before``.
+
+    ``before`` may be an expression on the clinic (e.g. the end of its day, which depends on its zone).
+    Cheaper than comparing ``next_available_subquery``: it stops at the first fresh row.
+    """
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+    return Exists(rows.filter(clinic_id=OuterRef("pk"), start__lt=before))
+
+
 def soonest_clinics(
     *,
     clinics: QuerySet[Clinic],
@@ -161,6 +195,7 @@ def soonest_clinics(
     discipline: str | None = None,
     service_id: int | None = None,
     technique: str | None = None,
+    before: datetime | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> list[tuple[int, datetime]]:
@@ -168,10 +203,11 @@ def soonest_clinics(
 
     Walks the next openings in start order (index on discipline, start) and stops as soon as it has
     ``offset + limit`` distinct clinics, so the cost follows the page asked for, not how many clinics
-    match. Clinics with nothing open are not in the answer (they go after, sorted otherwise).
+    match. Clinics with nothing open (before ``before``, if given) are not in the answer (they go after,
+    sorted otherwise).
     """
     rows = (
-        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, before=before)
         # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
         # collect every matching clinic, a cost that grows with the network.
         .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
@@ -191,8 +227,12 @@ def soonest_clinics(
     # into an aware datetime (Django's converters) would cost more than the scan itself.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        # Small chunks first: each row fetched runs the caller's EXISTS, and a page is often found in a few
+        # dozen rows; then larger ones, for areas with few clinics.
+        size = 32
         while len(found) < wanted:
-            chunk = cursor.fetchmany(500)
+            chunk = cursor.fetchmany(size)
+            size = min(size * 2, 1024)
             if not chunk:
                 break
             scanned += len(chunk)
@@ -247,6 +287,59 @@ def next_openings_for_clinics(
     for row in rows:
         found[row["clinic_id"]].append(row["start"].astimezone(UTC))
     return dict(found)
+
+
+# Which service a time is booked as when several offer it: a follow-up or treatment is what most
+# searches are for; then the lowest ids, so the same search always links to the same service.
+_KIND_PREFERENCE = {ServiceKind.FOLLOW_UP: 0, ServiceKind.TREATMENT: 1, ServiceKind.CONSULTATION: 2}
+
+
+def next_times_for_clinics(
+    *,
+    clinic_ids: list[int],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    count: int = 3,
+) -> dict[int, list[NextTime]]:
+    """Each clinic's next ``count`` distinct open starts, each with a practitioner and service to book it.
+
+    When several practitioners or services share a start, the follow-up or treatment service is picked,
+    then the lowest service and practitioner ids (deterministic). A clinic with nothing open is absent.
+    Two queries: the clinics' service kinds, and their fresh rows (a few dozen a clinic), picked over here;
+    windows over the same rows in SQL, joined to the services, cost three times as much.
+    """
+    if not clinic_ids:
+        return {}
+    rank = {
+        pk: _KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE))
+        for pk, kind in Service.objects.filter(clinic_id__in=clinic_ids).values_list("pk", "kind")
+    }
+    rows = (
+        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+        .filter(clinic_id__in=clinic_ids)
+        .order_by()
+        .values_list("clinic_id", "start", "practitioner_id", "service_id")
+    )
+    sql, params = rows.query.sql_with_params()
+    best: dict[int, dict[object, tuple[int, int, int]]] = defaultdict(dict)
+    # A plain cursor: starts are compared as the database gives them (text on SQLite, in one format,
+    # so in time order) and only the few shown become aware datetimes.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for clinic_id, start, practitioner_id, service_id_ in cursor.fetchall():
+            key = (rank.get(service_id_, len(_KIND_PREFERENCE)), service_id_, practitioner_id)
+            at_start = best[clinic_id]
+            if start not in at_start or key < at_start[start]:
+                at_start[start] = key
+    found: dict[int, list[NextTime]] = {}
+    for clinic_id, by_start in best.items():
+        found[clinic_id] = [
+            NextTime(_aware(start).astimezone(UTC), by_start[start][2], by_start[start][1])
+            for start in sorted(by_start)[:count]  # type: ignore[type-var]  # str or datetime, one kind per database
+        ]
+    return found
 
 
 def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from django.utils import timezone
 
-from clinics.models import Discipline, NetworkStatus, OpeningHours
+from clinics.models import Clinic, Discipline, NetworkStatus, OpeningHours
 from clinics.testing import (
     make_city,
     make_clinic,
@@ -16,6 +17,7 @@ from clinics.testing import (
     make_service,
     make_technique,
 )
+from scheduling.services import next_openings_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +93,11 @@ def test_the_list_answers_a_page_of_clinics_with_their_summary(client, clinic):
             "inspection_score": 93,
             "phone": "+14165550123",
             "url": "/clinics/toronto/queen-west-physio/",
-            "next_available": None,
+            "next_available": None,  # no working hours: see test_search_availability for times
+            "next_times": [],
         }
     ]
+    assert body["count_is_capped"] is False
 
 
 def test_the_list_passes_every_filter_to_the_search(client, clinic, toronto):
@@ -109,7 +113,13 @@ def test_the_list_passes_every_filter_to_the_search(client, clinic, toronto):
     }
     assert [c["name"] for c in client.get("/api/v1/clinics", query).json()["items"]] == ["Queen West Physio"]
     query["discipline"] = "chiropractic"
-    assert client.get("/api/v1/clinics", query).json() == {"count": 0, "page": 1, "pages": 1, "items": []}
+    assert client.get("/api/v1/clinics", query).json() == {
+        "count": 0,
+        "count_is_capped": False,
+        "page": 1,
+        "pages": 1,
+        "items": [],
+    }
 
 
 def test_without_a_point_distance_is_null(client, clinic):
@@ -170,8 +180,11 @@ def test_the_list_makes_a_bounded_number_of_queries(client, toronto, page_size, 
         clinic = make_clinic(city=toronto)
         clinic.languages.add(french)
         make_practitioner(clinic=clinic).techniques.add(needling)
-    # technique and language checks, city, then the search's five
-    with django_assert_max_num_queries(8):
+    # Fresh next openings (as the worker keeps them): the search then only reads them.
+    next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
+    # technique and language checks, city, then the search's: up to three circles, the count, freshness,
+    # service kinds, next openings, rows, languages, insurers, practitioners
+    with django_assert_max_num_queries(14):
         response = client.get(
             "/api/v1/clinics", {"city": "toronto", "technique": "dry-needling", "language": "fr", "page_size": 50}
         )
@@ -179,7 +192,8 @@ def test_the_list_makes_a_bounded_number_of_queries(client, toronto, page_size, 
 
 
 def test_a_clinic_by_id_or_slug_answers_its_full_record(client, clinic, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    # the clinic and what it shows (7), its service kinds and next openings (2)
+    with django_assert_max_num_queries(11):
         by_id = client.get(f"/api/v1/clinics/{clinic.id}")
     assert by_id.status_code == 200
     body = by_id.json()
@@ -256,6 +270,8 @@ def test_the_openapi_document_names_the_endpoints_and_parameters(client):
         "language",
         "insurer",
         "accessible",
+        "available",
+        "within_days",
         "sort",
         "page",
         "page_size",

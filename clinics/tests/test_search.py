@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from clinics.models import Discipline, NetworkStatus
+from clinics.models import Clinic, Discipline, NetworkStatus
 from clinics.search import SearchParams
 from clinics.selectors import bounding_box, clinic_search
 from clinics.testing import (
@@ -18,6 +18,7 @@ from clinics.testing import (
     make_practitioner,
     make_technique,
 )
+from scheduling.services import next_openings_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -245,8 +246,31 @@ def test_the_number_of_queries_does_not_grow_with_the_page(page_size, django_ass
         make_practitioner(clinic=clinic).techniques.add(needling)
         make_practitioner(clinic=clinic, discipline=Discipline.CHIROPRACTIC)
     params = SearchParams(lat=city.latitude, lng=city.longitude, discipline="physiotherapy", page_size=page_size)
-    # ids with the count, rows, languages, insurers, practitioners' disciplines and techniques
-    with django_assert_max_num_queries(5):
+    next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=NOW)
+    # ids (up to three growing circles), the count, freshness, service kinds, next openings, rows,
+    # languages, insurers, practitioners' disciplines and techniques
+    with django_assert_max_num_queries(11):
         page = clinic_search(params=params, now=NOW)
         assert len(page.items) == page_size
         assert all(hit.techniques == ["dry-needling"] for hit in page.items)
+
+
+def test_nearest_first_pages_are_right_whichever_circle_serves_them():
+    # 100 km: circles of 12.5, 50 and 100 km. Page 1 (one clinic) is found in the smallest,
+    # page 2 needs the middle one, page 3 the whole radius.
+    city = make_city()
+    for name, km in {"Near": 3, "Middle": 30, "Far": 90, "Beyond": 120}.items():
+        make_clinic(city=city, name=name, latitude=TORONTO[0] + km / 111.2, longitude=TORONTO[1])
+    pages = [
+        clinic_search(params=SearchParams(lat=TORONTO[0], lng=TORONTO[1], radius_km=100, page=p, page_size=1), now=NOW)
+        for p in (1, 2, 3)
+    ]
+    assert [hit.clinic.name for page in pages for hit in page.items] == ["Near", "Middle", "Far"]
+    assert [page.count for page in pages] == [3, 3, 3]
+    assert pages[1].items[0].distance_km == pytest.approx(30, abs=0.1)
+
+
+def test_soonest_without_a_point_puts_clinics_without_times_in_score_order():
+    make_clinic(name="Good", inspection_score=80)
+    make_clinic(name="Best", inspection_score=95)
+    assert search(sort="soonest") == ["Best", "Good"]
