@@ -52,8 +52,12 @@ def open_times(*, clinic: Clinic, service: Service, start: datetime, end: dateti
     return [Opening(s.start, s.end, s.practitioner_id, s.service_id) for s in slots]
 
 
-def openings_refresh(*, clinic_ids: Iterable[int], now: datetime) -> None:
-    """Tell the engine, once the transaction commits, that a time was taken or freed.
+def openings_refresh(
+    *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
+) -> None:
+    """Tell the engine, once the transaction commits, that a time was taken or freed (by these practitioners).
+
+    Only the practitioners named are recomputed: a booking changes nobody else's times.
 
     After the commit, not inside: the refresh recomputes a clinic's next openings, which
     would otherwise lengthen the time the practitioner's lock is held. ``robust``: a failed
@@ -65,7 +69,10 @@ def openings_refresh(*, clinic_ids: Iterable[int], now: datetime) -> None:
         return
     if hasattr(services, "next_openings_refresh"):
         ids = list(clinic_ids)
-        transaction.on_commit(lambda: services.next_openings_refresh(clinic_ids=ids, now=now), robust=True)
+        pids = None if practitioner_ids is None else list(practitioner_ids)
+        transaction.on_commit(
+            lambda: services.next_openings_refresh(clinic_ids=ids, practitioner_ids=pids, now=now), robust=True
+        )
 
 
 def alternatives_list(

@@ -1,4 +1,4 @@
-"""Fast multi-row INSERTs from plain tuples, for the precomputed table and the demo generator.
+"""Fast multi-row INSERTs (COPY on PostgreSQL) from plain tuples, for the precomputed table and the demo generator.
 
 Django's ``bulk_create`` builds a model instance per row and runs every value through the field's
 conversion chain; at hundreds of thousands of rows that is most of the time. Here rows are tuples
@@ -15,6 +15,10 @@ from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+
+# From this many rows PostgreSQL gets COPY; fewer (a booking's refresh writes five) go as one pipelined
+# executemany, which costs fewer round trips than starting a COPY.
+COPY_FROM = 1000
 
 
 @lru_cache(maxsize=65536)
@@ -56,7 +60,7 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     now = timezone.now()
     fillers: list[Callable[[], Any]] = []
     for field in others:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if _auto(field):
             fillers.append(lambda: now)
         elif field.has_default():
             default = field.default
@@ -65,15 +69,28 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             fillers.append(lambda: None)
         else:
             raise ValueError(f"{model.__name__}.{field.name} has no default: name it in the columns")
+    if connection.vendor == "postgresql":
+        rows = list(rows)
+        if len(rows) >= COPY_FROM:
+            return _copy(meta.db_table, [*named, *others], rows, fillers)
     converting = [(i, c) for i, c in enumerate(_converter(f) for f in [*named, *others]) if c is not None]
     names = ", ".join(connection.ops.quote_name(f.column) for f in [*named, *others])
     marks = ", ".join(["%s"] * (len(named) + len(others)))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     pending: list[list] = []
     count = 0
+    tail: tuple | None = None
+    if not any(callable(f.default) and f.has_default() and not _auto(f) for f in others):
+        # Every filled-in column is the same on each row: fill and convert it once, not per row.
+        filled = [fill() for fill in fillers]
+        for i, convert in converting:
+            if i >= len(named):
+                filled[i - len(named)] = convert(filled[i - len(named)])
+        tail = tuple(filled)
+        converting = [(i, c) for i, c in converting if i < len(named)]
     with connection.cursor() as cursor:
         for row in rows:
-            values = [*row, *(fill() for fill in fillers)]
+            values = [*row, *(tail if tail is not None else (fill() for fill in fillers))]
             for i, convert in converting:
                 values[i] = convert(values[i])
             pending.append(values)
@@ -84,4 +101,22 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         if pending:
             cursor.executemany(sql, pending)
             count += len(pending)
+    return count
+
+
+def _auto(field: models.Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _copy(table: str, fields: list[models.Field], rows: Iterable[tuple], fillers: list[Callable[[], Any]]) -> int:
+    """PostgreSQL: ``COPY ... FROM STDIN``, several times faster than INSERTs (no statement per row to parse)."""
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((*row, *(fill() for fill in fillers)) if fillers else row)
+            count += 1
     return count

@@ -6,6 +6,8 @@ Everything is bulk-created and deterministic for a seed; times are relative to `
 
 from __future__ import annotations
 
+import base64
+import os
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,10 +20,23 @@ from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.models import Clinic, Practitioner, Service
 from scheduling import engine
 from scheduling.bulk import rows_insert
-from scheduling.models import BookingRules, ClinicClosure, Opening, TimeOff, TimeOffKind, WorkingHours
-from scheduling.services import next_openings_refresh
+from scheduling.engine import WeeklyBlock
+from scheduling.loading import ClinicInputs
+from scheduling.models import (
+    DEFAULT_HORIZON_DAYS,
+    AvailabilityState,
+    BookingRules,
+    ClinicClosure,
+    NextOpening,
+    Opening,
+    TimeOff,
+    TimeOffKind,
+    WorkingHours,
+)
+from scheduling.services import NEXT_OPENING_COLUMNS, next_openings_compute
 
-CHUNK = 500  # clinics per batch: bounded memory, a few big INSERTs each
+CHUNK = 1000  # clinics per batch: bounded memory, a few big INSERTs each
+TOKEN_BYTES = 32  # an appointment's manage token, as ``booking.models`` makes them
 
 # (weight, blocks) of a practitioner's working day: most take a lunch break, some work a long
 # day or only mornings, a few work evenings.
@@ -38,7 +53,11 @@ SATURDAY = ((time(9), time(13)),)
 
 
 def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = False) -> None:
-    """Give the practitioners of ``clinic_ids`` schedules and some bookings, then fill next openings."""
+    """Give the practitioners of ``clinic_ids`` schedules and some bookings, then fill next openings.
+
+    Next openings are computed from the generated data while it is still in memory (the same engine and the
+    same code as ``next_openings_refresh``), not read back from the database.
+    """
     now = timezone.now()
     rng = random.Random(seed)  # noqa: S311 (demo data, reproducible by design)
     chunks = range(0, len(clinic_ids), CHUNK)
@@ -47,26 +66,42 @@ def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = Fal
 
         chunks = tqdm(chunks, desc="schedules", unit_scale=CHUNK, unit="clinic")
     for start in chunks:
-        ids = clinic_ids[start : start + CHUNK]
         with transaction.atomic():
-            _chunk_generate(ids=ids, rng=rng, now=now)
-        next_openings_refresh(clinic_ids=ids, now=now)
+            _chunk_generate(ids=clinic_ids[start : start + CHUNK], rng=rng, now=now)
 
 
 def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> None:
     clinics = list(Clinic.objects.filter(pk__in=ids).order_by("pk").only("pk", "time_zone", "province"))
     people: dict[int, list[int]] = defaultdict(list)
-    for pid, clinic_id in (
-        Practitioner.objects.filter(clinic_id__in=ids, is_active=True).order_by("pk").values_list("pk", "clinic_id")
+    discipline_of: dict[int, str] = {}
+    clinic_of: dict[int, int] = {}
+    for pid, clinic_id, discipline in (
+        Practitioner.objects.filter(clinic_id__in=ids, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "clinic_id", "discipline")
     ):
         people[clinic_id].append(pid)
+        discipline_of[pid] = discipline
+        clinic_of[pid] = clinic_id
     offers: dict[int, list[tuple[int, int]]] = defaultdict(list)  # practitioner -> (service id, minutes)
-    for service_id, pid, minutes in (
+    services_of: dict[int, dict[int, Service]] = defaultdict(dict)  # clinic -> active services by id
+    offered_by: dict[int, list[int]] = defaultdict(list)
+    for service_id, pid, minutes, clinic_id, discipline in (
         Service.practitioners.through.objects.filter(service__clinic_id__in=ids, service__is_active=True)
         .order_by("pk")
-        .values_list("service_id", "practitioner_id", "service__duration_minutes")
+        .values_list(
+            "service_id", "practitioner_id", "service__duration_minutes", "service__clinic_id", "service__discipline"
+        )
     ):
-        offers[pid].append((service_id, minutes))
+        if service_id not in services_of[clinic_id]:
+            service = Service(pk=service_id, clinic_id=clinic_id, discipline=discipline, duration_minutes=minutes)
+            service._own_rules = None  # type: ignore[attr-defined]  (the demo sets no per-service rules)
+            services_of[clinic_id][service_id] = service
+        if pid in discipline_of:
+            offers[pid].append((service_id, minutes))
+            offered_by[service_id].append(pid)
+    for pids in offered_by.values():
+        pids.sort()
 
     hours: list[tuple] = []
     absences: list[TimeOff] = []
@@ -74,40 +109,57 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     openings: list[Opening] = []
     rules: list[BookingRules] = []
     appointments: list[tuple] = []
+    inputs: dict[int, ClinicInputs] = {}
     valid_from = now.date() - timedelta(days=120)
     for clinic in clinics:
         zone = ZoneInfo(clinic.time_zone)
         today = now.astimezone(zone).date()
+        item = inputs[clinic.pk] = ClinicInputs(
+            clinic=clinic,
+            zone=zone,
+            rules=None,
+            services=[services_of[clinic.pk][sid] for sid in sorted(services_of.get(clinic.pk, {}))],
+            offered_by=offered_by,
+            discipline_of=discipline_of,
+        )
         # How full the clinic is: most have room in a day or two, some are booked up for a week or more.
         booked_days = rng.choices([0, 1, 2, 3, 5, 8, 12], weights=[40, 30, 12, 8, 5, 3, 2])[0]
         closed: set[date] = set(
             engine.statutory_holidays(province=clinic.province, first=today, last=today + timedelta(days=20))
         )
+        clinic_closed: set[date] = set()
         roll = rng.random()
         if roll < 0.03:
             first = today + timedelta(days=rng.randint(0, 1))
             last = first + timedelta(days=rng.randint(3, 8))
             closures.append(ClinicClosure(clinic_id=clinic.pk, start_date=first, end_date=last, reason="Renovations"))
-            closed.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+            clinic_closed.update(first + timedelta(days=i) for i in range((last - first).days + 1))
         elif roll < 0.08:
             day = today + timedelta(days=rng.randint(3, 25))
             closures.append(ClinicClosure(clinic_id=clinic.pk, start_date=day, end_date=day, reason="Staff training"))
-            closed.add(day)
+            clinic_closed.add(day)
+        closed |= clinic_closed
         if rng.random() < 0.3:
-            rules.append(
-                BookingRules(
-                    clinic_id=clinic.pk,
-                    min_notice_minutes=rng.choice([60, 120, 240, 1440]),
-                    step_minutes=rng.choice([15, 15, 30]),
-                    buffer_minutes=rng.choice([0, 5, 10, 15]),
-                    same_day_allowed=rng.random() > 0.3,
-                    open_on_holidays=rng.random() < 0.2,
-                )
+            item.rules = BookingRules(
+                clinic_id=clinic.pk,
+                min_notice_minutes=rng.choice([60, 120, 240, 1440]),
+                step_minutes=rng.choice([15, 15, 30]),
+                buffer_minutes=rng.choice([0, 5, 10, 15]),
+                same_day_allowed=rng.random() > 0.3,
+                open_on_holidays=rng.random() < 0.2,
+            )
+            rules.append(item.rules)
+        item.closed_days = sorted(clinic_closed)
+        if item.rules is None or not item.rules.open_on_holidays:
+            horizon = item.rules.horizon_days if item.rules is not None else DEFAULT_HORIZON_DAYS
+            item.closed_days += engine.statutory_holidays(
+                province=clinic.province, first=today - timedelta(days=1), last=today + timedelta(days=horizon + 1)
             )
         for pid in people.get(clinic.pk, ()):
             week = _week_generate(rng)
             for weekday, blocks in week.items():
                 hours.extend((pid, weekday, a, b, valid_from, None) for a, b in blocks)
+                item.weekly[pid].extend(WeeklyBlock(weekday, a, b, valid_from, None) for a, b in blocks)
             away: set[date] = set()
             if rng.random() < 0.08:
                 first = today + timedelta(days=rng.randint(-3, 30))
@@ -141,20 +193,28 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
                 )
                 if slot.date() == today:
                     openings.append(Opening(practitioner_id=pid, start=slot, end=slot + timedelta(minutes=60)))
-            appointments.extend(
-                _bookings_generate(
-                    rng,
-                    pid=pid,
-                    clinic_id=clinic.pk,
-                    week=week,
-                    services=services,
-                    days=[today + timedelta(days=i) for i in range(booked_days + 1)],
-                    full_days=booked_days,
-                    skip=closed | away,
-                    zone=zone,
-                    now=now,
-                )
+            # Not everyone at a clinic is as busy: some have half its full days.
+            own_days = booked_days if rng.random() < 0.6 else booked_days // 2
+            made = _bookings_generate(
+                rng,
+                pid=pid,
+                clinic_id=clinic.pk,
+                week=week,
+                services=services,
+                days=[today + timedelta(days=i) for i in range(own_days + 1)],
+                full_days=own_days,
+                skip=closed | away,
+                zone=zone,
+                now=now,
             )
+            appointments.extend(made)
+            item.busy[pid].extend((engine.ts(row[3]), engine.ts(row[4])) for row in made)
+    for absence in absences:
+        pid = absence.practitioner_id
+        inputs[clinic_of[pid]].unavailable[pid].append((engine.ts(absence.start), engine.ts(absence.end)))
+    for opening in openings:
+        pid = opening.practitioner_id
+        inputs[clinic_of[pid]].openings[pid].append((engine.ts(opening.start), engine.ts(opening.end)))
     rows_insert(
         WorkingHours, ("practitioner_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"), hours
     )
@@ -162,10 +222,25 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     ClinicClosure.objects.bulk_create(closures, batch_size=5000)
     Opening.objects.bulk_create(openings, batch_size=5000)
     BookingRules.objects.bulk_create(rules, batch_size=5000)
+    # Manage tokens in one draw from the OS (a default per row would call ``secrets`` for each).
+    noise = os.urandom(TOKEN_BYTES * len(appointments))
     rows_insert(
         Appointment,
-        ("clinic_id", "practitioner_id", "service_id", "start", "end", "status", "source"),
-        appointments,
+        ("clinic_id", "practitioner_id", "service_id", "start", "end", "status", "source", "manage_token"),
+        (
+            (*row, base64.urlsafe_b64encode(noise[i * TOKEN_BYTES : (i + 1) * TOKEN_BYTES]).rstrip(b"=").decode())
+            for i, row in enumerate(appointments)
+        ),
+    )
+    next_rows, states = next_openings_compute(inputs=inputs, now=now)
+    NextOpening.objects.filter(clinic_id__in=ids).delete()  # none, unless these clinics had schedules already
+    rows_insert(NextOpening, NEXT_OPENING_COLUMNS, next_rows)
+    AvailabilityState.objects.bulk_create(
+        states,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["clinic"],
+        update_fields=["computed_at", "fresh_until"],
     )
 
 
@@ -199,33 +274,33 @@ def _bookings_generate(
     zone: ZoneInfo,
     now: datetime,
 ) -> list[tuple]:
-    """Booked appointments inside the working blocks: nearly full for ``full_days`` days, then a third full."""
+    """Booked appointments inside the working blocks: nearly full for ``full_days`` days, then a third full.
+
+    Walks each block in epoch seconds (a block never spans a clock change: they happen at night).
+    """
     made: list[tuple] = []
+    now_ts = engine.ts(now)
+    count = len(services)
+    booked, source = AppointmentStatus.BOOKED, AppointmentSource.IMPORT
     for index, day in enumerate(days):
         if day in skip or day.weekday() not in week:
             continue
-        load = 0.92 if index < full_days else 0.35
+        load = 0.92 if index < full_days else 0.3
         for block_start, block_end in week[day.weekday()]:
-            cursor = _at(day, block_start, zone)
-            end = _at(day, block_end, zone)
+            cursor = engine.ts(_at(day, block_start, zone))
+            end = engine.ts(_at(day, block_end, zone))
             while True:
-                service_id, minutes = services[rng.randrange(len(services))]
-                finish = cursor + timedelta(minutes=minutes)
+                service_id, minutes = services[int(rng.random() * count)]
+                finish = cursor + 60 * minutes
                 if finish > end:
                     break
-                if rng.random() < load and cursor > now:
-                    made.append(
-                        (
-                            clinic_id,
-                            pid,
-                            service_id,
-                            cursor.astimezone(UTC),
-                            finish.astimezone(UTC),
-                            AppointmentStatus.BOOKED,
-                            AppointmentSource.IMPORT,
-                        )
-                    )
+                if rng.random() < load and cursor > now_ts:
+                    made.append((clinic_id, pid, service_id, _utc(cursor), _utc(finish), booked, source))
                     cursor = finish
                 else:
-                    cursor += timedelta(minutes=15 * rng.randint(1, 2))
+                    cursor += 900 if rng.random() < 0.5 else 1800
     return made
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

@@ -7,14 +7,15 @@ search never shows a time the change just removed (nor misses one it just added)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
+from booking.locking import LOCK_TIMEOUT_MS, PractitionerBusy, practitioner_lock
 from clinics.models import Clinic, Practitioner
 from scheduling import engine
 from scheduling.bulk import rows_insert
@@ -39,23 +40,87 @@ MAX_AGE = timedelta(hours=6)
 TOP_UP_WHEN_LEFT = 3
 
 
-def next_openings_refresh(*, clinic_ids: Iterable[int], now: datetime) -> int:
-    """Recompute the next openings of these clinics (all their practitioners and services); rows written.
+def next_openings_refresh(
+    *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute the next openings of these clinics; rows written.
 
-    The booking app calls this after a booking, cancellation or reschedule commits; the write services
-    below call it inside their own transaction.
+    Without ``practitioner_ids``: every practitioner and service of the clinics (a change to hours of the whole
+    clinic, rules, a top-up). With them: only those practitioners' rows (a booking, a cancellation, one person's
+    schedule), which costs one practitioner's week instead of the clinic's and lets bookings for different
+    practitioners of one clinic refresh side by side. The booking app calls this after a booking, cancellation or
+    reschedule commits; the write services below call it inside their own transaction.
     """
+    clinic_ids = sorted(set(clinic_ids))
+    narrow = sorted(set(practitioner_ids)) if practitioner_ids is not None else None
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        # Lock the clinics first (in a fixed order): two refreshes of one clinic then run one after the
-        # other, and the second reads what the first could not see, so an older result never lands last.
-        clinics = list(Clinic.objects.select_for_update().filter(pk__in=list(clinic_ids)).order_by("pk"))
+        if own_transaction and connection.vendor == "postgresql":
+            # Only a cache derived from durable data is committed here: no need to wait for the disk (a crash
+            # loses at most this refresh, with the clinic's state row, and the top-up redoes it). Never inside a
+            # caller's transaction: its own writes (a schedule change) must be durable.
+            with connection.cursor() as cursor:
+                # One round trip for both settings (no parameters, so several statements are allowed).
+                cursor.execute(f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+        # Refreshes of one practitioner's rows run one after the other, and the later one reads what the earlier
+        # could not see, so an older result never lands last (see _refresh_lock).
+        _refresh_lock(clinic_ids=clinic_ids, practitioner_ids=narrow, timeout_set=own_transaction)
+        clinics = list(Clinic.objects.filter(pk__in=clinic_ids).order_by("pk"))
         if not clinics:
             return 0
-        rows, states = _compute(clinics=clinics, now=now)
-        NextOpening.objects.filter(clinic_id__in=[c.pk for c in clinics]).delete()
-        rows_insert(NextOpening, _ROW_COLUMNS, rows)
-        _states_save(states)
+        if narrow is not None and not narrow:
+            return 0
+        rows, states = _compute(clinics=clinics, now=now, practitioner_ids=narrow)
+        if narrow is None:
+            NextOpening.objects.filter(clinic_id__in=clinic_ids).delete()
+            rows_insert(NextOpening, NEXT_OPENING_COLUMNS, rows)
+            _states_save(states)
+        else:
+            NextOpening.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
+            rows_insert(NextOpening, NEXT_OPENING_COLUMNS, rows)
+            _states_lower(states)
     return len(rows)
+
+
+def _refresh_lock(*, clinic_ids: list[int], practitioner_ids: list[int] | None, timeout_set: bool) -> None:
+    """Lock the practitioners whose rows this refresh rewrites (all of the clinics' when not narrowed).
+
+    The same row lock a booking takes (``booking.locking.practitioner_lock``, in id order): two refreshes that
+    write the same rows run one after the other, a refresh waits for a booking of that practitioner still in
+    flight, and two practitioners of one clinic refresh side by side. Every writer takes practitioner locks in
+    one sorted batch before anything else, so they never deadlock. SQLite needs nothing (BEGIN IMMEDIATE).
+    """
+    if connection.vendor != "postgresql":
+        return
+    if practitioner_ids is None:
+        practitioner_ids = list(Practitioner.objects.filter(clinic_id__in=clinic_ids).values_list("pk", flat=True))
+    if not practitioner_ids:
+        return
+    if not timeout_set:
+        practitioner_lock(*practitioner_ids)
+        return
+    try:  # the same lock as practitioner_lock, whose lock timeout is already set
+        list(
+            Practitioner.objects.select_for_update()
+            .filter(pk__in=sorted(set(practitioner_ids)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    except OperationalError as exc:
+        raise PractitionerBusy from exc
+
+
+def _states_lower(states: list[AvailabilityState]) -> None:
+    """After a practitioner-only refresh: bring each clinic's ``fresh_until`` forward if this one is due sooner.
+
+    The others' rows were not recomputed, so their due time stands: the minimum of both is right. A clinic never
+    computed keeps no state row, so the top-up still computes all of it. One conditional UPDATE each: two
+    practitioners' refreshes of one clinic may run at once, and neither can undo the other's.
+    """
+    for state in states:
+        AvailabilityState.objects.filter(clinic_id=state.clinic_id, fresh_until__gt=state.fresh_until).update(
+            fresh_until=state.fresh_until
+        )
 
 
 def _states_save(states: list[AvailabilityState]) -> None:
@@ -72,7 +137,7 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-_ROW_COLUMNS = (
+NEXT_OPENING_COLUMNS = (
     "clinic_id",
     "practitioner_id",
     "service_id",
@@ -85,10 +150,38 @@ _ROW_COLUMNS = (
 )
 
 
-def _compute(*, clinics: list[Clinic], now: datetime) -> tuple[list[tuple], list[AvailabilityState]]:
+def _compute(
+    *, clinics: list[Clinic], now: datetime, practitioner_ids: list[int] | None = None
+) -> tuple[list[tuple], list[AvailabilityState]]:
     """The next openings of ``clinics``: a short first pass, then the full horizon only where it is needed."""
     first_end = now + timedelta(days=FIRST_PASS_DAYS)
-    inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now)
+    inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now, practitioner_ids=practitioner_ids)
+
+    def widen(short: set[tuple[int, int]], end: datetime) -> dict[int, ClinicInputs]:
+        return clinic_inputs_load(
+            clinics=[c for c in clinics if c.pk in {clinic_id for clinic_id, _pid in short}],
+            start=now,
+            end=end,
+            now=now,
+            practitioner_ids=sorted({pid for _clinic_id, pid in short}),
+        )
+
+    return next_openings_compute(inputs=inputs, now=now, widen=widen)
+
+
+def next_openings_compute(
+    *,
+    inputs: dict[int, ClinicInputs],
+    now: datetime,
+    widen: Callable[[set[tuple[int, int]], datetime], dict[int, ClinicInputs]] | None = None,
+) -> tuple[list[tuple], list[AvailabilityState]]:
+    """Rows (``NEXT_OPENING_COLUMNS``) and states from inputs already in memory; nothing is read or written.
+
+    Looks ``FIRST_PASS_DAYS`` ahead, then to the horizon for the practitioners who found too few times, with
+    inputs from ``widen(short pairs, end)``; without ``widen``, ``inputs`` must already cover the horizon
+    (the demo generator, which made the data itself).
+    """
+    first_end = now + timedelta(days=FIRST_PASS_DAYS)
     longest = max(
         (item.service_rules(s).horizon_days for item in inputs.values() for s in item.services),
         default=FIRST_PASS_DAYS,
@@ -96,17 +189,12 @@ def _compute(*, clinics: list[Clinic], now: datetime) -> tuple[list[tuple], list
     found, short = _pass(inputs=inputs, now=now, end=first_end)
     if short:
         # Only the practitioners who found too few times look further (fully booked, away, part-time).
-        wide = clinic_inputs_load(
-            clinics=[c for c in clinics if c.pk in {clinic_id for clinic_id, _pid in short}],
-            start=now,
-            end=now + timedelta(days=longest),
-            now=now,
-            practitioner_ids=sorted({pid for _clinic_id, pid in short}),
-        )
-        more, _short = _pass(inputs=wide, now=now, end=now + timedelta(days=longest))
+        wide_end = now + timedelta(days=longest)
+        wide = widen(short, wide_end) if widen is not None else inputs
+        more, _short = _pass(inputs=wide, now=now, end=wide_end, only=short)
         found.update(more)
     rows: list[tuple] = []
-    fresh_until = {c.pk: now + MAX_AGE for c in clinics}
+    fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
     for (clinic_id, pid, service_id, discipline, rules), times in found.items():
         zone = inputs[clinic_id].zone
         for rank, (a, b) in enumerate(times, start=1):
@@ -122,7 +210,9 @@ def _compute(*, clinics: list[Clinic], now: datetime) -> tuple[list[tuple], list
     return rows, states
 
 
-def _pass(*, inputs: dict[int, ClinicInputs], now: datetime, end: datetime) -> tuple[dict, set[tuple[int, int]]]:
+def _pass(
+    *, inputs: dict[int, ClinicInputs], now: datetime, end: datetime, only: set[tuple[int, int]] | None = None
+) -> tuple[dict, set[tuple[int, int]]]:
     found: dict[tuple, list[tuple[int, int]]] = {}
     short: set[tuple[int, int]] = set()
     now_ts, end_ts = engine.ts(now), engine.ts(end)
@@ -133,6 +223,8 @@ def _pass(*, inputs: dict[int, ClinicInputs], now: datetime, end: datetime) -> t
             rules = item.service_rules(service)
             window = engine.bookable_window(rules=rules, now=now_ts, zone=item.zone, start=now_ts, end=end_ts)
             for pid in item.offered_by.get(service.pk, ()):
+                if only is not None and (clinic_id, pid) not in only:
+                    continue
                 if not item.weekly.get(pid) and not item.openings.get(pid):
                     continue
                 key = (pid, rules.step_minutes, rules.buffer_minutes, window)
@@ -201,13 +293,14 @@ def working_hours_set(
     ]
     _blocks_check(new)
     with transaction.atomic():
-        # Lock the practitioner row so two edits of the same schedule cannot interleave.
-        Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
+        # The booking lock: two edits of one schedule cannot interleave, and a booking either commits before
+        # the hours shrink or waits and then sees them (LOCKING.md).
+        practitioner_lock(practitioner.pk)
         current = WorkingHours.objects.filter(practitioner=practitioner).exclude(valid_until__lt=valid_from)
         current.filter(valid_from__gte=valid_from).delete()
         current.filter(valid_from__lt=valid_from).update(valid_until=valid_from - timedelta(days=1))
         WorkingHours.objects.bulk_create(new)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return new
 
 
@@ -234,6 +327,12 @@ def _blocks_check(blocks: list[WorkingHours]) -> None:
                 )
 
 
+def _clinic_lock(clinic_id: int) -> None:
+    """The booking lock of every practitioner of the clinic (in one sorted batch, like every other writer)."""
+    if connection.vendor == "postgresql":
+        practitioner_lock(*Practitioner.objects.filter(clinic_id=clinic_id).values_list("pk", flat=True))
+
+
 def _range_check(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationError(_("Times must carry a time zone."))
@@ -253,16 +352,17 @@ def time_off_add(
     """Make the practitioner unbookable from ``start`` to ``end`` (time off, or a blocked time)."""
     _range_check(start, end)
     with transaction.atomic():
+        practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         time_off = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason, kind=kind)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return time_off
 
 
 def time_off_remove(*, time_off: TimeOff, now: datetime) -> None:
     with transaction.atomic():
-        clinic_id = time_off.practitioner.clinic_id
+        practitioner = time_off.practitioner
         time_off.delete()
-        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
 
 
 def clinic_closure_add(
@@ -272,6 +372,7 @@ def clinic_closure_add(
     if end_date < start_date:
         raise ValidationError(_("The last day of a closure must not be before its first day."))
     with transaction.atomic():
+        _clinic_lock(clinic.pk)  # a closure removes everyone's open time
         closure = ClinicClosure.objects.create(clinic=clinic, start_date=start_date, end_date=end_date, reason=reason)
         next_openings_refresh(clinic_ids=[clinic.pk], now=now)
     return closure
@@ -293,15 +394,16 @@ def opening_post(
         raise ValidationError(_("An opening must not be in the past."))
     with transaction.atomic():
         opening = Opening.objects.create(practitioner=practitioner, start=start, end=end, posted_by=posted_by)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return opening
 
 
 def opening_remove(*, opening: Opening, now: datetime) -> None:
     with transaction.atomic():
-        clinic_id = opening.practitioner.clinic_id
+        practitioner = opening.practitioner
+        practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         opening.delete()
-        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
 
 
 _RULE_FIELDS = (
@@ -320,6 +422,7 @@ def booking_rules_update(*, clinic: Clinic, now: datetime, **changes: Any) -> Bo
     if unknown:
         raise ValidationError(_("Unknown booking rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     with transaction.atomic():
+        _clinic_lock(clinic.pk)  # longer notice or a shorter horizon removes open time
         rules, _created = BookingRules.objects.select_for_update().get_or_create(clinic=clinic)
         for name, value in changes.items():
             setattr(rules, name, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,3 +71,22 @@ def test_the_same_seed_gives_the_same_schedules(network):
         model.objects.all().delete()
     schedules_generate(clinic_ids=network, seed=3)
     assert snapshot() == first
+
+
+def test_next_openings_computed_in_memory_are_those_a_refresh_reads_back(network):
+    import time_machine
+    from django.utils import timezone
+
+    from scheduling.services import next_openings_refresh
+
+    def snapshot():
+        return sorted(
+            NextOpening.objects.values_list("clinic_id", "practitioner_id", "service_id", "start", "end", "rank")
+        ), dict(AvailabilityState.objects.values_list("clinic_id", "fresh_until"))
+
+    with time_machine.travel(datetime(2026, 12, 2, 14, 7, tzinfo=UTC), tick=False):
+        schedules_generate(clinic_ids=network, seed=11)
+        generated = snapshot()
+        assert Appointment.objects.exists() and generated[0]
+        next_openings_refresh(clinic_ids=network, now=timezone.now())
+    assert snapshot() == generated

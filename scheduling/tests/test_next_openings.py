@@ -300,3 +300,68 @@ def test_the_tasks_call_the_same_services():
     clinic, _p, _s = make_open_clinic()
     assert next_openings_top_up_task.call() == 1
     assert next_openings_refresh_task.call(clinic_ids=[clinic.pk]) == NEXT_OPENINGS_KEPT
+
+
+def _rows(clinic):
+    return sorted(NextOpening.objects.filter(clinic=clinic).values_list("practitioner_id", "start", "computed_at"))
+
+
+def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due_time_forward():
+    clinic, (first, second), service = make_open_clinic(practitioners=2)
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    due = AvailabilityState.objects.get(clinic=clinic).fresh_until
+    Appointment.objects.create(
+        clinic=clinic,
+        practitioner=first,
+        service=service,
+        start=toronto(2026, 12, 7, 9),
+        end=toronto(2026, 12, 7, 9, 30),
+        source="web",
+    )
+    later = NOW + timedelta(minutes=1)
+    written = services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[first.pk], now=later)
+    assert written == NEXT_OPENINGS_KEPT
+    rows = _rows(clinic)
+    assert {computed for pid, _s, computed in rows if pid == first.pk} == {later}
+    assert {computed for pid, _s, computed in rows if pid == second.pk} == {NOW}  # untouched
+    assert hhmm(next_of(clinic, practitioner_id=first.pk))[0] == "Mon 09:30"
+    assert hhmm(next_of(clinic, practitioner_id=second.pk))[0] == "Mon 09:00"
+    # The first's rows now run out later (10:30 is their 5th): the clinic stays due when the second's do.
+    assert AvailabilityState.objects.get(clinic=clinic).fresh_until == due
+    # A hold lapsing soon makes the clinic due sooner, even from a practitioner-only refresh.
+    Hold.objects.create(
+        practitioner=second,
+        service=service,
+        start=toronto(2026, 12, 7, 11),
+        end=toronto(2026, 12, 7, 11, 30),
+        expires_at=NOW + timedelta(minutes=10),
+    )
+    services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[second.pk], now=later)
+    assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
+
+
+def test_a_practitioner_refresh_leaves_a_never_computed_clinic_to_the_top_up():
+    clinic, (person,), _service = make_open_clinic()
+    services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[person.pk], now=NOW)
+    assert not AvailabilityState.objects.filter(clinic=clinic).exists()
+    assert stale_clinic_ids(clinic_ids=[clinic.pk], now=NOW) == [clinic.pk]
+
+
+def test_a_booking_refreshes_only_its_practitioner_in_a_bounded_number_of_queries(
+    django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from booking.patients import PatientDetails
+    from booking.services import appointment_book
+
+    clinic, people, service = make_open_clinic(practitioners=4)
+    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    patient = PatientDetails(name="Ada", email="ada@example.com", phone="+14165550123")
+    later = NOW + timedelta(minutes=1)
+    with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
+        appointment_book(
+            practitioner=people[0], service=service, start=toronto(2026, 12, 7, 9), patient=patient, now=later
+        )
+    rows = _rows(clinic)
+    assert {computed for pid, _s, computed in rows if pid == people[0].pk} == {later}
+    assert {computed for pid, _s, computed in rows if pid != people[0].pk} == {NOW}
+    assert hhmm(next_of(clinic, practitioner_id=people[0].pk, now=later))[0] == "Mon 09:30"
