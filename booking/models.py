@@ -151,6 +151,9 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Booked")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     CANCELLED = "cancelled", _("Cancelled")
+    ARRIVED = "arrived", _("Arrived")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
 
 
 class Actor(models.TextChoices):

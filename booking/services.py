@@ -143,7 +143,7 @@ def hold_create(
                 owner_key=owner_key,
                 ip=ip,
             )
-            openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+            openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     except PractitionerBusy:
         raise Busy from None
     except SlotTaken:
@@ -154,7 +154,7 @@ def hold_create(
 def hold_release(*, hold: Hold, now: datetime) -> None:
     with transaction.atomic():
         Hold.objects.filter(pk=hold.pk).delete()
-        openings_refresh(clinic_ids=[hold.practitioner.clinic_id], now=now)
+        openings_refresh(clinic_ids=[hold.practitioner.clinic_id], practitioner_ids=[hold.practitioner_id], now=now)
 
 
 def appointment_book(
@@ -210,7 +210,7 @@ def appointment_book(
             _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)
             if claim is not None:
                 idempotency_complete(claim=claim, appointment=appointment)
-            openings_refresh(clinic_ids=[practitioner.clinic_id], now=now)
+            openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     except BaseException as exc:
         if claim is not None:
             idempotency_release(claim=claim)
@@ -259,7 +259,9 @@ def appointment_cancel(
             appointment.status = AppointmentStatus.CANCELLED
             appointment.save(update_fields=["status", "updated_at"])
             _record(appointment=appointment, kind=EventKind.CANCELLED, now=now, actor=actor, source=source, ip=ip)
-            openings_refresh(clinic_ids=[appointment.clinic_id], now=now)
+            openings_refresh(
+                clinic_ids=[appointment.clinic_id], practitioner_ids=[appointment.practitioner_id], now=now
+            )
     except PractitionerBusy:
         raise Busy from None
     return appointment
@@ -288,6 +290,7 @@ def appointment_reschedule(
             appointment = Appointment.objects.select_related("clinic").get(pk=appointment.pk)
             _check_changeable(appointment=appointment, now=now, actor=actor)
             old_start = appointment.start
+            old_practitioner_id = appointment.practitioner_id
             if _is_taken(
                 practitioner_id=practitioner.pk, start=start, end=end, now=now, ignore_appointment=appointment.pk
             ):
@@ -310,7 +313,9 @@ def appointment_reschedule(
                 ip=ip,
                 old_start=old_start,
             )
-            openings_refresh(clinic_ids=[appointment.clinic_id], now=now)
+            openings_refresh(
+                clinic_ids=[appointment.clinic_id], practitioner_ids=[old_practitioner_id, practitioner.pk], now=now
+            )
     except PractitionerBusy:
         raise Busy from None
     except IntegrityError as exc:
@@ -320,3 +325,49 @@ def appointment_reschedule(
     except SlotTaken:
         raise _taken(practitioner=practitioner, service=service, start=start, now=now) from None
     return appointment
+
+
+def _status_set(
+    *, appointment: Appointment, now: datetime, kind: str, status: str | None, source: str, ip: str | None
+) -> Appointment:
+    """Record an arrival or an outcome: no time is freed or taken, so no practitioner lock and no email."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("clinic").get(pk=appointment.pk)
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise NotChangeable(_("This appointment is already cancelled or over."))
+        if appointment.start > now + timedelta(hours=12):
+            raise NotChangeable(_("This appointment has not started yet."))
+        if status is not None:
+            appointment.status = status
+            appointment.save(update_fields=["status", "updated_at"])
+        AppointmentEvent.objects.create(
+            appointment=appointment, kind=kind, at=now, actor=Actor.STAFF, source=source, ip=ip
+        )
+    return appointment
+
+
+def appointment_mark_arrived(
+    *, appointment: Appointment, now: datetime, source: str = AppointmentSource.PORTAL, ip: str | None = None
+) -> Appointment:
+    return _status_set(appointment=appointment, now=now, kind=EventKind.ARRIVED, status=None, source=source, ip=ip)
+
+
+def appointment_mark_completed(
+    *, appointment: Appointment, now: datetime, source: str = AppointmentSource.PORTAL, ip: str | None = None
+) -> Appointment:
+    return _status_set(
+        appointment=appointment,
+        now=now,
+        kind=EventKind.COMPLETED,
+        status=AppointmentStatus.COMPLETED,
+        source=source,
+        ip=ip,
+    )
+
+
+def appointment_mark_no_show(
+    *, appointment: Appointment, now: datetime, source: str = AppointmentSource.PORTAL, ip: str | None = None
+) -> Appointment:
+    return _status_set(
+        appointment=appointment, now=now, kind=EventKind.NO_SHOW, status=AppointmentStatus.NO_SHOW, source=source, ip=ip
+    )

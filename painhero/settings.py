@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "booking",
     "notifications",
     "portal",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -165,3 +168,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Clinic portal: sign-in pages, and sessions that slide (portal sign-ins set a 30-minute expiry).
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+SESSION_SAVE_EVERY_REQUEST = True
+PORTAL_SESSION_AGE = env_int("PORTAL_SESSION_AGE", 30 * 60, minimum=60, maximum=24 * 3600)

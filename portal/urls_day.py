@@ -1,1 +1,54 @@
-urlpatterns: list = []
+"""Sign-in, Today, appointments, exports, calendar feeds, activity and staff (``portal.urls`` includes it)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import auth, views_day, views_records
+
+_reset = {
+    "password_reset": auth_views.PasswordResetView.as_view(
+        template_name="portal/password_reset.html",
+        email_template_name="portal/email/password_reset.txt",
+        subject_template_name="portal/email/password_reset_subject.txt",
+        success_url=reverse_lazy("portal:password_reset_done"),
+    ),
+    "password_reset_done": auth_views.PasswordResetDoneView.as_view(template_name="portal/password_reset_done.html"),
+    "password_reset_confirm": auth_views.PasswordResetConfirmView.as_view(
+        template_name="portal/password_reset_confirm.html", success_url=reverse_lazy("portal:password_reset_complete")
+    ),
+    "password_reset_complete": auth_views.PasswordResetCompleteView.as_view(
+        template_name="portal/password_reset_complete.html"
+    ),
+}
+
+urlpatterns = [
+    path("", views_day.home, name="home"),
+    path("sign-in/", auth.sign_in, name="login"),
+    path("sign-in/code/", auth.sign_in_code, name="sign_in_code"),
+    path("sign-out/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:login")), name="logout"),
+    path("password/reset/", _reset["password_reset"], name="password_reset"),
+    path("password/reset/sent/", _reset["password_reset_done"], name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", _reset["password_reset_confirm"], name="password_reset_confirm"),
+    path("password/reset/done/", _reset["password_reset_complete"], name="password_reset_complete"),
+    path("invitations/<str:token>/", auth.invitation_accept_view, name="invitation"),
+    path("account/", auth.account, name="account"),
+    path("switch/", views_day.switch, name="switch"),
+    path("feeds/<str:token>.ics", views_records.feed, name="feed"),
+    path("<int:clinic_id>/", views_day.today, name="today"),
+    path("<int:clinic_id>/open-times/", views_day.open_times, name="open_times"),
+    path("<int:clinic_id>/appointments/new/", views_day.appointment_new, name="appointment_new"),
+    path(
+        "<int:clinic_id>/appointments/<int:appointment_id>/status/",
+        views_day.appointment_status,
+        name="appointment_status",
+    ),
+    path(
+        "<int:clinic_id>/appointments/<int:appointment_id>/move/", views_day.appointment_move, name="appointment_move"
+    ),
+    path("<int:clinic_id>/exports/", views_records.exports, name="exports"),
+    path("<int:clinic_id>/exports/appointments.csv", views_records.export_csv, name="export_csv"),
+    path("<int:clinic_id>/feeds/", views_records.feeds, name="feeds"),
+    path("<int:clinic_id>/feeds/<int:practitioner_id>/reissue/", views_records.feed_reissue, name="feed_reissue"),
+    path("<int:clinic_id>/activity/", views_records.activity, name="activity"),
+    path("<int:clinic_id>/staff/", views_records.staff, name="staff"),
+]

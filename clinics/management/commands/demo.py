@@ -75,3 +75,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Replaced {clinics_there}.")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Created {len(ids)} clinics (seed {seed}) in {elapsed:.1f} s."))
+        from portal.demo import staff_generate  # the clinic portal's demo sign-ins
+
+        self.stdout.write("Clinic portal sign-ins (/portal/sign-in/):")
+        for email, password, role, clinic_name in staff_generate(seed=seed):
+            self.stdout.write(f"  {email} / {password}  ({role}, {clinic_name})")

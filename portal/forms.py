@@ -1,0 +1,163 @@
+"""Forms of the day-to-day portal pages. Every choice of a clinic's object is limited to that clinic:
+an id from another clinic is a form error that says so, not a lookup."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from booking.patients import PatientDetails, phone_normalize
+from clinics.models import Practitioner, Service
+
+from .models import Membership, Role
+
+
+def _parse_slot(raw: str) -> tuple[int, datetime]:
+    """A chosen time is "<practitioner id>|<ISO start with offset>" (what the open-times list posts)."""
+    pid, _sep, start_raw = raw.partition("|")
+    try:
+        start = parse_datetime(start_raw.replace(" ", "+"))
+    except ValueError:
+        start = None
+    if not pid.isdigit() or start is None or start.tzinfo is None:
+        raise ValidationError(_("Choose one of the open times."))
+    return int(pid), start
+
+
+class ClinicScopedForm(forms.Form):
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        clinic_id = membership.clinic_id
+        if "service" in self.fields:
+            field = self.fields["service"]
+            field.queryset = Service.objects.filter(clinic_id=clinic_id, is_active=True)  # type: ignore[attr-defined]
+        if "practitioner" in self.fields:
+            practitioners = Practitioner.objects.filter(clinic_id=clinic_id, is_active=True)
+            if membership.role == Role.PRACTITIONER:
+                practitioners = practitioners.filter(pk=membership.practitioner_id)
+            self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
+
+    def practitioner_for(self, pid: int) -> Practitioner:
+        practitioner = Practitioner.objects.filter(clinic_id=self.membership.clinic_id, pk=pid, is_active=True).first()
+        if practitioner is None:
+            raise ValidationError(_("This practitioner does not work at this clinic."))
+        return practitioner
+
+
+_NOT_HERE_SERVICE = gettext_lazy("This service is not offered at this clinic.")
+_NOT_HERE_PRACTITIONER = gettext_lazy("This practitioner does not work at this clinic.")
+
+
+class OpenTimesForm(ClinicScopedForm):
+    """What the front desk looks up while the patient is on the phone."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label=gettext_lazy("Service"),
+        error_messages={"invalid_choice": _NOT_HERE_SERVICE},
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.none(),
+        label=gettext_lazy("Practitioner"),
+        required=False,
+        empty_label=gettext_lazy("Anyone"),
+        error_messages={"invalid_choice": _NOT_HERE_PRACTITIONER},
+    )
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AppointmentCreateForm(ClinicScopedForm):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label=gettext_lazy("Service"),
+        error_messages={"invalid_choice": _NOT_HERE_SERVICE},
+    )
+    slot = forms.CharField(label=gettext_lazy("Time"), error_messages={"required": gettext_lazy("Choose a time.")})
+    name = forms.CharField(label=gettext_lazy("Patient's name"), max_length=120)
+    email = forms.EmailField(label=gettext_lazy("Patient's email"))
+    phone = forms.CharField(label=gettext_lazy("Patient's mobile phone"), max_length=30)
+    first_visit = forms.BooleanField(label=gettext_lazy("First visit at this clinic"), required=False)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_phone(self) -> str:
+        try:
+            return phone_normalize(self.cleaned_data["phone"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("slot"):
+            try:
+                pid, start = _parse_slot(data["slot"])
+                data["practitioner"] = self.practitioner_for(pid)
+                data["start"] = start
+            except ValidationError as exc:
+                self.add_error("slot", exc)
+        service = data.get("service")
+        practitioner = data.get("practitioner")
+        if service and practitioner and not service.practitioners.filter(pk=practitioner.pk).exists():
+            self.add_error("slot", _("%(name)s does not offer this service.") % {"name": practitioner.full_name})
+        return data
+
+    def patient(self) -> PatientDetails:
+        data = self.cleaned_data
+        return PatientDetails(
+            name=data["name"], email=data["email"], phone=data["phone"], first_visit=data.get("first_visit", False)
+        )
+
+
+class MoveForm(ClinicScopedForm):
+    slot = forms.CharField(label=gettext_lazy("New time"), error_messages={"required": gettext_lazy("Choose a time.")})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("slot"):
+            try:
+                pid, start = _parse_slot(data["slot"])
+                data["practitioner"] = self.practitioner_for(pid)
+                data["start"] = start
+            except ValidationError as exc:
+                self.add_error("slot", exc)
+        return data
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    MAX_DAYS = 366
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, date) and isinstance(end, date):
+            if end < start:
+                raise ValidationError(_("The end date is before the start date."))
+            if (end - start).days > self.MAX_DAYS:
+                raise ValidationError(_("Export at most one year at a time."))
+        return data
+
+
+class InviteForm(ClinicScopedForm):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.none(),
+        label=gettext_lazy("Practitioner (for the practitioner role)"),
+        required=False,
+        error_messages={"invalid_choice": _NOT_HERE_PRACTITIONER},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.PRACTITIONER and not data.get("practitioner"):
+            self.add_error("practitioner", _("Choose the practitioner this person is."))
+        return data

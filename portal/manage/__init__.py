@@ -1,0 +1,1 @@
+"""The clinic portal's management pages: schedules, calendar, practitioners, services, profile."""

@@ -1,0 +1,206 @@
+"""Practitioners and services: list, add, edit, retire (history kept), and who offers what."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinics import services as catalog
+from clinics.models import Practitioner, Service
+from portal.access import DESK_ROLES, access_practitioner, access_service, audit_record, portal_view
+from portal.models import Membership
+
+from .common import changes_json, clock, page
+from .forms_catalog import PractitionerForm, ServiceForm
+
+
+def _url(name: str, clinic_id: int) -> str:
+    return reverse(f"portal:{name}", kwargs={"clinic_id": clinic_id})
+
+
+# --- Practitioners ---------------------------------------------------------------------------------
+
+
+@portal_view(roles=DESK_ROLES)
+def practitioners(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
+    people = (
+        Practitioner.objects.filter(clinic_id=clinic_id)
+        .order_by("-is_active", "last_name", "first_name")
+        .prefetch_related(
+            "techniques", "languages", Prefetch("services", queryset=Service.objects.filter(is_active=True))
+        )
+    )
+    return page(request, "portal/manage/practitioners.html", {"membership": membership, "practitioners": people})
+
+
+@portal_view(roles=DESK_ROLES)
+def practitioner_add(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
+    clinic = membership.clinic
+    form = PractitionerForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
+        try:
+            with transaction.atomic():
+                person = catalog.practitioner_create(clinic=clinic, now=clock(), **related, **data)
+                audit_record(
+                    membership=membership,
+                    action="practitioner.create",
+                    obj=person,
+                    summary=_("Practitioner %(name)s added.") % {"name": person.full_name},
+                    changes={"services": [s.pk for s in related["services"]]},
+                    request=request,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Practitioner %(name)s added.") % {"name": person.full_name})
+            return redirect(_url("practitioners", clinic_id))
+    status = 400 if request.method == "POST" else 200
+    return page(
+        request, "portal/manage/practitioner_form.html", {"membership": membership, "form": form}, status=status
+    )
+
+
+@portal_view(roles=DESK_ROLES)
+def practitioner_edit(
+    request: HttpRequest, clinic_id: int, practitioner_id: int, *, membership: Membership
+) -> HttpResponse:
+    person = access_practitioner(membership, practitioner_id)
+    # The form validates a copy: the service compares against the saved values to record the change.
+    form = PractitionerForm(request.POST or None, instance=copy.copy(person), clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
+        try:
+            with transaction.atomic():
+                diff = catalog.practitioner_update(practitioner=person, now=clock(), **related, **data)
+                audit_record(
+                    membership=membership,
+                    action="practitioner.update",
+                    obj=person,
+                    summary=_("Practitioner %(name)s changed.") % {"name": person.full_name},
+                    changes=changes_json(diff),
+                    request=request,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Practitioner %(name)s changed.") % {"name": person.full_name})
+            return redirect(_url("practitioners", clinic_id))
+    status = 400 if request.method == "POST" else 200
+    context = {"membership": membership, "form": form, "practitioner": person}
+    return page(request, "portal/manage/practitioner_form.html", context, status=status)
+
+
+@portal_view(roles=DESK_ROLES)
+@require_POST
+def practitioner_retire(
+    request: HttpRequest, clinic_id: int, practitioner_id: int, *, membership: Membership
+) -> HttpResponse:
+    person = access_practitioner(membership, practitioner_id)
+    with transaction.atomic():
+        catalog.practitioner_retire(practitioner=person, now=clock())
+        audit_record(
+            membership=membership,
+            action="practitioner.retire",
+            obj=person,
+            summary=_("Practitioner %(name)s retired.") % {"name": person.full_name},
+            changes={"is_active": {"old": True, "new": False}},
+            request=request,
+        )
+    messages.success(
+        request,
+        _("%(name)s no longer appears to patients; booked visits and history are kept.") % {"name": person.full_name},
+    )
+    return redirect(_url("practitioners", clinic_id))
+
+
+# --- Services --------------------------------------------------------------------------------------
+
+
+@portal_view(roles=DESK_ROLES)
+def services(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
+    rows = (
+        Service.objects.filter(clinic_id=clinic_id)
+        .order_by("-is_active", "discipline", "name")
+        .annotate(booked=Count("appointments", filter=Q(appointments__status="booked")))
+        .prefetch_related(Prefetch("practitioners", queryset=Practitioner.objects.filter(is_active=True)))
+    )
+    return page(request, "portal/manage/services.html", {"membership": membership, "services": rows})
+
+
+def _service_save(
+    request: HttpRequest, membership: Membership, *, form: ServiceForm, service: Service | None
+) -> HttpResponse | None:
+    """Create or update from a valid form; None (with the error on the form) when the service refuses."""
+    data = form.service_fields()
+    who = form.cleaned_data["practitioners"]
+    try:
+        with transaction.atomic():
+            if service is None:
+                service = catalog.service_create(clinic=membership.clinic, now=clock(), practitioners=who, **data)
+                action, changes = "service.create", {"practitioners": [p.pk for p in who]}
+            else:
+                diff = catalog.service_update(service=service, now=clock(), practitioners=who, **data)
+                action, changes = "service.update", changes_json(diff)
+            summary = _("Service %(name)s saved.") % {"name": service.name}
+            audit_record(
+                membership=membership, action=action, obj=service, summary=summary, changes=changes, request=request
+            )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, summary)
+    return redirect(_url("services", membership.clinic_id))
+
+
+@portal_view(roles=DESK_ROLES)
+def service_add(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
+    form = ServiceForm(request.POST or None, clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        done = _service_save(request, membership, form=form, service=None)
+        if done is not None:
+            return done
+    status = 400 if request.method == "POST" else 200
+    return page(request, "portal/manage/service_form.html", {"membership": membership, "form": form}, status=status)
+
+
+@portal_view(roles=DESK_ROLES)
+def service_edit(request: HttpRequest, clinic_id: int, service_id: int, *, membership: Membership) -> HttpResponse:
+    service = access_service(membership, service_id)
+    form = ServiceForm(request.POST or None, instance=copy.copy(service), clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        done = _service_save(request, membership, form=form, service=service)
+        if done is not None:
+            return done
+    status = 400 if request.method == "POST" else 200
+    context = {"membership": membership, "form": form, "service": service}
+    return page(request, "portal/manage/service_form.html", context, status=status)
+
+
+@portal_view(roles=DESK_ROLES)
+@require_POST
+def service_retire(request: HttpRequest, clinic_id: int, service_id: int, *, membership: Membership) -> HttpResponse:
+    service = access_service(membership, service_id)
+    with transaction.atomic():
+        catalog.service_retire(service=service, now=clock())
+        audit_record(
+            membership=membership,
+            action="service.retire",
+            obj=service,
+            summary=_("Service %(name)s retired.") % {"name": service.name},
+            changes={"is_active": {"old": True, "new": False}},
+            request=request,
+        )
+    messages.success(request, _("Service %(name)s retired; booked visits are kept.") % {"name": service.name})
+    return redirect(_url("services", clinic_id))

@@ -1,0 +1,241 @@
+"""Schedule forms: parse what the member typed into the arguments of the scheduling services.
+
+Times are wall-clock times in the clinic's zone. The forms give friendly messages next to the
+field; the services (and the database) check again and have the last word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from booking.models import ClinicBookingPolicy
+from clinics.models import WEEKDAYS, Clinic, Practitioner
+from scheduling.models import BookingRules, TimeOffKind
+
+_BLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+
+
+def _time(hours: str, minutes: str | None) -> time:
+    return time(int(hours), int(minutes or 0))
+
+
+def blocks_parse(text: str) -> list[tuple[time, time]]:
+    """Parse "9:00-12:00, 13:00-17:00" into sorted (start, end) pairs; ValidationError if unclear or overlapping."""
+    blocks = []
+    for part in filter(None, (p.strip() for p in re.split(r"[,;]", text or ""))):
+        match = _BLOCK.match(part)
+        try:
+            if match is None:
+                raise ValueError
+            start, end = _time(match[1], match[2]), _time(match[3], match[4])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write blocks as 09:00-12:00, separated by commas (“%(part)s” is unclear).") % {"part": part}
+            ) from None
+        if end <= start:
+            raise forms.ValidationError(_("%(block)s ends before it starts.") % {"block": part})
+        blocks.append((start, end))
+    blocks.sort()
+    for (_a, end), (start, _b) in itertools.pairwise(blocks):
+        if start < end:
+            raise forms.ValidationError(
+                _("Blocks overlap: %(a)s and %(b)s.")
+                % {"a": f"{_a:%H:%M}-{end:%H:%M}", "b": f"{start:%H:%M}-{_b:%H:%M}"}
+            )
+    return blocks
+
+
+def _blocks_text(blocks: list[tuple[time, time]]) -> str:
+    return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in blocks)
+
+
+class _ClinicForm(forms.Form):
+    """A form that knows the clinic (its zone) and today's date there."""
+
+    def __init__(self, *args: Any, clinic: Clinic, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.now = now
+        self.zone = ZoneInfo(clinic.time_zone)
+        self.today = now.astimezone(self.zone).date()
+
+    def at(self, day: date, moment: time) -> datetime:
+        return datetime.combine(day, moment, tzinfo=self.zone)
+
+    def not_past(self, name: str) -> date | None:
+        day = self.cleaned_data.get(name)
+        if day is not None and day < self.today:
+            self.add_error(name, _("This date is in the past."))
+        return day
+
+
+class WorkingHoursForm(_ClinicForm):
+    """A week of hours, one text field per weekday (several blocks a day), valid from/until."""
+
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: until further notice."),
+    )
+
+    def __init__(self, *args: Any, current: dict[int, list[tuple[time, time]]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, name in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=name, required=False, widget=forms.TextInput(attrs={"placeholder": "09:00-12:00, 13:00-17:00"})
+            )
+        if current is not None:
+            self.initial.update({f"day_{d}": _blocks_text(b) for d, b in current.items()})
+        self.initial.setdefault("valid_from", self.today)
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{d}"] for d in range(7)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        blocks = []
+        for day in range(7):
+            try:
+                blocks += [(day, a, b) for a, b in blocks_parse(data.get(f"day_{day}", ""))]
+            except forms.ValidationError as exc:
+                self.add_error(f"day_{day}", exc)
+        self.not_past("valid_from")
+        start, until = data.get("valid_from"), data.get("valid_until")
+        if start and until and until < start:
+            self.add_error("valid_until", _("The end of validity must not be before its start."))
+        data["blocks"] = blocks
+        return data
+
+
+class TimeOffForm(_ClinicForm):
+    """Time off over one or more days (a holiday, a course): from a day and time to a day and time."""
+
+    start_date = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=gettext_lazy("at"), initial=time(0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_date = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_time = forms.TimeField(
+        label=gettext_lazy("at"), initial=time(23, 59), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        names = ("start_date", "start_time", "end_date", "end_time")
+        if all(data.get(n) is not None for n in names):
+            data["start"] = self.at(data["start_date"], data["start_time"])
+            data["end"] = self.at(data["end_date"], data["end_time"])
+            if data["end"] <= data["start"]:
+                self.add_error("end_date", _("The end must be after the start."))
+            elif data["end"] <= self.now:
+                self.add_error("end_date", _("This time is in the past."))
+        return data
+
+
+OPENING = "opening"
+
+
+class SlotForm(_ClinicForm):
+    """One stretch of one day: post it as an extra opening, or block it."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What"),
+        choices=[
+            (OPENING, gettext_lazy("Post an extra opening")),
+            (TimeOffKind.BLOCKED, gettext_lazy("Block this time")),
+        ],
+        widget=forms.RadioSelect,
+        initial=OPENING,
+    )
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=gettext_lazy("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label=gettext_lazy("Reason (blocked time)"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, practitioner: Practitioner, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.practitioner = practitioner
+        self.initial.setdefault("day", self.today)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day is None or start is None or end is None:
+            return data
+        if end <= start:
+            self.add_error("end_time", _("The end must be after the start."))
+            return data
+        data["start"], data["end"] = self.at(day, start), self.at(day, end)
+        if data["end"] <= self.now:
+            self.add_error("day" if day < self.today else "end_time", _("This time is in the past."))
+            return data
+        if data.get("kind") == OPENING:
+            minutes = (data["end"] - data["start"]).total_seconds() / 60
+            durations = [s.duration_minutes for s in self.practitioner.services.filter(is_active=True)]
+            if not durations:
+                self.add_error(None, _("This practitioner offers no service yet: nothing could be booked."))
+            elif minutes < min(durations):
+                self.add_error(
+                    "end_time",
+                    _("No service fits in %(minutes)d minutes (the shortest takes %(shortest)d).")
+                    % {"minutes": minutes, "shortest": min(durations)},
+                )
+        return data
+
+
+class ClosureForm(_ClinicForm):
+    start_date = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=gettext_lazy("Last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: one day."),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.not_past("start_date")
+        start = data.get("start_date")
+        if start is not None:
+            data["end_date"] = data.get("end_date") or start
+            if data["end_date"] < start:
+                self.add_error("end_date", _("The last day must not be before the first day."))
+        return data
+
+
+class RulesForm(forms.ModelForm):
+    """The clinic's booking rules and, beside them, the cancellation window patients see."""
+
+    cancellation_window_hours = forms.IntegerField(
+        label=gettext_lazy("Cancellation window (hours)"),
+        min_value=0,
+        max_value=24 * 14,
+        help_text=gettext_lazy("Patients can cancel or reschedule online until this many hours before."),
+    )
+
+    class Meta:
+        model = BookingRules
+        fields = [
+            "min_notice_minutes",
+            "horizon_days",
+            "step_minutes",
+            "buffer_minutes",
+            "same_day_allowed",
+            "open_on_holidays",
+        ]
+
+    def __init__(self, *args: Any, policy: ClinicBookingPolicy | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("cancellation_window_hours", policy.cancellation_window_hours if policy else 24)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.test import Client
+from icalendar import Calendar
+
+from portal.models import AuditEntry, CalendarFeed
+
+from .conftest import World
+
+
+def test_the_csv_export_lists_the_clinics_appointments_in_its_zone_without_notes(desk: Client, world: World) -> None:
+    world.a.colleague_appointment.patient_name = "=HYPERLINK(evil)"
+    world.a.colleague_appointment.save()
+    response = desk.get(f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-01&end=2026-12-02")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["patient"] for r in rows] == ["Ada Alpha", "'=HYPERLINK(evil)"]
+    assert rows[0]["start"] == "2026-12-02T10:00:00-05:00"
+    assert "knee" not in response.content.decode()
+    assert AuditEntry.objects.filter(action="appointments.exported", user=world.desk).count() == 1
+
+
+def test_the_csv_export_refuses_a_backwards_range_with_a_message(desk: Client, world: World) -> None:
+    response = desk.get(f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-05&end=2026-12-01")
+    assert response.status_code == 400
+    assert "before the start date" in response.content.decode()
+
+
+def test_a_practitioner_cannot_export(practitioner: Client, world: World) -> None:
+    url = f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-01&end=2026-12-02"
+    assert practitioner.get(url).status_code == 404
+
+
+def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(practitioner: Client, world: World) -> None:
+    page = practitioner.get(f"/portal/{world.a.clinic.pk}/feeds/").content.decode()
+    feed = CalendarFeed.objects.get(practitioner=world.a.practitioner)
+    assert f"/portal/feeds/{feed.token}.ics" in page
+    assert not CalendarFeed.objects.filter(practitioner=world.a.colleague).exists()  # a practitioner sees only theirs
+    response = Client().get(f"/portal/feeds/{feed.token}.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Appointment: Physiotherapy follow-up"]
+    body = response.content.decode()
+    assert "Ada" not in body and "knee" not in body and "ada@example.org" not in body
+
+
+def test_reissuing_a_feed_revokes_the_old_address(owner: Client, world: World) -> None:
+    old = CalendarFeed.objects.create(practitioner=world.a.practitioner).token
+    assert owner.post(f"/portal/{world.a.clinic.pk}/feeds/{world.a.practitioner.pk}/reissue/").status_code == 302
+    new = CalendarFeed.objects.get(practitioner=world.a.practitioner).token
+    assert new != old
+    assert Client().get(f"/portal/feeds/{old}.ics").status_code == 404
+    assert Client().get(f"/portal/feeds/{new}.ics").status_code == 200
+    assert AuditEntry.objects.filter(action="calendar_feed.reissued").count() == 1
+
+
+def test_the_owner_reads_the_activity_paginated_and_filtered_by_user(
+    owner: Client, world: World, django_assert_max_num_queries: Any
+) -> None:
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(clinic=world.a.clinic, user=world.desk, action="x.desk", summary=f"desk {n}") for n in range(55)]
+        + [AuditEntry(clinic=world.a.clinic, user=world.owner, action="x.owner", summary="owner did it")]
+        + [AuditEntry(clinic=world.b.clinic, user=world.b_owner, action="x.b", summary="bravo did it")]
+    )
+    url = f"/portal/{world.a.clinic.pk}/activity/"
+    with django_assert_max_num_queries(10):
+        first = owner.get(url).content.decode()
+    assert "Page 1 of 2" in first and "bravo did it" not in first
+    only_owner = owner.get(f"{url}?user={world.owner.pk}").content.decode()
+    assert "owner did it" in only_owner and "desk 3" not in only_owner
+    assert "bravo did it" not in owner.get(f"{url}?user={world.b_owner.pk}").content.decode()
