@@ -16,7 +16,9 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinics import selectors
 from clinics.models import (
@@ -28,10 +30,12 @@ from clinics.models import (
     OpeningHours,
     Technique,
 )
-from clinics.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SearchError, SearchPage
+from clinics.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MAX_WITHIN_DAYS, ClinicHit, SearchError, SearchPage
 from places.models import City, Province, fold
+from scheduling.views import week_context
 
 RADIUS_CHOICES_KM = [5, 10, 25, 50, 100, 250]
+WITHIN_DAYS_CHOICES = [2, 3, 7, 14, 30]
 HOME_CITY_COUNT = 8
 
 
@@ -119,16 +123,20 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
     hours: list[list[OpeningHours]] = [[] for _day in WEEKDAYS]
     for block in clinic.opening_hours.all():
         hours[block.weekday].append(block)
+    # The open times section: its own context, and 400 when its query (week, service, practitioner) is bad.
+    availability, status = week_context(query=request.GET, clinic=clinic, now=timezone.now())
     return render(
         request,
         "clinics/detail.html",
         {
+            **availability,
             "hit": hit,
             "clinic": clinic,
             "hours": [(str(day), blocks) for day, blocks in zip(WEEKDAYS, hours, strict=True)],
             "today": timezone.localtime(timezone=_zone_or_default(clinic.time_zone)).weekday(),
             **_reference_labels(),
         },
+        status=status,
     )
 
 
@@ -183,10 +191,11 @@ def _results_page(
     error: SearchError | None = None,
 ) -> HttpResponse:
     results: SearchPage | None = None
+    now = timezone.now()
     if error is None:
         try:
             params = selectors.clinic_params_parse(query)
-            results = selectors.clinic_search(params=params, now=timezone.now())
+            results = selectors.clinic_search(params=params, now=now)
         except SearchError as exc:
             error = exc
     context: dict[str, Any] = {
@@ -200,6 +209,8 @@ def _results_page(
         "radius_choices": RADIUS_CHOICES_KM,
         "selected_radius": query.get("radius_km") or f"{DEFAULT_RADIUS_KM:g}",
         "sort_choices": [("distance", _("Distance")), ("soonest", _("Soonest available")), ("score", _("Score"))],
+        "within_choices": [(days, _within_label(days)) for days in WITHIN_DAYS_CHOICES],
+        "now": now,  # the availability tags phrase times ("Today 3:30 PM", "in 3 hours") against it
         **_reference_labels(),
         **(extra or {}),
     }
@@ -260,10 +271,15 @@ def _results_context(
     return {
         "params": params,
         "place": place,
+        "booking_links": {hit.clinic.pk: _booking_links(hit) for hit in results.items},
+        "horizon_days": MAX_WITHIN_DAYS,
         "radius": floatformat(params.radius_km, -1),
         "selected_radius": f"{params.radius_km:g}",
         # A radius typed into the URL stays selectable, so the form shows what the results are for.
         "radius_choices": sorted({*RADIUS_CHOICES_KM, params.radius_km}),
+        "within_choices": [
+            (days, _within_label(days)) for days in sorted({*WITHIN_DAYS_CHOICES, *filter(None, [params.within_days])})
+        ],
         "empty_message": _empty_message(params.discipline, radius=params.radius_km, place=place),
         "widen_url": widen_url,
         "widen_radius": min(MAX_RADIUS_KM, params.radius_km * 2),
@@ -271,6 +287,32 @@ def _results_context(
         "next_url": url_with(page=params.page + 1) if params.page < results.pages else None,
         "map_data": {"center": results.center, "markers": markers},
     }
+
+
+def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
+    """Each open time of a result with the link that starts booking it (the start with the clinic's offset)."""
+    zone = zoneinfo.ZoneInfo(hit.clinic.time_zone)
+    start_url = reverse("booking:start")
+    return [
+        {
+            "start": slot.start,
+            "url": f"{start_url}?"
+            + urlencode(
+                {
+                    "practitioner": slot.practitioner_id,
+                    "service": slot.service_id,
+                    "start": slot.start.astimezone(zone).isoformat(),
+                }
+            ),
+        }
+        for slot in hit.next_times
+    ]
+
+
+def _within_label(days: int) -> str:
+    if days == 7:
+        return _("Within a week")
+    return ngettext("Within %(n)d day", "Within %(n)d days", days) % {"n": days}
 
 
 def _city_name(slug: str | None) -> str:

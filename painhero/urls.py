@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("clinics.urls")),
     path("", include("booking.urls")),
+    path("", include("scheduling.urls")),
     path("portal/", include("portal.urls")),
     prefix_default_language=False,
 )
