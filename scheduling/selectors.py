@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery, TextField, Window
 from django.db.models.expressions import Combinable
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 
 from clinics.models import Clinic, Practitioner, Service, ServiceKind
 from scheduling import engine
@@ -20,6 +20,19 @@ from scheduling.models import AvailabilityState, BookingRules, NextOpening
 NEXT_OPENINGS_KEPT = 5
 # How many precomputed rows "soonest first" walks before it groups instead.
 SCAN_LIMIT = 20_000
+# On PostgreSQL the walk goes in batches (see soonest_clinics). The first reads this many rows per clinic
+# wanted: the soonest clinics have several practitioners and services free at their first time (a page of
+# 20 near Toronto took 108 rows); later batches grow up to MAX_BATCH where clinics with times are sparse.
+FIRST_BATCH_PER_CLINIC = 6
+MIN_BATCH = 64
+MAX_BATCH = 5_000
+
+# Starts as the database's text, for the plain-cursor reads: in one format per database (SQLite stores that
+# text; PostgreSQL writes it in the session's UTC, ISO DateStyle being its default), so compared as strings
+# they are in time order, and only
+# the few shown are parsed. PostgreSQL's driver turning every row into an aware datetime through Django's
+# zone-setting loader cost more than the queries (~1,200 rows a search page, ~6 ms).
+_START_TEXT = Cast("start", TextField())
 
 
 class Slot(NamedTuple):
@@ -211,36 +224,33 @@ def soonest_clinics(
         # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
         # collect every matching clinic, a cost that grows with the network.
         .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
-        .order_by("start")
+        # The index's own order: no sort, and clinics tied on a start come in one fixed order on every
+        # database and every page (a page can end among them).
+        .order_by("start", "bookable_until", "clinic_id")
     )
     wanted = offset + limit
     found: dict[int, object] = {}
-    # A LIMIT tells PostgreSQL's planner that an ordered index walk pays; SQLite is told by INDEXED BY
-    # (after ANALYZE it would rather look up every matching clinic and sort all their rows).
-    sql, params = rows.values_list("clinic_id", "start")[:SCAN_LIMIT].query.sql_with_params()
-    if connection.vendor == "sqlite":
-        index = "nextopening_discipline_start" if discipline else "nextopening_start"
-        table = connection.ops.quote_name(NextOpening._meta.db_table)
-        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
     scanned = 0
-    # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
-    # into an aware datetime (Django's converters) would cost more than the scan itself.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # Small chunks first: each row fetched runs the caller's EXISTS, and a page is often found in a few
-        # dozen rows; then larger ones, for areas with few clinics.
-        size = 32
-        while len(found) < wanted:
-            chunk = cursor.fetchmany(size)
-            size = min(size * 2, 1024)
-            if not chunk:
-                break
-            scanned += len(chunk)
-            for clinic_id, start in chunk:
-                if clinic_id not in found:
-                    found[clinic_id] = start
-                    if len(found) >= wanted:
-                        break
+    # PostgreSQL's driver reads a query's whole result at execute, so one walk of SCAN_LIMIT rows there ran
+    # the caller's EXISTS 20,000 times however early the page was found (150 ms near Toronto): it walks in
+    # batches instead, each a LIMIT the planner sees (so it walks the index) and read whole. SQLite steps
+    # rows on demand, so there one query with the whole LIMIT costs only the rows fetched.
+    batch = SCAN_LIMIT if _reads_rows_lazily() else max(MIN_BATCH, FIRST_BATCH_PER_CLINIC * wanted)
+    since: object = None  # the last start read: the next batch resumes there
+    while len(found) < wanted and scanned < SCAN_LIMIT:
+        batch = min(batch, SCAN_LIMIT - scanned)
+        # Resuming at the last start (not past it) rereads the rows tied with it, so none is skipped
+        # whatever order ties come in; an OFFSET could skip one, as ties have no fixed order.
+        page = rows if since is None else rows.filter(start__gte=_aware(since))
+        chunk = _walk(page, discipline=discipline, limit=batch, wanted=wanted, found=found)
+        scanned += len(chunk)
+        if len(chunk) < batch:
+            break  # the walk reached the end
+        if chunk[0][1] == chunk[-1][1]:
+            batch *= 2  # one start filled the batch: a larger one gets past it
+        else:
+            batch = min(batch * 4, MAX_BATCH)
+        since = chunk[-1][1]
     if len(found) < wanted and scanned >= SCAN_LIMIT:
         # Rare (a deep page, or few clinics with times among very many): group instead of walking.
         grouped = rows.values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
@@ -248,8 +258,48 @@ def soonest_clinics(
     return [(pk, _aware(start)) for pk, start in list(found.items())[offset:wanted]]
 
 
+def _reads_rows_lazily() -> bool:
+    # SQLite runs a query only as far as rows are fetched; PostgreSQL's driver (a client-side cursor) has the
+    # server compute the whole result at execute.
+    return connection.vendor == "sqlite"
+
+
+def _walk(
+    rows: QuerySet[NextOpening], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
+) -> list[tuple[int, object]]:
+    """Read up to ``limit`` of ``rows`` in start order, noting each new clinic's first start in ``found``;
+    stops once ``found`` holds ``wanted`` clinics. Returns the rows read."""
+    # A LIMIT tells PostgreSQL's planner that an ordered index walk pays; SQLite is told by INDEXED BY
+    # (after ANALYZE it would rather look up every matching clinic and sort all their rows).
+    sql, params = rows.values_list("clinic_id", _START_TEXT)[:limit].query.sql_with_params()
+    if connection.vendor == "sqlite":
+        index = "nextopening_discipline_start" if discipline else "nextopening_start"
+        table = connection.ops.quote_name(NextOpening._meta.db_table)
+        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+    read: list[tuple[int, object]] = []
+    # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
+    # into an aware datetime (Django's converters) would cost more than the scan itself.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Small chunks first (on SQLite each row fetched runs the caller's EXISTS, and a page is often found
+        # in a few dozen rows), then larger ones, for areas with few clinics.
+        size = 32
+        while len(found) < wanted:
+            chunk = cursor.fetchmany(size)
+            size = min(size * 2, 1024)
+            if not chunk:
+                break
+            read.extend(chunk)
+            for clinic_id, start in chunk:
+                if clinic_id not in found:
+                    found[clinic_id] = start
+                    if len(found) >= wanted:
+                        break
+    return read
+
+
 def _aware(value: object) -> datetime:
-    # SQLite gives naive UTC (text or datetime); PostgreSQL an aware datetime.
+    # SQLite gives naive UTC (text or datetime); PostgreSQL an aware datetime, or text with "+00".
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)  # noqa: S101 (narrowing for the type checker)
@@ -320,7 +370,7 @@ def next_times_for_clinics(
         _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
         .filter(clinic_id__in=clinic_ids)
         .order_by()
-        .values_list("clinic_id", "start", "practitioner_id", "service_id")
+        .values_list("clinic_id", _START_TEXT, "practitioner_id", "service_id")
     )
     sql, params = rows.query.sql_with_params()
     best: dict[int, dict[object, tuple[int, int, int]]] = defaultdict(dict)

@@ -365,3 +365,19 @@ def test_a_booking_refreshes_only_its_practitioner_in_a_bounded_number_of_querie
     assert {computed for pid, _s, computed in rows if pid == people[0].pk} == {later}
     assert {computed for pid, _s, computed in rows if pid != people[0].pk} == {NOW}
     assert hhmm(next_of(clinic, practitioner_id=people[0].pk, now=later))[0] == "Mon 09:30"
+
+
+def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
+    from scheduling import selectors
+
+    # Two practitioners share each start, so batches of one or two rows end among tied rows.
+    clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
+    services.next_openings_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    whole = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
+    monkeypatch.setattr(selectors, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
+    monkeypatch.setattr(selectors, "MIN_BATCH", 1)
+    monkeypatch.setattr(selectors, "FIRST_BATCH_PER_CLINIC", 0)
+    batched = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
+    assert batched == whole
+    assert [pk for pk, _start in batched] == [c.pk for c in clinics]
+    assert soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=2, offset=1) == whole[1:3]
