@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -106,11 +107,13 @@ def _problem(error: BookingError) -> tuple[int, dict[str, Any]]:
 
 
 def _out(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
+    # Always in the clinic's zone, so a replayed or fetched appointment reads exactly like the first answer.
+    zone = ZoneInfo(appointment.clinic.time_zone)
     return {
         "id": appointment.pk,
         "status": appointment.status,
-        "start": appointment.start,
-        "end": appointment.end,
+        "start": appointment.start.astimezone(zone),
+        "end": appointment.end.astimezone(zone),
         "clinic_id": appointment.clinic_id,
         "practitioner_id": appointment.practitioner_id,
         "service_id": appointment.service_id,
