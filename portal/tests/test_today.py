@@ -6,9 +6,9 @@ from django.test import Client
 
 from booking.models import AppointmentEvent, AppointmentStatus, EventKind
 from notifications.models import OutboxMessage
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Membership, Role
 
-from .conftest import B_PATIENT, World
+from .conftest import B_PATIENT, World, client_for
 
 
 def test_today_lists_the_days_appointments_per_practitioner_in_the_clinics_zone(desk: Client, world: World) -> None:
@@ -129,3 +129,11 @@ def test_next_available_shows_each_services_soonest_time(desk: Client, world: Wo
     body = desk.get(f"/portal/{world.a.clinic.pk}/").content.decode()
     # 08:00 now with 2 h notice: the first open time is 10:00, but Pat is busy then and Col at 11:00.
     assert "Wed 2 Dec, 10:00" in body
+
+
+def test_the_public_sites_find_a_clinic_link_is_not_marked_current_in_the_portal(world: World) -> None:
+    # The portal's own "home" page (the clinic chooser) must not light up the public site's "Find a clinic".
+    Membership.objects.create(user=world.desk, clinic=world.b.clinic, role=Role.FRONT_DESK)
+    response = client_for(world.desk).get("/portal/")
+    assert response.status_code == 200  # two clinics: the chooser, not a redirect
+    assert 'aria-current="page">Find a clinic' not in response.content.decode()
