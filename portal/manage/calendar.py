@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from booking.models import AppointmentStatus, Hold
 from clinics.models import Practitioner
-from portal.access import ALL_ROLES, appointments_visible, portal_view
+from portal.access import ALL_ROLES, appointments_visible, audit_record, portal_view
 from portal.models import Membership, Role
 from scheduling.models import ClinicClosure, Opening, TimeOff, WorkingHours
 
@@ -107,9 +107,12 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("service")
     )
+    notes_shown: list[int] = []
     for appointment in appointments:
         # Health notes only for the practitioner who treats the patient; the desk does not need them.
         sees_note = membership.role == Role.PRACTITIONER and appointment.practitioner_id == membership.practitioner_id
+        if sees_note and appointment.note:
+            notes_shown.append(appointment.pk)
         put(
             appointment.practitioner_id,
             Item(
@@ -120,6 +123,16 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
                 note=appointment.note if sees_note else "",
                 status=appointment.get_status_display(),
             ),
+        )
+    if notes_shown:
+        # Every access to health information is recorded (DESIGN.md invariant 5): who, when, which visits.
+        audit_record(
+            membership=membership,
+            action="health_info.viewed",
+            summary=_("Viewed the health notes of %(count)d appointment(s) in the calendar")
+            % {"count": len(notes_shown)},
+            changes={"appointment_ids": notes_shown},
+            request=request,
         )
     for hold in Hold.objects.active(now).filter(in_range):
         put(hold.practitioner_id, Item("hold", hold.start, hold.end, _("Held while a patient books")))

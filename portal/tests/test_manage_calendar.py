@@ -62,6 +62,19 @@ def test_the_treating_practitioner_sees_the_note_and_only_their_own_row(client: 
     assert world.lee.full_name not in body
 
 
+def test_showing_health_notes_is_recorded_in_the_audit_trail(client: Any, world: World) -> None:
+    from portal.models import AuditEntry
+
+    appointment = book(world, toronto(2026, 12, 7, 10, 0))
+    calendar(client, world, world.owner)  # the owner sees no note: nothing to record
+    assert not AuditEntry.objects.filter(action="health_info.viewed").exists()
+    calendar(client, world, world.practitioner)
+    entry = AuditEntry.objects.get(action="health_info.viewed")
+    assert entry.user_id == world.practitioner.pk and entry.clinic_id == world.clinic.pk
+    assert entry.changes == {"appointment_ids": [appointment.pk]}
+    assert "left knee" not in entry.summary + str(entry.changes)  # the trail itself holds no health information
+
+
 def test_the_owner_does_not_see_health_notes(client: Any, world: World) -> None:
     book(world, toronto(2026, 12, 7, 10, 0))
     assert "left knee" not in calendar(client, world, world.owner).content.decode()
