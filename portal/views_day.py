@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,8 +29,7 @@ from booking.services import (
     appointment_reschedule,
 )
 from clinics.models import Practitioner, Service
-from scheduling.models import NextOpening
-from scheduling.selectors import open_times_list
+from scheduling.selectors import next_available_by_service, open_times_list
 
 from .access import (
     ALL_ROLES,
@@ -105,10 +104,8 @@ def _day_rows(membership: Membership, day_start: datetime, day_end: datetime) ->
 
 def _next_available(membership: Membership, now: datetime) -> list[dict[str, Any]]:
     """Each active service's next open time, from the precomputed table (one query each for rows and services)."""
-    rows = NextOpening.objects.filter(clinic_id=membership.clinic_id, bookable_until__gte=now)
-    if membership.role == Role.PRACTITIONER:
-        rows = rows.filter(practitioner_id=membership.practitioner_id)
-    soonest = dict(rows.values("service_id").annotate(first=Min("start")).values_list("service_id", "first"))
+    own = membership.practitioner_id if membership.role == Role.PRACTITIONER else None
+    soonest = next_available_by_service(clinic_id=membership.clinic_id, now=now, practitioner_id=own)
     zone = _zone(membership)
     services = Service.objects.filter(clinic_id=membership.clinic_id, is_active=True)
     return [
@@ -311,8 +308,6 @@ def appointment_new(request: HttpRequest, clinic_id: int, *, membership: Members
 
 
 def _today_url(clinic_id: int) -> str:
-    from django.urls import reverse
-
     return reverse("portal:today", args=[clinic_id])
 
 

@@ -400,3 +400,13 @@ def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:
         )
     )
     return [pk for pk in clinic_ids if pk not in fresh]
+
+
+def next_available_by_service(
+    *, clinic_id: int, now: datetime, practitioner_id: int | None = None
+) -> dict[int, datetime]:
+    """Each service's next open start at one clinic (optionally one practitioner's), from the cache; one query."""
+    rows = _next_openings(
+        now=now, discipline=None, service_id=None, technique=None, practitioner_id=practitioner_id
+    ).filter(clinic_id=clinic_id)
+    return dict(rows.values("service_id").annotate(first=Min("start")).values_list("service_id", "first"))
