@@ -42,29 +42,39 @@ def practitioners(request: HttpRequest, clinic_id: int, *, membership: Membershi
     return page(request, "portal/manage/practitioners.html", {"membership": membership, "practitioners": people})
 
 
+def _practitioner_save(
+    request: HttpRequest, membership: Membership, *, form: PractitionerForm, person: Practitioner | None
+) -> HttpResponse | None:
+    """Create or update from a valid form; None (with the error on the form) when the service refuses."""
+    data = dict(form.cleaned_data)
+    related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
+    try:
+        with transaction.atomic():
+            if person is None:
+                person = catalog.practitioner_create(clinic=membership.clinic, now=clock(), **related, **data)
+                action, changes = "practitioner.create", {"services": [s.pk for s in related["services"]]}
+                summary = _("Practitioner %(name)s added.") % {"name": person.full_name}
+            else:
+                diff = catalog.practitioner_update(practitioner=person, now=clock(), **related, **data)
+                action, changes = "practitioner.update", changes_json(diff)
+                summary = _("Practitioner %(name)s changed.") % {"name": person.full_name}
+            audit_record(
+                membership=membership, action=action, obj=person, summary=summary, changes=changes, request=request
+            )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, summary)
+    return redirect(_url("practitioners", membership.clinic_id))
+
+
 @portal_view(roles=DESK_ROLES)
 def practitioner_add(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
-    clinic = membership.clinic
-    form = PractitionerForm(request.POST or None, clinic=clinic)
+    form = PractitionerForm(request.POST or None, clinic=membership.clinic)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
-        try:
-            with transaction.atomic():
-                person = catalog.practitioner_create(clinic=clinic, now=clock(), **related, **data)
-                audit_record(
-                    membership=membership,
-                    action="practitioner.create",
-                    obj=person,
-                    summary=_("Practitioner %(name)s added.") % {"name": person.full_name},
-                    changes={"services": [s.pk for s in related["services"]]},
-                    request=request,
-                )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Practitioner %(name)s added.") % {"name": person.full_name})
-            return redirect(_url("practitioners", clinic_id))
+        done = _practitioner_save(request, membership, form=form, person=None)
+        if done is not None:
+            return done
     status = 400 if request.method == "POST" else 200
     return page(
         request, "portal/manage/practitioner_form.html", {"membership": membership, "form": form}, status=status
@@ -79,24 +89,9 @@ def practitioner_edit(
     # The form validates a copy: the service compares against the saved values to record the change.
     form = PractitionerForm(request.POST or None, instance=copy.copy(person), clinic=membership.clinic)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
-        try:
-            with transaction.atomic():
-                diff = catalog.practitioner_update(practitioner=person, now=clock(), **related, **data)
-                audit_record(
-                    membership=membership,
-                    action="practitioner.update",
-                    obj=person,
-                    summary=_("Practitioner %(name)s changed.") % {"name": person.full_name},
-                    changes=changes_json(diff),
-                    request=request,
-                )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Practitioner %(name)s changed.") % {"name": person.full_name})
-            return redirect(_url("practitioners", clinic_id))
+        done = _practitioner_save(request, membership, form=form, person=person)
+        if done is not None:
+            return done
     status = 400 if request.method == "POST" else 200
     context = {"membership": membership, "form": form, "practitioner": person}
     return page(request, "portal/manage/practitioner_form.html", context, status=status)
