@@ -14,18 +14,20 @@ class PractitionerBusy(Exception):
     """The practitioner's lock could not be had in time."""
 
 
-def practitioner_lock(*practitioner_ids: int) -> None:
+def practitioner_lock(*practitioner_ids: int, set_timeout: bool = True) -> None:
     """Lock these practitioners' rows until the transaction ends; call first thing inside ``atomic()``.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` (in id order, so two locks never deadlock).
     SQLite: nothing to do, the transaction already holds the database's one write lock
     since BEGIN IMMEDIATE. Anything that changes a practitioner's free time (booking,
-    holds, rescheduling, and schedule edits) should take this lock.
+    holds, rescheduling, and schedule edits) should take this lock. ``set_timeout=False`` skips
+    setting the lock timeout when the caller's transaction has set it already.
     """
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+    if set_timeout:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
 
     try:
         list(

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from booking.locking import LOCK_TIMEOUT_MS, PractitionerBusy, practitioner_lock
+from booking.locking import LOCK_TIMEOUT_MS, practitioner_lock
 from clinics.models import Clinic, Practitioner
 from scheduling import engine
 from scheduling.bulk import rows_insert
@@ -96,18 +96,7 @@ def _refresh_lock(*, clinic_ids: list[int], practitioner_ids: list[int] | None, 
         practitioner_ids = list(Practitioner.objects.filter(clinic_id__in=clinic_ids).values_list("pk", flat=True))
     if not practitioner_ids:
         return
-    if not timeout_set:
-        practitioner_lock(*practitioner_ids)
-        return
-    try:  # the same lock as practitioner_lock, whose lock timeout is already set
-        list(
-            Practitioner.objects.select_for_update()
-            .filter(pk__in=sorted(set(practitioner_ids)))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    except OperationalError as exc:
-        raise PractitionerBusy from exc
+    practitioner_lock(*practitioner_ids, set_timeout=not timeout_set)
 
 
 def _states_lower(states: list[AvailabilityState]) -> None:
