@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
+
+from clinics import services as clinic_services
 
 DEFAULT_PHONE_REGION = "CA"
 NOTE_MAX_LENGTH = 2000
@@ -26,9 +27,6 @@ class PatientDetails:
 def phone_normalize(raw: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
     """A mobile phone number as E.164 ("+14165550123"); ValueError with a readable message if it is not one."""
     try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise ValueError(_("Enter a phone number, e.g. 416 555 0123.")) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(_("This is not a valid phone number; check the area code and the number of digits."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return clinic_services.phone_normalize(value=raw, region=region)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from None

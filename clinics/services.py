@@ -191,7 +191,7 @@ def phone_normalize(*, value: str, region: str = "CA") -> str:
     except phonenumbers.NumberParseException:
         raise ValidationError(_("Enter a phone number, e.g. 416 555 0123.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("This is not a valid phone number."))
+        raise ValidationError(_("This is not a valid phone number. Check the area code and the number of digits."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics.models import WEEKDAYS, Clinic, Insurer, Language, Practitioner, Service, Technique
-from clinics.services import opening_hours_check, phone_normalize
+from clinics.services import PROFILE_FIELDS, opening_hours_check, phone_normalize
 
 from .forms import blocks_parse
 
@@ -88,16 +88,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = [
-            "address",
-            "postal_code",
-            "phone",
-            "email",
-            "website",
-            "description",
-            "wheelchair_accessible",
-            "accessibility_notes",
-        ]
+        fields = list(PROFILE_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
