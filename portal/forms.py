@@ -44,6 +44,17 @@ class ClinicScopedForm(forms.Form):
                 practitioners = practitioners.filter(pk=membership.practitioner_id)
             self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
 
+    def slot_clean(self, data: dict[str, Any]) -> None:
+        """Turn the chosen "practitioner_id|start" slot into ``practitioner`` and ``start`` (or a field error)."""
+        if not data.get("slot"):
+            return
+        try:
+            pid, start = _parse_slot(data["slot"])
+            data["practitioner"] = self.practitioner_for(pid)
+            data["start"] = start
+        except ValidationError as exc:
+            self.add_error("slot", exc)
+
     def practitioner_for(self, pid: int) -> Practitioner:
         practitioner = Practitioner.objects.filter(clinic_id=self.membership.clinic_id, pk=pid, is_active=True).first()
         if practitioner is None:
@@ -94,13 +105,7 @@ class AppointmentCreateForm(ClinicScopedForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("slot"):
-            try:
-                pid, start = _parse_slot(data["slot"])
-                data["practitioner"] = self.practitioner_for(pid)
-                data["start"] = start
-            except ValidationError as exc:
-                self.add_error("slot", exc)
+        self.slot_clean(data)
         service = data.get("service")
         practitioner = data.get("practitioner")
         if service and practitioner and not service.practitioners.filter(pk=practitioner.pk).exists():
@@ -119,13 +124,7 @@ class MoveForm(ClinicScopedForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("slot"):
-            try:
-                pid, start = _parse_slot(data["slot"])
-                data["practitioner"] = self.practitioner_for(pid)
-                data["start"] = start
-            except ValidationError as exc:
-                self.add_error("slot", exc)
+        self.slot_clean(data)
         return data
 
 
