@@ -117,7 +117,7 @@ def slot_is_open(
     """
     if service.clinic_id != practitioner.clinic_id:
         return False
-    clinic = Clinic.objects.get(pk=practitioner.clinic_id)
+    clinic = practitioner.clinic  # no query when the caller selected it with the practitioner (booking does)
     inputs = clinic_inputs_load(
         clinics=[clinic],
         start=start,
