@@ -8,12 +8,9 @@ leaves no half network.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -31,6 +28,7 @@ from clinics.demo.services import TEMPLATES, price_cents
 from clinics.models import Clinic, Insurer, Language, NetworkStatus, OpeningHours, Practitioner, Service, Technique
 from places.models import City, Province
 from places.services import cities_load
+from scheduling.demo import schedules_generate
 
 MAX_CLINICS = 200_000
 _SLUG_SEPARATORS = str.maketrans({"+": " ", "&": " ", "\u2013": "-", "\u2014": "-"})
@@ -143,21 +141,9 @@ def network_generate(
                     _plan_clinic(rng, batch, city=city, namer=namer, reference=reference, slugs=slugs)
                 ids.extend(_write(batch))
                 bar.update(len(batch.clinics))
-        schedules_generate = _schedules_generator() if schedules else None
-        if schedules_generate is not None:
+        if schedules:  # working hours, time off and bookings are the scheduling app's to generate
             schedules_generate(clinic_ids=ids, seed=seed, progress=progress)
     return ids
-
-
-def _schedules_generator() -> Callable[..., None] | None:
-    """``scheduling.demo.schedules_generate``, if the scheduling app provides one.
-
-    Schedules (working hours, time off, bookings) are the scheduling app's business; it is looked up
-    rather than imported so that the network can be generated before, or without, that module.
-    """
-    if importlib.util.find_spec("scheduling.demo") is None:
-        return None
-    return importlib.import_module("scheduling.demo").schedules_generate
 
 
 def network_delete() -> int:
