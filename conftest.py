@@ -91,3 +91,14 @@ def _only_local(route: Any) -> None:
         route.continue_()
     else:
         route.abort()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Every test starts in English and leaves no language behind: a ``/fr/`` request activates French in
+    the thread, and an email rendered after it would otherwise be French by accident."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
+from booking.emails import manage_url
 from booking.errors import BookingError, SlotTaken
 from booking.idempotency import request_hash
 from booking.models import Appointment, AppointmentSource, Hold
@@ -22,13 +22,88 @@ from booking.patients import NOTE_MAX_LENGTH, PatientDetails, phone_normalize
 from booking.selectors import appointment_for_token, hold_for_token
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule, hold_create, hold_release
 from clinics.models import Practitioner, Service
+from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors
+from painhero.bounds import date_in_window, window_message
+from painhero.http import client_ip
 
 router = Router(tags=["booking"])
 
 
+# An id as the databases hold it: a bigger or non-positive one is a 422 from validation, never a 500.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# Every refusal a booking service can give (booking.errors): 400 a request it cannot carry out, 409 the time
+# is taken (with alternatives) or the appointment can no longer change, 422 not bookable or an
+# Idempotency-Key reused with another body, 429 too many holds, 503 busy, try again.
+BOOKING_ERRORS = (*ALWAYS, 409, 429, 503)
+
+
+def _header(name: str, description: str, *, required: bool = False, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+# Secret tokens are read from these headers or from `Authorization: Bearer <token>`; the answer for a missing or
+# wrong token is 404, as for an unknown id, so that ids cannot be probed.
+HOLD_TOKEN = _header("X-Hold-Token", "The hold's `token` (or send `Authorization: Bearer <token>`).")
+MANAGE_TOKEN = _header(
+    "X-Manage-Token",
+    "The appointment's `manage_token` (or send `Authorization: Bearer <token>`); without the right one, 404.",
+)
+IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    "A key of your choosing, e.g. a UUID: the same key and body again return the same appointment (200) "
+    "instead of booking twice; the same key with another body is a 422.",
+    required=True,
+    minLength=1,
+    maxLength=255,
+    pattern="\\S",
+)
+CLIENT_KEY = _header(
+    "X-Client-Key",
+    "Optional: who holds the time (e.g. a browser session), so the same client can take its hold back.",
+    maxLength=64,
+)
+
+
+def _links(**links: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """OpenAPI links: what an answer's values feed into (operation id, its parameters and body)."""
+    result: dict[str, Any] = {}
+    for name, (operation_id, values) in links.items():
+        link: dict[str, Any] = {"operationId": operation_id}
+        parameters = {key: value for key, value in values.items() if key != "requestBody"}
+        if parameters:
+            link["parameters"] = parameters
+        if "requestBody" in values:
+            link["requestBody"] = values["requestBody"]
+        result[name] = link
+    return result
+
+
+APPOINTMENT_LINKS = _links(
+    GetAppointment=(
+        "appointment_get",
+        {"path.appointment_id": "$response.body#/id", "header.X-Manage-Token": "$response.body#/manage_token"},
+    ),
+    CancelAppointment=(
+        "appointment_cancel",
+        {"path.appointment_id": "$response.body#/id", "header.X-Manage-Token": "$response.body#/manage_token"},
+    ),
+    RescheduleAppointment=(
+        "appointment_reschedule",
+        {"path.appointment_id": "$response.body#/id", "header.X-Manage-Token": "$response.body#/manage_token"},
+    ),
+)
+
+
 class HoldIn(Schema):
-    practitioner_id: int
-    service_id: int
+    practitioner_id: Id
+    service_id: Id
     start: datetime
 
 
@@ -43,25 +118,32 @@ class HoldOut(Schema):
 
 
 class PatientIn(Schema):
-    name: str = Field(min_length=1, max_length=120)
-    email: str = Field(max_length=254)
-    phone: str = Field(max_length=40)
+    name: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
+    email: str = Field(max_length=254, pattern=NO_NUL, json_schema_extra={"format": "email"})
+    phone: str = Field(
+        max_length=40,
+        pattern=NO_NUL,
+        description="A phone number, e.g. 416 555 0123 (Canada) or +33 1 23 45 67 89; a 422 if it is not one.",
+        json_schema_extra={"format": "phone"},
+    )
     first_visit: bool = True
 
 
 class AppointmentIn(Schema):
-    practitioner_id: int
-    service_id: int
+    practitioner_id: Id
+    service_id: Id
     start: datetime
     patient: PatientIn
-    hold_id: int | None = None
-    hold_token: str | None = None
-    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
+    hold_id: Id | None = None
+    hold_token: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH, pattern=NO_NUL)
+    # The patient's language for emails and links ("en" or "fr"); without it, the request's Accept-Language.
+    language: str | None = Field(default=None, max_length=16, pattern=NO_NUL)
 
 
 class RescheduleIn(Schema):
     start: datetime
-    practitioner_id: int | None = None
+    practitioner_id: Id | None = None
 
 
 class AppointmentOut(Schema):
@@ -72,16 +154,8 @@ class AppointmentOut(Schema):
     clinic_id: int
     practitioner_id: int
     service_id: int
-    manage_url: str
-
-
-class Problem(Schema):
-    detail: str
-    alternatives: list[dict[str, Any]] = []
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    manage_url: str = Field(description="The patient's private page to see, cancel or reschedule the appointment.")
+    manage_token: str = Field(description="Send it as X-Manage-Token to read, cancel or reschedule through the API.")
 
 
 def _token(request: HttpRequest, header: str) -> str:
@@ -117,8 +191,17 @@ def _out(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
         "clinic_id": appointment.clinic_id,
         "practitioner_id": appointment.practitioner_id,
         "service_id": appointment.service_id,
-        "manage_url": request.build_absolute_uri(reverse("booking:manage", kwargs={"token": appointment.manage_token})),
+        "manage_url": manage_url(appointment),
+        "manage_token": appointment.manage_token,
     }
+
+
+def _start_refused(start: datetime, *, now: datetime) -> tuple[int, dict[str, str]] | None:
+    """A 422 for a ``start`` outside the sane window (painhero.bounds), before any arithmetic can overflow."""
+    today = now.date()
+    if date_in_window(start.date(), today=today):
+        return None
+    return 422, {"detail": f"start: {window_message(today=today)}"}
 
 
 def _bookable(practitioner_id: int, service_id: int) -> tuple[Practitioner, Service] | tuple[int, dict[str, str]]:
@@ -131,8 +214,43 @@ def _bookable(practitioner_id: int, service_id: int) -> tuple[Practitioner, Serv
     return practitioner, service
 
 
-@router.post("/holds", response={201: HoldOut, 409: Problem, 422: Problem, 429: Problem, 503: Problem})
+@router.post(
+    "/holds",
+    response={201: HoldOut, **errors(*BOOKING_ERRORS)},
+    operation_id="hold_create",
+    exclude_none=True,
+    summary="Hold a time for 5 minutes",
+    openapi_extra={
+        "parameters": [CLIENT_KEY],
+        "responses": {
+            201: {
+                "links": _links(
+                    BookTheHeldTime=(
+                        "appointment_create",
+                        {
+                            "header.X-Hold-Token": "$response.body#/token",
+                            "requestBody": {
+                                "practitioner_id": "$response.body#/practitioner_id",
+                                "service_id": "$response.body#/service_id",
+                                "start": "$response.body#/start",
+                                "hold_id": "$response.body#/id",
+                                "hold_token": "$response.body#/token",
+                            },
+                        },
+                    ),
+                    ReleaseTheHold=(
+                        "hold_release",
+                        {"path.hold_id": "$response.body#/id", "header.X-Hold-Token": "$response.body#/token"},
+                    ),
+                )
+            }
+        },
+    },
+)
 def hold_create_view(request: HttpRequest, payload: HoldIn) -> Any:
+    refused = _start_refused(payload.start, now=timezone.now())
+    if refused:
+        return refused
     found = _bookable(payload.practitioner_id, payload.service_id)
     if isinstance(found[0], int):
         return found
@@ -144,15 +262,22 @@ def hold_create_view(request: HttpRequest, payload: HoldIn) -> Any:
             start=payload.start,
             now=timezone.now(),
             owner_key=request.headers.get("X-Client-Key", "")[:64],
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except BookingError as error:
         return _problem(error)
     return 201, hold
 
 
-@router.delete("/holds/{hold_id}", response={204: None, 404: Problem})
-def hold_release_view(request: HttpRequest, hold_id: int) -> Any:
+@router.delete(
+    "/holds/{hold_id}",
+    response={204: None, **errors(*ALWAYS, 404)},
+    operation_id="hold_release",
+    exclude_none=True,
+    summary="Release a hold",
+    openapi_extra={"parameters": [HOLD_TOKEN]},
+)
+def hold_release_view(request: HttpRequest, hold_id: Id) -> Any:
     hold = hold_for_token(hold_id=hold_id, token=_token(request, "X-Hold-Token"))
     if hold is None:
         return 404, {"detail": _("No such hold (or the token does not match).")}
@@ -161,12 +286,24 @@ def hold_release_view(request: HttpRequest, hold_id: int) -> Any:
 
 
 @router.post(
-    "/appointments", response={200: AppointmentOut, 201: AppointmentOut, 400: Problem, 409: Problem, 422: Problem}
+    "/appointments",
+    response={200: AppointmentOut, 201: AppointmentOut, **errors(*BOOKING_ERRORS)},
+    operation_id="appointment_create",
+    exclude_none=True,
+    summary="Book an appointment",
+    openapi_extra={
+        "parameters": [IDEMPOTENCY_KEY, HOLD_TOKEN],
+        "responses": {200: {"links": APPOINTMENT_LINKS}, 201: {"links": APPOINTMENT_LINKS}},
+    },
 )
 def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 255:
+    raw_key = request.headers.get("Idempotency-Key", "")
+    key = raw_key.strip()
+    if not key or len(raw_key) > 255:
         return 400, {"detail": _("Send an Idempotency-Key header (1 to 255 characters), e.g. a UUID.")}
+    refused = _start_refused(payload.start, now=timezone.now())
+    if refused:
+        return refused
     try:
         validate_email(payload.patient.email)
     except DjangoValidationError:
@@ -182,9 +319,10 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
     hold: Hold | None = None
     hold_token = payload.hold_token or request.headers.get("X-Hold-Token", "")
     if payload.hold_id is not None:
-        hold = Hold.objects.filter(pk=payload.hold_id).first()
-        if hold is None:
-            return 409, {"detail": _("This hold has lapsed or does not exist."), "alternatives": []}
+        # A booked hold is gone, but a retry of that booking must still replay it (same Idempotency-Key, same
+        # body): so a missing hold goes to the service as the id it was, which replays first and otherwise
+        # refuses it as lapsed (409 with alternatives), as for any hold that is no longer active.
+        hold = Hold.objects.filter(pk=payload.hold_id).first() or Hold(pk=payload.hold_id)
     patient = PatientDetails(
         name=payload.patient.name.strip(),
         email=payload.patient.email.strip(),
@@ -207,7 +345,9 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
             idempotency_key=key,
             idempotency_scope="api",
             body_hash=request_hash(body),
-            ip=_ip(request),
+            ip=client_ip(request),
+            # The API is outside the /fr/ URLs, so LocaleMiddleware leaves it in English: ask the header.
+            language=payload.language or translation.get_language_from_request(request),
         )
     except BookingError as error:
         return _problem(error)
@@ -221,22 +361,36 @@ def _appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointmen
 NOT_FOUND = {"detail": "No such appointment (or the manage token does not match)."}
 
 
-@router.get("/appointments/{appointment_id}", response={200: AppointmentOut, 404: Problem})
-def appointment_detail_view(request: HttpRequest, appointment_id: int) -> Any:
+@router.get(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, **errors(*ALWAYS, 404)},
+    operation_id="appointment_get",
+    exclude_none=True,
+    summary="One appointment",
+    openapi_extra={"parameters": [MANAGE_TOKEN]},
+)
+def appointment_detail_view(request: HttpRequest, appointment_id: Id) -> Any:
     appointment = _appointment_or_404(request, appointment_id)
     if appointment is None:
         return 404, NOT_FOUND
     return 200, _out(request, appointment)
 
 
-@router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, 404: Problem, 409: Problem})
-def appointment_cancel_view(request: HttpRequest, appointment_id: int) -> Any:
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, **errors(*BOOKING_ERRORS, 404)},
+    operation_id="appointment_cancel",
+    exclude_none=True,
+    summary="Cancel an appointment",
+    openapi_extra={"parameters": [MANAGE_TOKEN], "responses": {200: {"links": APPOINTMENT_LINKS}}},
+)
+def appointment_cancel_view(request: HttpRequest, appointment_id: Id) -> Any:
     appointment = _appointment_or_404(request, appointment_id)
     if appointment is None:
         return 404, NOT_FOUND
     try:
         appointment = appointment_cancel(
-            appointment=appointment, now=timezone.now(), source=AppointmentSource.API, ip=_ip(request)
+            appointment=appointment, now=timezone.now(), source=AppointmentSource.API, ip=client_ip(request)
         )
     except BookingError as error:
         return _problem(error)
@@ -245,12 +399,19 @@ def appointment_cancel_view(request: HttpRequest, appointment_id: int) -> Any:
 
 @router.post(
     "/appointments/{appointment_id}/reschedule",
-    response={200: AppointmentOut, 404: Problem, 409: Problem, 422: Problem, 503: Problem},
+    response={200: AppointmentOut, **errors(*BOOKING_ERRORS, 404)},
+    operation_id="appointment_reschedule",
+    exclude_none=True,
+    summary="Move an appointment",
+    openapi_extra={"parameters": [MANAGE_TOKEN], "responses": {200: {"links": APPOINTMENT_LINKS}}},
 )
-def appointment_reschedule_view(request: HttpRequest, appointment_id: int, payload: RescheduleIn) -> Any:
+def appointment_reschedule_view(request: HttpRequest, appointment_id: Id, payload: RescheduleIn) -> Any:
     appointment = _appointment_or_404(request, appointment_id)
     if appointment is None:
         return 404, NOT_FOUND
+    refused = _start_refused(payload.start, now=timezone.now())
+    if refused:
+        return refused
     practitioner = None
     if payload.practitioner_id is not None:
         practitioner = Practitioner.objects.filter(pk=payload.practitioner_id, clinic_id=appointment.clinic_id).first()
@@ -263,7 +424,7 @@ def appointment_reschedule_view(request: HttpRequest, appointment_id: int, paylo
             practitioner=practitioner,
             now=timezone.now(),
             source=AppointmentSource.API,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except BookingError as error:
         return _problem(error)

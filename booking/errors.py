@@ -23,6 +23,13 @@ class NotBookable(BookingError):
     default_message = _("This practitioner does not offer this service at this clinic.")
 
 
+class ClinicNotBookable(BookingError):
+    """The clinic is not in the network (an applicant, suspended or removed): nothing can be booked there."""
+
+    status = 409
+    default_message = _("This clinic is not taking bookings through PainHero at the moment. Please call the clinic.")
+
+
 class SlotTaken(BookingError):
     """The time is taken (by an appointment or a hold) or no longer open; ``alternatives`` are nearby times."""
 

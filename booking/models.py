@@ -7,12 +7,14 @@ that is not cancelled, and a hold that has not expired.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic, Practitioner, Service
+from painhero.bounds import STORED_END, STORED_START, stored_check
 
 
 class AppointmentStatus(models.TextChoices):
@@ -60,6 +62,8 @@ class Appointment(models.Model):
     # Health information: never logged, never put in an error message or an email subject.
     note = models.TextField(_("what hurts"), blank=True, default="")
     consented_at = models.DateTimeField(_("consented to the policy at"), null=True, blank=True)
+    # The language the patient booked in: every email, .ics and link sent to them is in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,6 +77,14 @@ class Appointment(models.Model):
         indexes = [models.Index(fields=["practitioner", "start"], name="appointment_practitioner_start")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="appointment_language_known",
+            ),
+            # Absolute bounds (painhero.bounds): nothing stored can overflow a page's date arithmetic.
+            models.CheckConstraint(
+                condition=models.Q(start__gte=STORED_START, end__lte=STORED_END), name="appointment_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +93,11 @@ class Appointment(models.Model):
     def __repr__(self) -> str:
         # Never the patient's details or note: reprs end up in logs and error reports.
         return f"<Appointment {self.pk} {self.status} practitioner={self.practitioner_id} start={self.start}>"
+
+    def clean(self) -> None:
+        super().clean()
+        stored_check(self.start, field="start")
+        stored_check(self.end, field="end")
 
 
 def _hold_token() -> str:
@@ -146,6 +163,21 @@ class ClinicBookingPolicy(models.Model):
     def cancellation_window(self) -> timedelta:
         return timedelta(hours=self.cancellation_window_hours)
 
+    # The cancellation-window rule, in one place: every caller (the services that refuse a late change,
+    # the manage page, the checkout notice, the reschedule list) asks these two methods.
+    @classmethod
+    def for_clinic(cls, clinic_id: int) -> ClinicBookingPolicy:
+        """The clinic's policy, or the default one (unsaved, 24 hours) for a clinic that never set one."""
+        return cls.objects.filter(clinic_id=clinic_id).first() or cls(clinic_id=clinic_id)
+
+    def changeable_until(self, start: datetime) -> datetime:
+        """The last moment a patient may cancel or move a visit that starts at ``start`` online."""
+        return start - self.cancellation_window
+
+    def changeable_online(self, *, start: datetime, now: datetime) -> bool:
+        """Whether a patient may still cancel or move, online, a visit that starts at ``start``."""
+        return now <= self.changeable_until(start)
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Booked")
@@ -173,6 +205,8 @@ class AppointmentEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     old_start = models.DateTimeField(null=True, blank=True)
     new_start = models.DateTimeField(null=True, blank=True)
+    # Why the patient cancelled, if they said: it may be health information, so never logged.
+    reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("appointment event")

@@ -10,11 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.availability import alternatives_list, openings_refresh, slot_open
-from booking.errors import Busy, HoldInvalid, NotBookable, NotChangeable, SlotTaken, TooManyHolds
+from booking.errors import (
+    Busy,
+    ClinicNotBookable,
+    HoldInvalid,
+    NotBookable,
+    NotChangeable,
+    SlotTaken,
+    TooManyHolds,
+)
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.locking import PractitionerBusy, practitioner_lock
 from booking.models import (
@@ -28,8 +38,9 @@ from booking.models import (
     Hold,
 )
 from booking.patients import PatientDetails
-from clinics.models import Practitioner, Service
+from clinics.models import Clinic, Practitioner, Service
 from notifications.services import outbox_put
+from painhero.bounds import date_in_window, window_message
 
 HOLD_FOR = timedelta(minutes=5)
 MAX_HOLDS_PER_OWNER = 2
@@ -42,9 +53,29 @@ class Booked:
     replayed: bool = False  # True when an idempotent retry returned the first request's appointment
 
 
-def _check_bookable(*, practitioner: Practitioner, service: Service, start: datetime) -> None:
+def clinic_check(*, clinic: Clinic) -> None:
+    """Raise ``ClinicNotBookable`` unless the clinic is in the network (an applicant, suspended or removed one is not).
+
+    The one definition of "bookable clinic" is the in-network queryset (DESIGN.md invariant 11), asked
+    afresh: a clinic suspended a second ago takes no more bookings.
+    """
+    if not Clinic.objects.in_network().filter(pk=clinic.pk).exists():
+        raise ClinicNotBookable(
+            _("%(clinic)s is not taking bookings through PainHero at the moment. Please call the clinic at %(phone)s.")
+            % {"clinic": clinic.name, "phone": clinic.phone}
+        )
+
+
+def booking_check(*, practitioner: Practitioner, service: Service, start: datetime, now: datetime) -> None:
+    """Raise the error a booking, hold or move to ``start`` would meet before looking at the schedule.
+
+    A read only: the booking page asks it before showing the form, the writes below ask it again.
+    """
     if start.tzinfo is None:
         raise NotBookable(_("The start time must include a time zone offset."))
+    if not date_in_window(start.date(), today=now.date()):
+        raise NotBookable(window_message(today=now.date()))
+    clinic_check(clinic=practitioner.clinic)
     if (
         practitioner.clinic_id != service.clinic_id
         or not practitioner.is_active
@@ -88,6 +119,7 @@ def _record(
     source: str,
     ip: str | None,
     old_start: datetime | None = None,
+    reason: str = "",
 ) -> None:
     AppointmentEvent.objects.create(
         appointment=appointment,
@@ -98,6 +130,7 @@ def _record(
         ip=ip,
         old_start=old_start,
         new_start=appointment.start if kind != EventKind.CANCELLED else None,
+        reason=reason,
     )
     payload = {"appointment_id": appointment.pk, "start": appointment.start.isoformat()}
     if old_start is not None:
@@ -113,9 +146,14 @@ def hold_create(
     now: datetime,
     owner_key: str,
     ip: str | None = None,
+    replace_own: bool = False,
 ) -> Hold:
-    """Set a time aside for ``HOLD_FOR`` while one patient fills in the form; it counts as taken for others."""
-    _check_bookable(practitioner=practitioner, service=service, start=start)
+    """Set a time aside for ``HOLD_FOR`` while one patient fills in the form; it counts as taken for others.
+
+    With ``replace_own`` (the web page: one browser, one patient) the owner's other holds give way to
+    this one, so a patient who changes their mind never meets "you are already holding several times".
+    """
+    booking_check(practitioner=practitioner, service=service, start=start, now=now)
     end = start + timedelta(minutes=service.duration_minutes)
     try:
         with transaction.atomic():
@@ -125,6 +163,10 @@ def hold_create(
             again = mine.filter(practitioner=practitioner, service=service, start=start).first()
             if again is not None:
                 return again
+            released: list[tuple[int, int]] = []
+            if replace_own and owner_key:
+                released = list(mine.values_list("practitioner__clinic_id", "practitioner_id").distinct())
+                mine.delete()
             if owner_key and mine.count() >= MAX_HOLDS_PER_OWNER:
                 raise TooManyHolds
             if ip and Hold.objects.active(now).filter(ip=ip).count() >= MAX_HOLDS_PER_IP:
@@ -143,7 +185,11 @@ def hold_create(
                 owner_key=owner_key,
                 ip=ip,
             )
-            openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+            openings_refresh(
+                clinic_ids={practitioner.clinic_id, *(clinic_id for clinic_id, _p in released)},
+                practitioner_ids={practitioner.pk, *(practitioner_id for _c, practitioner_id in released)},
+                now=now,
+            )
     except PractitionerBusy:
         raise Busy from None
     except SlotTaken:
@@ -171,13 +217,19 @@ def appointment_book(
     idempotency_scope: str = "api",
     body_hash: str = "",
     ip: str | None = None,
+    language: str | None = None,
+    lapsed_hold_ok: bool = False,
 ) -> Booked:
     """Book ``start`` for this patient: exactly one of any number of simultaneous requests for a time wins.
 
     With a ``hold`` (and its token) the held time is booked; without, a free time is booked directly.
     With an ``idempotency_key``, the same key and body give the same appointment however often sent.
+    ``language`` is the patient's ("en", "fr"; None: the active language): their emails and links use it.
+    With ``lapsed_hold_ok`` (the web form) a hold that has lapsed is no reason to refuse: the time is
+    booked if it is still free, as it would be without a hold.
     """
-    _check_bookable(practitioner=practitioner, service=service, start=start)
+    booking_check(practitioner=practitioner, service=service, start=start, now=now)
+    language = appointment_language(language)
     claim: Claim | None = None
     if idempotency_key:
         claim = idempotency_claim(key=idempotency_key, scope=idempotency_scope, body_hash=body_hash, now=now)
@@ -188,7 +240,14 @@ def appointment_book(
         with transaction.atomic():
             practitioner_lock(practitioner.pk)
             if hold is not None:
-                _hold_consume(hold=hold, token=hold_token, practitioner=practitioner, start=start, now=now)
+                _hold_consume(
+                    hold=hold,
+                    token=hold_token,
+                    practitioner=practitioner,
+                    start=start,
+                    now=now,
+                    lapsed_ok=lapsed_hold_ok,
+                )
             if _is_taken(practitioner_id=practitioner.pk, start=start, end=end, now=now) or not slot_open(
                 practitioner=practitioner, service=service, start=start, now=now
             ):
@@ -206,6 +265,7 @@ def appointment_book(
                 first_visit=patient.first_visit,
                 note=patient.note,
                 consented_at=now,
+                language=language,
             )
             _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)
             if claim is not None:
@@ -225,23 +285,37 @@ def appointment_book(
     return Booked(appointment=appointment)
 
 
-def _hold_consume(*, hold: Hold, token: str, practitioner: Practitioner, start: datetime, now: datetime) -> None:
-    """Delete the patient's own hold inside the booking transaction, so the check below sees the time free."""
+def appointment_language(language: str | None) -> str:
+    """One of settings.LANGUAGES for a code such as "fr", "fr-CA" or "FR"; None means the active language."""
+    raw = translation.get_language() if language is None else language
+    try:
+        return translation.get_supported_language_variant((raw or settings.LANGUAGE_CODE).strip().lower())
+    except LookupError:
+        codes = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise NotBookable(_("language: use one of %(codes)s.") % {"codes": codes}) from None
+
+
+def _hold_consume(
+    *, hold: Hold, token: str, practitioner: Practitioner, start: datetime, now: datetime, lapsed_ok: bool = False
+) -> None:
+    """Delete the patient's own hold inside the booking transaction, so the check below sees the time free.
+
+    ``lapsed_ok``: a hold that is no longer active is let go (the check below then decides alone); a hold
+    that is still active but not this one (another token, time or practitioner) keeps counting as taken.
+    """
     valid = Hold.objects.active(now).filter(pk=hold.pk, token=token, practitioner=practitioner, start=start).delete()[0]
-    if not valid:
+    if valid:
+        return
+    if not lapsed_ok:
         raise HoldInvalid
-
-
-def cancellation_deadline(*, appointment: Appointment) -> datetime:
-    policy = ClinicBookingPolicy.objects.filter(clinic_id=appointment.clinic_id).first()
-    window = policy.cancellation_window if policy else timedelta(hours=24)
-    return appointment.start - window
+    Hold.objects.filter(pk=hold.pk, token=token, expires_at__lte=now).delete()  # the lapsed row has no more use
 
 
 def _check_changeable(*, appointment: Appointment, now: datetime, actor: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise NotChangeable(_("This appointment is already cancelled or over."))
-    if actor == Actor.PATIENT and now > cancellation_deadline(appointment=appointment):
+    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
+    if actor == Actor.PATIENT and not policy.changeable_online(start=appointment.start, now=now):
         raise NotChangeable(
             _("It is too late to change this appointment online. Please call the clinic at %(phone)s.")
             % {"phone": appointment.clinic.phone}
@@ -249,8 +323,15 @@ def _check_changeable(*, appointment: Appointment, now: datetime, actor: str) ->
 
 
 def appointment_cancel(
-    *, appointment: Appointment, now: datetime, actor: str = Actor.PATIENT, source: str, ip: str | None = None
+    *,
+    appointment: Appointment,
+    now: datetime,
+    actor: str = Actor.PATIENT,
+    source: str,
+    ip: str | None = None,
+    reason: str = "",
 ) -> Appointment:
+    """Cancel and free the time; ``reason`` is what the patient chose to say (kept on the event, never logged)."""
     try:
         with transaction.atomic():
             practitioner_lock(appointment.practitioner_id)
@@ -258,7 +339,15 @@ def appointment_cancel(
             _check_changeable(appointment=appointment, now=now, actor=actor)
             appointment.status = AppointmentStatus.CANCELLED
             appointment.save(update_fields=["status", "updated_at"])
-            _record(appointment=appointment, kind=EventKind.CANCELLED, now=now, actor=actor, source=source, ip=ip)
+            _record(
+                appointment=appointment,
+                kind=EventKind.CANCELLED,
+                now=now,
+                actor=actor,
+                source=source,
+                ip=ip,
+                reason=reason.strip()[:300],
+            )
             openings_refresh(
                 clinic_ids=[appointment.clinic_id], practitioner_ids=[appointment.practitioner_id], now=now
             )
@@ -280,7 +369,7 @@ def appointment_reschedule(
     """Move an appointment to a new open time in one transaction: it is at the old time or the new, never both."""
     practitioner = practitioner or appointment.practitioner
     service = appointment.service
-    _check_bookable(practitioner=practitioner, service=service, start=start)
+    booking_check(practitioner=practitioner, service=service, start=start, now=now)
     if practitioner.clinic_id != appointment.clinic_id:
         raise NotBookable
     end = start + timedelta(minutes=service.duration_minutes)

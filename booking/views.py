@@ -1,15 +1,17 @@
-"""Pages of the booking path: hold a time, fill in the form, see, cancel or move the appointment.
+"""Pages of the booking path: the form for a time (and its hold), then see, cancel or move the appointment.
 
 Views parse, fetch by private token (404 for anything else), call booking.services, render.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,26 +20,26 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from booking.availability import Opening, open_times
+from booking.availability import Opening, alternatives_list, open_times, slot_open
 from booking.errors import BookingError, HoldInvalid, SlotTaken
-from booking.forms import PatientForm
+from booking.forms import CancelForm, PatientForm
 from booking.idempotency import request_hash
-from booking.models import AppointmentSource, AppointmentStatus, Hold
+from booking.models import AppointmentSource, AppointmentStatus, ClinicBookingPolicy, Hold
 from booking.selectors import appointment_for_token
 from booking.services import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
-    cancellation_deadline,
+    booking_check,
+    clinic_check,
     hold_create,
 )
 from clinics.models import Practitioner, Service
+from painhero.bounds import date_check, window_message
+from painhero.converters import id_parse
+from painhero.http import client_ip
 
 SESSION_HOLDS = "booking_holds"
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _parse_start(raw: str) -> datetime | None:
@@ -53,12 +55,21 @@ def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 
 def _taken_page(
-    request: HttpRequest, *, error: SlotTaken, practitioner: Practitioner, service: Service, start: datetime
+    request: HttpRequest,
+    *,
+    error: SlotTaken,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    details: dict[str, str] | None = None,
+    lapsed: bool = False,
 ) -> HttpResponse:
+    """The time is gone: the nearest others, each one a click away; with ``details``, what was typed goes along."""
     zone = ZoneInfo(practitioner.clinic.time_zone)
     context = {
         "message": error.message,
-        "lapsed": isinstance(error, HoldInvalid),
+        "lapsed": lapsed or isinstance(error, HoldInvalid),
+        "details": details or {},
         "clinic": practitioner.clinic,
         "practitioner": practitioner,
         "service": service,
@@ -74,79 +85,81 @@ def _with_names(openings: list[Opening]) -> list[dict[str, Any]]:
     return [{"opening": o, "practitioner_name": names.get(o.practitioner_id, "")} for o in openings]
 
 
-@require_GET
-def start(request: HttpRequest) -> HttpResponse:
-    """The link an open time points at: hold the time for this visitor, then show the form."""
-    start_at = _parse_start(request.GET.get("start", ""))
+def _slot_key(practitioner: Practitioner, service: Service, start_at: datetime) -> str:
+    return f"{practitioner.pk}:{service.pk}:{start_at.astimezone(UTC).isoformat()}"
+
+
+def _start_url(practitioner: Practitioner, service: Service, start_at: datetime) -> str:
+    query = {"practitioner": practitioner.pk, "service": service.pk, "start": start_at.isoformat()}
+    return f"{reverse('booking:start')}?{urlencode(query)}"
+
+
+def _link_slot(
+    request: HttpRequest, params: Any, now: datetime
+) -> tuple[Practitioner, Service, datetime] | HttpResponse:
+    """The time a /book/ link (or the hold form) names, or the 400 page that says what is wrong with it."""
     try:
-        practitioner = Practitioner.objects.select_related("clinic").get(pk=int(request.GET.get("practitioner", "")))
-        service = Service.objects.get(pk=int(request.GET.get("service", "")), clinic_id=practitioner.clinic_id)
+        practitioner = Practitioner.objects.select_related("clinic__city").get(pk=int(params.get("practitioner", "")))
+        service = Service.objects.get(pk=int(params.get("service", "")), clinic_id=practitioner.clinic_id)
     except (ValueError, Practitioner.DoesNotExist, Service.DoesNotExist):
         return _problem(request, _("This booking link is incomplete: it names no practitioner or service."), 400)
+    start_at = _parse_start(params.get("start", ""))
     if start_at is None:
         return _problem(request, _("This booking link has no valid start time."), 400)
-    if not request.session.session_key:
-        request.session.save()
     try:
-        hold = hold_create(
-            practitioner=practitioner,
-            service=service,
-            start=start_at,
-            now=timezone.now(),
-            owner_key=request.session.session_key or "",
-            ip=_ip(request),
-        )
-    except SlotTaken as error:
-        return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
-    except BookingError as error:
-        return _problem(request, error.message, error.status)
-    holds = request.session.get(SESSION_HOLDS, {})
-    holds[str(hold.pk)] = {
-        "token": hold.token,
-        "practitioner": practitioner.pk,
-        "service": service.pk,
-        "start": start_at.isoformat(),
-    }
-    request.session[SESSION_HOLDS] = holds
-    return redirect("booking:checkout", hold_id=hold.pk)
+        date_check(start_at, today=now.date())
+    except ValidationError:
+        return _problem(request, window_message(today=now.date()), 400)
+    return practitioner, service, start_at
+
+
+def _held(request: HttpRequest, key: str, now: datetime) -> Hold | None:
+    """This browser's hold on the time, if it still has one (the session keeps its id and token)."""
+    entry = request.session.get(SESSION_HOLDS, {}).get(key)
+    if entry is None:
+        return None
+    return Hold.objects.active(now).filter(pk=entry["id"], token=entry["token"]).first()
 
 
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest, hold_id: int) -> HttpResponse:
-    held = request.session.get(SESSION_HOLDS, {}).get(str(hold_id))
-    if held is None:
-        raise Http404
-    practitioner = Practitioner.objects.select_related("clinic__city").get(pk=held["practitioner"])
-    service = Service.objects.get(pk=held["service"])
-    start_at = datetime.fromisoformat(held["start"])
+def start(request: HttpRequest) -> HttpResponse:
+    """The link an open time points at: the form for that time (a GET holds nothing), and its booking (POST).
+
+    The page asks for a hold itself (``hold`` below, sent by booking/hold.js as it loads), so a person sees
+    the countdown while crawlers and link previews take nothing. The POST books even without a hold, or
+    with one that lapsed, if the time is still free.
+    """
     now = timezone.now()
-    # The row may be gone (lapsed and swept, or booked by this very form): a stub still carries id and token.
-    hold = Hold.objects.filter(pk=hold_id).first() or Hold(pk=hold_id, token=held["token"], expires_at=now)
-    form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        body = {k: v for k, v in form.cleaned_data.items() if k != "form_token"} | {"hold": hold_id}
-        try:
-            booked = appointment_book(
-                practitioner=practitioner,
-                service=service,
-                start=start_at,
-                patient=form.patient(),
-                now=now,
-                source=AppointmentSource.WEB,
-                hold=hold,
-                hold_token=held["token"],
-                idempotency_key=form.cleaned_data["form_token"],
-                idempotency_scope="web",
-                body_hash=request_hash(body),
-                ip=_ip(request),
+    found = _link_slot(request, request.GET, now)
+    if isinstance(found, HttpResponse):
+        return found
+    practitioner, service, start_at = found
+    key = _slot_key(practitioner, service, start_at)
+    hold = _held(request, key, now)
+    reviewing = request.method == "POST" and request.POST.get("review") == "1"
+    if request.method == "POST" and not reviewing:
+        form = PatientForm(request.POST)
+        if form.is_valid():
+            return _book(request, form=form, practitioner=practitioner, service=service, start_at=start_at, now=now)
+    else:
+        # A review carries the details typed for a time that was taken: shown again, unvalidated, to confirm.
+        form = PatientForm(initial=_details(request.POST) if reviewing else None)
+    try:
+        booking_check(practitioner=practitioner, service=service, start=start_at, now=now)
+    except BookingError as error:
+        return _problem(request, error.message, error.status)
+    if (
+        request.method == "GET"
+        and hold is None
+        and not slot_open(practitioner=practitioner, service=service, start=start_at, now=now)
+    ):
+        error = SlotTaken(
+            alternatives=alternatives_list(
+                clinic=practitioner.clinic, service=service, practitioner=practitioner, start=start_at, now=now
             )
-        except SlotTaken as error:
-            return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
-        except BookingError as error:
-            return _problem(request, error.message, error.status)
-        # The session keeps the hold's entry: a form sent twice must reach the idempotent replay, not a 404.
-        return redirect(_manage_url(booked.appointment.manage_token) + "?booked=1")
-    seconds_left = max(0, int((hold.expires_at - now).total_seconds()))
+        )
+        return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
+    policy = ClinicBookingPolicy.for_clinic(practitioner.clinic_id)
     context = {
         "form": form,
         "practitioner": practitioner,
@@ -155,11 +168,123 @@ def checkout(request: HttpRequest, hold_id: int) -> HttpResponse:
         "start": start_at,
         "end": start_at + timedelta(minutes=service.duration_minutes),
         "zone": ZoneInfo(practitioner.clinic.time_zone),
-        "expires_at": hold.expires_at,
+        "start_value": start_at.isoformat(),
+        "form_action": _start_url(practitioner, service, start_at),
+        "final": not policy.changeable_online(start=start_at, now=now),
+        "window_hours": policy.cancellation_window_hours,
+        **_hold_context(hold, now),
+    }
+    response = render(request, "booking/checkout.html", context, status=400 if form.is_bound else 200)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _details(data: Any) -> dict[str, str]:
+    """The patient's details as typed, to carry to another time (never the form token: a new one is issued)."""
+    return {name: data.get(name, "") for name in PatientForm.base_fields if name != "form_token" and name in data}
+
+
+def _hold_context(hold: Hold | None, now: datetime) -> dict[str, Any]:
+    seconds_left = max(0, int((hold.expires_at - now).total_seconds())) if hold is not None else 0
+    return {
+        "hold": hold,
         "seconds_left": seconds_left,
         "time_left": f"{seconds_left // 60}:{seconds_left % 60:02d}",
     }
-    return render(request, "booking/checkout.html", context)
+
+
+def _book(
+    request: HttpRequest,
+    *,
+    form: PatientForm,
+    practitioner: Practitioner,
+    service: Service,
+    start_at: datetime,
+    now: datetime,
+) -> HttpResponse:
+    key = _slot_key(practitioner, service, start_at)
+    entry = request.session.get(SESSION_HOLDS, {}).get(key)
+    # The row may be gone (lapsed and swept, or booked by this very form): a stub still carries id and token.
+    hold = None
+    if entry is not None:
+        hold = Hold.objects.filter(pk=entry["id"]).first() or Hold(pk=entry["id"], token=entry["token"])
+    body = {k: v for k, v in form.cleaned_data.items() if k != "form_token"} | {"slot": key}
+    try:
+        booked = appointment_book(
+            practitioner=practitioner,
+            service=service,
+            start=start_at,
+            patient=form.patient(),
+            now=now,
+            source=AppointmentSource.WEB,
+            hold=hold,
+            hold_token=entry["token"] if entry else "",
+            lapsed_hold_ok=True,
+            idempotency_key=form.cleaned_data["form_token"],
+            idempotency_scope="web",
+            body_hash=request_hash(body),
+            ip=client_ip(request),
+            language=request.LANGUAGE_CODE,
+        )
+    except SlotTaken as error:
+        lapsed = entry is not None and _held(request, key, now) is None
+        return _taken_page(
+            request,
+            error=error,
+            practitioner=practitioner,
+            service=service,
+            start=start_at,
+            details=_details(request.POST),
+            lapsed=lapsed,
+        )
+    except BookingError as error:
+        return _problem(request, error.message, error.status)
+    # The session keeps the hold's entry: a form sent twice must reach the idempotent replay.
+    return redirect(_manage_url(booked.appointment.manage_token) + "?booked=1")
+
+
+@require_POST
+def hold(request: HttpRequest) -> HttpResponse:
+    """Hold the time the booking page shows, for this browser; its earlier hold gives way to this one.
+
+    Sent by the page itself as it loads (a fragment with the countdown comes back); without JavaScript,
+    the page's "Hold this time" button sends it and comes back to the page.
+    """
+    now = timezone.now()
+    found = _link_slot(request, request.POST, now)
+    if isinstance(found, HttpResponse):
+        return found
+    practitioner, service, start_at = found
+    if not request.session.session_key:
+        request.session.save()
+    fragment = request.headers.get("HX-Request") == "true"
+    context: dict[str, Any] = {"clinic": practitioner.clinic, "zone": ZoneInfo(practitioner.clinic.time_zone)}
+    try:
+        held = hold_create(
+            practitioner=practitioner,
+            service=service,
+            start=start_at,
+            now=now,
+            owner_key=request.session.session_key or "",
+            ip=client_ip(request),
+            replace_own=True,
+        )
+    except SlotTaken as error:
+        if not fragment:
+            return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
+        context |= {"message": error.message, "alternatives": _with_names(error.alternatives)}
+        return render(request, "booking/_hold.html", context, status=error.status)
+    except BookingError as error:
+        if not fragment:
+            return _problem(request, error.message, error.status)
+        return render(request, "booking/_hold.html", context | {"message": error.message}, status=error.status)
+    # One hold per browser: the service released the others, so the session forgets them too.
+    request.session[SESSION_HOLDS] = {
+        _slot_key(practitioner, service, start_at): {"id": held.pk, "token": held.token},
+    }
+    if not fragment:
+        return redirect(_start_url(practitioner, service, start_at))
+    return render(request, "booking/_hold.html", context | _hold_context(held, now))
 
 
 def _manage_url(token: str) -> str:
@@ -173,38 +298,66 @@ def _appointment_or_404(token: str) -> Any:
     return appointment
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    """The URL is the key to the appointment: keep it out of caches and out of Referer headers to other sites.
+
+    "same-origin", not "no-referrer": with no referrer at all Chromium sends ``Origin: null`` on the page's
+    own forms, and Django's CSRF check (rightly) refuses them.
+    """
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @require_GET
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment_or_404(token)
     now = timezone.now()
-    deadline = cancellation_deadline(appointment=appointment)
+    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
+    is_booked = appointment.status == AppointmentStatus.BOOKED
     context = {
         "appointment": appointment,
         "clinic": appointment.clinic,
         "zone": ZoneInfo(appointment.clinic.time_zone),
         "booked": request.GET.get("booked") == "1",
-        "is_booked": appointment.status == AppointmentStatus.BOOKED,
-        "can_change": appointment.status == AppointmentStatus.BOOKED and now <= deadline,
-        "deadline": deadline,
+        "is_booked": is_booked,
+        "can_change": is_booked and policy.changeable_online(start=appointment.start, now=now),
+        "deadline": policy.changeable_until(appointment.start),
         "past": appointment.start <= now,
     }
-    response = render(request, "booking/manage.html", context)
-    # The URL is the key to the appointment: keep it out of caches and Referer headers.
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _private(render(request, "booking/manage.html", context))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask first (the GET changes nothing), with an optional reason; the POST cancels."""
     appointment = _appointment_or_404(token)
-    try:
-        appointment_cancel(appointment=appointment, now=timezone.now(), source=AppointmentSource.WEB, ip=_ip(request))
-    except BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your appointment is cancelled. We sent you an email."))
-    return redirect("booking:manage", token=token)
+    now = timezone.now()
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment_cancel(
+                appointment=appointment,
+                now=now,
+                source=AppointmentSource.WEB,
+                ip=client_ip(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your appointment is cancelled. We sent you an email."))
+        return redirect("booking:manage", token=token)
+    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
+    context = {
+        "appointment": appointment,
+        "clinic": appointment.clinic,
+        "zone": ZoneInfo(appointment.clinic.time_zone),
+        "form": form,
+        "can_change": appointment.status == AppointmentStatus.BOOKED
+        and policy.changeable_online(start=appointment.start, now=now),
+    }
+    return _private(render(request, "booking/cancel.html", context, status=400 if form.is_bound else 200))
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,7 +369,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         # Each choice is "<start>|<practitioner id>": the same time may be open with two practitioners.
         raw_start, _sep, raw_practitioner = request.POST.get("start", "").partition("|")
         new_start = _parse_start(raw_start)
-        practitioner_id = int(raw_practitioner) if raw_practitioner.isdigit() else appointment.practitioner_id
+        practitioner_id = id_parse(raw_practitioner) or appointment.practitioner_id
         practitioner = Practitioner.objects.filter(pk=practitioner_id, clinic_id=appointment.clinic_id).first()
         if new_start is None or practitioner is None:
             error_message = _("Pick one of the times below.")
@@ -228,23 +381,37 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     practitioner=practitioner,
                     now=now,
                     source=AppointmentSource.WEB,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except BookingError as error:
                 error_message = error.message
             else:
                 messages.success(request, _("Your appointment has moved. We sent you an email."))
                 return redirect("booking:manage", token=token)
-    openings = open_times(
-        clinic=appointment.clinic, service=appointment.service, start=now, end=now + timedelta(days=14), now=now
-    )
-    # The same practitioner first, then the soonest.
-    openings.sort(key=lambda o: (o.practitioner_id != appointment.practitioner_id, o.start))
+    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
+    alternatives: list[dict[str, Any]] = []
+    try:
+        clinic_check(clinic=appointment.clinic)
+    except BookingError as error:
+        error_message = error_message or error.message
+    else:
+        openings = open_times(
+            clinic=appointment.clinic, service=appointment.service, start=now, end=now + timedelta(days=14), now=now
+        )
+        # The same practitioner first, then the soonest.
+        openings.sort(key=lambda o: (o.practitioner_id != appointment.practitioner_id, o.start))
+        alternatives = _with_names(openings[:40])
+        for item in alternatives:
+            # Inside the clinic's cancellation window: the patient could not change it again online.
+            item["final"] = not policy.changeable_online(start=item["opening"].start, now=now)
     context = {
         "appointment": appointment,
         "clinic": appointment.clinic,
         "zone": ZoneInfo(appointment.clinic.time_zone),
-        "alternatives": _with_names(openings[:40]),
+        "alternatives": alternatives,
+        "any_final": any(item["final"] for item in alternatives),
+        "window_hours": policy.cancellation_window_hours,
         "error_message": error_message,
     }
-    return render(request, "booking/reschedule.html", context, status=409 if error_message else 200)
+    response = render(request, "booking/reschedule.html", context, status=409 if error_message else 200)
+    return _private(response)

@@ -6,7 +6,7 @@ A ``SearchError`` becomes a 400 in ``painhero.api``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
@@ -14,21 +14,58 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
+from pydantic import Field
 
-from clinics.schemas import ClinicDetailOut, ClinicPageOut, ClinicSearchQuery, ErrorOut
-from clinics.search import ClinicHit
+from clinics.schemas import ALWAYS, NO_NUL, ClinicDetailOut, ClinicPageOut, ClinicSearchQuery, errors
+from clinics.search import ClinicHit, SearchError
 from clinics.selectors import clinic_get, clinic_params_parse, clinic_search
 
 router = Router(tags=["clinics"])
 
 
-@router.get("", response={200: ClinicPageOut, 400: ErrorOut}, summary="Search clinics")
+# OpenAPI links: a search result feeds the first clinic's record, its open times and a hold on its next time.
+@router.get(
+    "",
+    response={200: ClinicPageOut, **errors(*ALWAYS)},
+    summary="Search clinics",
+    operation_id="clinic_list",
+    openapi_extra={
+        "responses": {
+            200: {
+                "links": {
+                    "FirstClinic": {
+                        "operationId": "clinic_get",
+                        "parameters": {"path.id_or_slug": "$response.body#/items/0/id"},
+                    },
+                    "FirstClinicOpenTimes": {
+                        "operationId": "availability_list",
+                        "parameters": {"path.clinic_ref": "$response.body#/items/0/id"},
+                    },
+                    "HoldTheFirstClinicsNextTime": {
+                        "operationId": "hold_create",
+                        "requestBody": {
+                            "practitioner_id": "$response.body#/items/0/next_times/0/practitioner_id",
+                            "service_id": "$response.body#/items/0/next_times/0/service_id",
+                            "start": "$response.body#/items/0/next_times/0/start",
+                        },
+                    },
+                }
+            }
+        }
+    },
+)
 def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[str, Any]:
     """In-network clinics near a point (lat, lng) or a city, nearest first; or, with neither, best scored first.
 
     Filters combine. A bad parameter, or a page past the last, answers 400 with a `detail` that says what to fix.
     """
-    params = clinic_params_parse(query.dict(exclude_none=True))
+    given = query.dict(exclude_none=True)
+    # The HTML search treats a blank field as absent (a form sends them all); an API client that sends a
+    # parameter means it, so a blank one is a mistake to point out, as the document says (minLength 1).
+    for name, value in given.items():
+        if not value.strip():
+            raise SearchError(name, _("%(name)s is empty: give it a value or leave it out.") % {"name": name})
+    params = clinic_params_parse(given)
     result = clinic_search(params=params, now=timezone.now())
     return {
         "count": result.count,
@@ -39,8 +76,33 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[s
     }
 
 
-@router.get("/{id_or_slug}", response={200: ClinicDetailOut, 404: ErrorOut}, summary="One clinic")
-def clinic_detail(request: HttpRequest, id_or_slug: str) -> dict[str, Any]:
+@router.get(
+    "/{id_or_slug}",
+    response={200: ClinicDetailOut, **errors(*ALWAYS, 404)},
+    summary="One clinic",
+    operation_id="clinic_get",
+    openapi_extra={
+        "responses": {
+            200: {
+                "links": {
+                    "OpenTimes": {
+                        "operationId": "availability_list",
+                        "parameters": {"path.clinic_ref": "$response.body#/id"},
+                    },
+                    "HoldTheNextTime": {
+                        "operationId": "hold_create",
+                        "requestBody": {
+                            "practitioner_id": "$response.body#/next_times/0/practitioner_id",
+                            "service_id": "$response.body#/next_times/0/service_id",
+                            "start": "$response.body#/next_times/0/start",
+                        },
+                    },
+                }
+            }
+        }
+    },
+)
+def clinic_detail(request: HttpRequest, id_or_slug: Annotated[str, Field(pattern=NO_NUL)]) -> dict[str, Any]:
     """A clinic by numeric id or slug: its practitioners, services, opening hours and next open times."""
     hit = clinic_get(id_or_slug=id_or_slug, now=timezone.now())
     if hit is None:

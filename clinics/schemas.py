@@ -3,49 +3,78 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+# The largest id the databases can hold (a signed 64-bit integer): a bigger one is a 422, never a 500.
+MAX_ID = 2**63 - 1
+# No text the API takes may hold a NUL character (PostgreSQL cannot store one): 400 in a URL, 422 in a body.
+NO_NUL = "^[^\\x00]*$"
 
 
-def _documented_as(kind: str, description: str, **extra: Any) -> Any:
+def plain(schema: dict[str, Any]) -> Any:
+    """A ``json_schema_extra`` that replaces a field's whole schema with ``schema``.
+
+    For an optional query parameter: it is absent or has a value, never JSON ``null``, so the document says
+    ``{"type": "integer"}`` rather than ``anyOf: [integer, null]`` (which a client would send as "null").
+    """
+
+    def replace(generated: dict[str, Any]) -> None:
+        generated.clear()
+        generated.update(schema)
+
+    return replace
+
+
+def documented_as(kind: str, description: str, **extra: Any) -> Any:
     """A query parameter received as text and checked by ``clinic_params_parse``, documented as ``kind``.
 
     Typing them as strings keeps every bad value on one path (``SearchError`` -> 400 with
     the parser's message) instead of half of them being caught earlier by pydantic.
     """
-    return Field(None, description=description, json_schema_extra={"type": kind, **extra})
+    if kind == "string":
+        extra.setdefault("minLength", 1)
+        extra.setdefault("pattern", NO_NUL)
+    return Field(None, json_schema_extra=plain({"type": kind, "description": description, **extra}))
 
 
 class ClinicSearchQuery(Schema):
-    lat: str | None = _documented_as("number", "Latitude of the point to search around (-90 to 90); needs lng.")
-    lng: str | None = _documented_as("number", "Longitude of the point (-180 to 180); needs lat.")
-    radius_km: str | None = _documented_as("number", "Search radius in km, 1 to 250 (default 25).")
-    city: str | None = _documented_as("string", "A city slug (see /cities); its centre is the point.")
-    discipline: str | None = _documented_as(
+    lat: str | None = documented_as(
+        "number", "Latitude of the point to search around (-90 to 90); needs lng.", minimum=-90, maximum=90
+    )
+    lng: str | None = documented_as(
+        "number", "Longitude of the point (-180 to 180); needs lat.", minimum=-180, maximum=180
+    )
+    radius_km: str | None = documented_as(
+        "number", "Search radius in km, 1 to 250 (default 25).", minimum=1, maximum=250
+    )
+    city: str | None = documented_as("string", "A city slug (see /cities); its centre is the point.")
+    discipline: str | None = documented_as(
         "string",
         "physiotherapy, chiropractic or massage_therapy.",
         enum=["physiotherapy", "chiropractic", "massage_therapy"],
     )
-    technique: str | None = _documented_as("string", "A technique slug, e.g. dry-needling.")
-    language: str | None = _documented_as("string", "An ISO 639-1 language code care is offered in, e.g. fr.")
-    insurer: str | None = _documented_as("string", "An insurer slug the clinic bills directly, e.g. sun-life.")
-    accessible: str | None = _documented_as("boolean", "Only wheelchair-accessible clinics.")
-    available: str | None = _documented_as(
+    technique: str | None = documented_as("string", "A technique slug, e.g. dry-needling.")
+    language: str | None = documented_as("string", "An ISO 639-1 language code care is offered in, e.g. fr.")
+    insurer: str | None = documented_as("string", "An insurer slug the clinic bills directly, e.g. sun-life.")
+    accessible: str | None = documented_as("boolean", "Only wheelchair-accessible clinics.")
+    available: str | None = documented_as(
         "string", "today: only clinics with an open time before midnight, clinic time.", enum=["today"]
     )
-    within_days: str | None = _documented_as(
+    within_days: str | None = documented_as(
         "integer", "Only clinics with an open time within this many days, 1 to 60.", minimum=1, maximum=60
     )
-    sort: str | None = _documented_as(
+    sort: str | None = documented_as(
         "string",
         "distance (default), soonest (next available first; clinics with nothing open follow) or score.",
         enum=["distance", "soonest", "score"],
     )
-    page: str | None = _documented_as("integer", "Page number, from 1.", minimum=1)
-    page_size: str | None = _documented_as(
-        "integer", "Clinics per page, 1 to 100 (default 20).", minimum=1, maximum=100
+    page: str | None = documented_as(
+        "integer", "Page number, from 1; a page past the last is a 400.", minimum=1, maximum=10_000
     )
+    page_size: str | None = documented_as("integer", "Clinics per page, 1 to 100 (default 20).", minimum=1, maximum=100)
 
 
 class ClinicOut(Schema):
@@ -94,10 +123,25 @@ class ClinicPageOut(Schema):
     items: list[ClinicHitOut]
 
 
+# A wall-clock time in the clinic's zone, as sent ("09:00:00"). JSON Schema's "time" format is RFC 3339's
+# full-time, which needs a UTC offset that an opening hour does not have.
+WallClock = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "Wall-clock time in the clinic's time zone, HH:MM:SS.",
+            "examples": ["09:00:00"],
+        }
+    ),
+]
+
+
 class OpeningHoursOut(Schema):
-    weekday: int = Field(description="0 = Monday, 6 = Sunday")
-    opens: time
-    closes: time
+    weekday: int = Field(description="0 = Monday, 6 = Sunday", ge=0, le=6)
+    opens: WallClock
+    closes: WallClock
 
 
 class PractitionerOut(Schema):
@@ -133,6 +177,31 @@ class ClinicDetailOut(ClinicHitOut):
     services: list[ServiceOut]
 
 
+class AlternativeOut(Schema):
+    start: datetime = Field(description="With the clinic's UTC offset.")
+    end: datetime
+    practitioner_id: int
+    service_id: int
+
+
 class ErrorOut(Schema):
+    """Every error answer of the API has this shape."""
+
     detail: str = Field(description="What is wrong and how to fix it.")
-    field: str | None = Field(None, description="The query parameter to change, for a 400.")
+    field: str | None = Field(None, description="The query parameter to change, for a 400 from a search.")
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="For a 422 from request validation: each problem, with `loc`, `msg` and `type`."
+    )
+    alternatives: list[AlternativeOut] | None = Field(
+        None, description="For a 409 when the time was just taken: nearby open times to offer instead."
+    )
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error part of an operation's ``response=`` map: each status it can answer, with ``ErrorOut``."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+# Every operation can answer 422 (a parameter or body of the wrong type or out of range, from ninja's
+# validation) and 400 (a NUL byte in the request, refused by middleware before any view).
+ALWAYS = (400, 422)

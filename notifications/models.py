@@ -42,3 +42,20 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker saying it is alive; see notifications/worker.py (``manage.py task_worker``)."""
+
+    # The id django-tasks records in each task row it claims (DBTaskResult.worker_ids).
+    worker_id = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        indexes = [models.Index(fields=["beat_at"], name="worker_heartbeat_beat_at")]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -13,10 +13,17 @@ api = NinjaAPI(
     version="1",
     description="Find physiotherapy, chiropractic and massage therapy clinics across Canada, "
     "compare their open times and book.\n\n"
-    "Errors are JSON objects with a `detail` sentence that says what to fix: "
-    "**400** for a query parameter this API cannot use (with `field` naming it) or a page past the last one, "
-    "**404** for something that does not exist (or is not public), "
-    "**422** for a request body or parameter of the wrong type.",
+    "Errors are JSON objects (`ErrorOut`) with a `detail` sentence that says what to fix: "
+    "**400** for a query parameter this API cannot use (with `field` naming it), a page past the last one, "
+    "a body that is not JSON or a NUL character anywhere in the request; "
+    "**404** for something that does not exist, is not public, or whose token does not match; "
+    "**409** for a time just taken (with `alternatives`) or an appointment that can no longer change; "
+    "**422** for a parameter or body of the wrong type or out of range (with `errors`, from validation) "
+    "or something that cannot be booked; **429** for too many holds at once; **503** busy, try again.\n\n"
+    "Booking: `POST /holds` holds a time for 5 minutes and answers its `token`; `POST /appointments` needs an "
+    "`Idempotency-Key` header and takes the hold's `hold_id` and `hold_token` (or `X-Hold-Token`); its answer "
+    "carries the `manage_token` to send as `X-Manage-Token` (or `Authorization: Bearer`) to read, cancel or "
+    "move the appointment. The document's links show which answer feeds which call.",
     urls_namespace="api-v1",
 )
 

@@ -8,15 +8,17 @@ for a local run: SQLite in the project folder, console email, DEBUG off.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from painhero.env import env_bool, env_int, env_list, env_str
+from painhero.env import env_bool, env_int, env_list, env_site_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +33,10 @@ if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("PRODUCTION=1 and DEBUG=1 cannot be combined: DEBUG leaks data in error pages.")
 
+# The site's public address, scheme and host only: every absolute link (emails, .ics files, calendar
+# feeds, the API's manage_url) is built from it by painhero.urls_abs, never from a request's Host header.
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000", required=PRODUCTION)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -43,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # Listed so the API docs page takes swagger-ui from our static files, not from a CDN.
@@ -60,9 +67,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Above everything that may touch the database: an outage anywhere below becomes a 503 (painhero/outage.py).
+    "painhero.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "painhero.input_guard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# A branded, translated 403 that says to reload the page (painhero/errors.py).
+CSRF_FAILURE_VIEW = "painhero.errors.csrf_failure"
 
 ROOT_URLCONF = "painhero.urls"
 WSGI_APPLICATION = "painhero.wsgi.application"
@@ -156,16 +169,101 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 
+# --- Security headers ----------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, so an
+# injected <script> or on*= attribute does not run. No 'unsafe-inline' even for styles: Leaflet
+# positions its tiles and markers through element.style (the CSSOM), which CSP does not govern, and
+# htmx's indicator style ships in site.css (htmx.config.includeIndicatorStyles=false). Swagger UI on
+# /api/v1/docs works under the same policy (ninja serves it from static files, React styles via the
+# CSSOM), so it needs no exception. painhero/tests/test_csp_browser.py proves all of it in Chromium.
+
+
+def _tile_origin(url: str) -> str | None:
+    """The origin of MAP_TILE_URL for img-src; a ``{s}`` subdomain template becomes ``*.``."""
+    if not url or url.startswith("/"):
+        return None
+    match = re.fullmatch(r"(https?)://(\{s\}\.)?([A-Za-z0-9.-]+(?::\d+)?)/.*", url)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"MAP_TILE_URL={url!r} must be an https:// (or http://) address such as "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png, a path on this site, or empty."
+        )
+    scheme, subdomains, host = match.groups()
+    return f"{scheme}://{'*.' if subdomains else ''}{host}"
+
+
+_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Where browsers report violations (a path here or an https:// collector); empty sends no reports.
+# (Not kept as a CSP_* setting: django-csp 4 refuses those as its old 3.x configuration.)
+_csp_report_uri = env_str("CSP_REPORT_URI", "").strip()
+if _csp_report_uri:
+    if not re.fullmatch(r"(https://[^\s;,]+|/[^\s;,]*)", _csp_report_uri):
+        raise ImproperlyConfigured(f"CSP_REPORT_URI={_csp_report_uri!r} must be an https:// address or a path.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# Manage and feed links carry private tokens in their path: never send them to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The TLS-terminating proxy says the request came over HTTPS; it must overwrite this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600, minimum=0)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes over plain HTTP; a redirect would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a promise browsers keep for months and cannot be taken back quickly: it is for
+        # the operator to opt into (SECURE_HSTS_PRELOAD=1), so its reminder is silenced until then.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Client address ---------------------------------------------------------------------------------
+# Empty: the client is REMOTE_ADDR. Behind a reverse proxy, name the header it appends the peer's
+# address to (X-Forwarded-For); painhero.http.client_ip then reads the entry TRUSTED_PROXY_COUNT from
+# the right, the one our outermost proxy wrote, and ignores anything a client sent to the left of it.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "").strip()
+if TRUSTED_PROXY_HEADER and not re.fullmatch(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", TRUSTED_PROXY_HEADER):
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_HEADER={TRUSTED_PROXY_HEADER!r} is not a header name: write it as the proxy sends it, "
+        "for example X-Forwarded-For or X-Real-IP (letters, digits and hyphens), or leave it empty."
+    )
+if TRUSTED_PROXY_HEADER.lower() == "forwarded":
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_HEADER=Forwarded is not supported (its for=... syntax differs): "
+        "have the proxy set X-Forwarded-For and name that."
+    )
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1, maximum=10)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens and form values never reach a log line (painhero/redact.py), whichever logger wrote it.
+    "filters": {"redact": {"()": "painhero.redact.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    # Django's own defaults would also print (DEBUG) or email (ADMINS) request errors unfiltered.
+    "loggers": {
+        "django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING"), "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
@@ -174,3 +272,10 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 SESSION_SAVE_EVERY_REQUEST = True
 PORTAL_SESSION_AGE = env_int("PORTAL_SESSION_AGE", 30 * 60, minimum=60, maximum=24 * 3600)
+
+# --- Sign-in and admin ------------------------------------------------------------------------------
+# The admin is Django's, with its default site swapped for portal.admin_site.StaffAdminSite: its login
+# page sends network staff to the portal's throttled, two-factor sign-in, and in production every page of
+# it needs the second factor (is_verified()). The throttle's rules are in portal/auth_services.py.
+INSTALLED_APPS = ["portal.admin_apps.AdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS]
+# --- end of Sign-in and admin ---

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from clinics.models import Clinic
-from clinics.schemas import ErrorOut
+from clinics.schemas import ALWAYS, documented_as, errors
 from places.models import City, Province
 
 router = Router(tags=["cities"])
@@ -22,14 +22,20 @@ MAX_QUERY_LENGTH = 100
 
 
 class CityQuery(Schema):
-    q: str | None = Field(
-        None,
-        description="Start of a word of the English or French name, accents ignored; empty for the biggest cities.",
+    q: str | None = documented_as(
+        "string",
+        "Start of a word of the English or French name, accents ignored; empty for the biggest cities.",
+        minLength=0,
     )
-    province: str | None = Field(None, description="Two-letter province or territory code, e.g. QC.")
+    province: str | None = documented_as(
+        "string",
+        "Two-letter province or territory code, e.g. QC (any case); empty for every province.",
+        enum=["", *Province.values, *(code.lower() for code in Province.values)],
+        minLength=0,
+    )
     # Received as text so that a bad value gets this API's 400 and message, not a validation 422.
-    limit: str | None = Field(
-        None, description=f"How many cities, 1 to {MAX_LIMIT} (default 10).", json_schema_extra={"type": "integer"}
+    limit: str | None = documented_as(
+        "integer", f"How many cities, 1 to {MAX_LIMIT} (default 10).", minimum=1, maximum=MAX_LIMIT
     )
 
 
@@ -43,14 +49,15 @@ class CityOut(Schema):
     clinic_count: int = Field(description="In-network clinics in the city itself (not the area around it).")
 
 
-@router.get("", response={200: list[CityOut], 400: ErrorOut}, summary="Find cities")
+@router.get("", response={200: list[CityOut], **errors(*ALWAYS)}, summary="Find cities", operation_id="city_list")
 def city_list(request: HttpRequest, response: HttpResponse, query: Query[CityQuery]) -> list[dict[str, Any]]:
     """Cities matching `q`, biggest first: what the home page's search box suggests as one types.
 
     Without `q`, the biggest cities. Each comes with its number of in-network clinics.
     """
-    q, province, limit = query.q or "", query.province or "", query.limit or "10"
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    # An empty limit is a mistake to point out, not the default (the document says 1 to MAX_LIMIT).
+    q, province, limit = query.q or "", query.province or "", "10" if query.limit is None else query.limit
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
         raise HttpError(400, _("limit must be a whole number between 1 and %(max)s") % {"max": MAX_LIMIT})
     province = province.strip().upper()
     if province and province not in Province.values:

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from booking.models import Appointment
 from clinics.models import Practitioner, Service
+from painhero.http import client_ip
 
 from .models import AuditEntry, Membership, Role
 
@@ -92,12 +93,6 @@ def access_appointment(membership: Membership, appointment_id: int) -> Appointme
     if appointment is None:
         raise Http404
     return appointment
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.patients import PatientDetails, phone_normalize
 from clinics.models import Practitioner, Service
+from painhero.bounds import date_check
+from painhero.converters import id_parse
 
 from .models import Membership, Role
 
@@ -25,15 +29,18 @@ def _parse_slot(raw: str) -> tuple[int, datetime]:
         start = parse_datetime(start_raw.replace(" ", "+"))
     except ValueError:
         start = None
-    if not pid.isdigit() or start is None or start.tzinfo is None:
+    practitioner_id = id_parse(pid)
+    if practitioner_id is None or start is None or start.tzinfo is None:
         raise ValidationError(_("Choose one of the open times."))
-    return int(pid), start
+    return practitioner_id, start
 
 
 class ClinicScopedForm(forms.Form):
-    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Membership, now: datetime | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
+        # Today at the clinic, for the sane date window (painhero.bounds) every date here must fall in.
+        self.today = (now or timezone.now()).astimezone(ZoneInfo(membership.clinic.time_zone)).date()
         clinic_id = membership.clinic_id
         if "service" in self.fields:
             field = self.fields["service"]
@@ -50,6 +57,7 @@ class ClinicScopedForm(forms.Form):
             return
         try:
             pid, start = _parse_slot(data["slot"])
+            date_check(start, today=self.today)
             data["practitioner"] = self.practitioner_for(pid)
             data["start"] = start
         except ValidationError as exc:
@@ -82,6 +90,11 @@ class OpenTimesForm(ClinicScopedForm):
         error_messages={"invalid_choice": _NOT_HERE_PRACTITIONER},
     )
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        date_check(day, today=self.today)
+        return day
 
 
 class AppointmentCreateForm(ClinicScopedForm):
@@ -133,6 +146,18 @@ class DateRangeForm(forms.Form):
     end = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     MAX_DAYS = 366
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_start(self) -> date:
+        date_check(self.cleaned_data["start"], today=self.today)
+        return self.cleaned_data["start"]
+
+    def clean_end(self) -> date:
+        date_check(self.cleaned_data["end"], today=self.today)
+        return self.cleaned_data["end"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

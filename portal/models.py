@@ -177,16 +177,25 @@ class CalendarFeed(models.Model):
 
 
 class SignInFailure(models.Model):
-    """A failed sign-in, counted per email and per IP to slow password guessing (a table, so every
-    worker process sees the same count)."""
+    """A failed sign-in (wrong password or code), or a password-reset email sent, counted per email, per IP
+    and per both to slow guessing and mail-bombing (a table, so every worker process sees the same count).
+    The rules are in ``portal.auth_services``."""
 
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("failed sign-in")
+        RESET = "reset", _("password reset email")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SIGN_IN)
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(db_index=True)
+    # Made from a browser that once completed a full sign-in for this account: counted apart.
+    recognised = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["kind", "email", "at"], name="signin_failure_kind_email_at")]
 
     def __str__(self) -> str:
-        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}Z"
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}Z"

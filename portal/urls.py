@@ -1,4 +1,4 @@
-"""The clinic portal's URLs. Every clinic-scoped page lives under ``<int:clinic_id>/`` and is
+"""The clinic portal's URLs. Every clinic-scoped page lives under ``<id:clinic_id>/`` and is
 reached only through ``portal.access`` (404 for another clinic's staff)."""
 
 from django.urls import include, path

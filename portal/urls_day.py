@@ -1,12 +1,30 @@
 """Sign-in, Today, appointments, exports, calendar feeds, activity and staff (``portal.urls`` includes it)."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponse
 from django.urls import path, reverse_lazy
+
+from painhero import converters  # noqa: F401  (registers <id:...>)
+from painhero.urls_abs import site_url
 
 from . import auth, views_day, views_records
 
+
+class _PasswordResetView(auth.RateLimitedPasswordResetView):
+    """The link in the email points at SITE_URL, never at the Host header the request happened to send
+    (Django's form reads the request; its ``extra_email_context`` has the last word on these names)."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        parts = urlsplit(site_url())
+        self.extra_email_context = {"protocol": parts.scheme, "domain": parts.netloc, "site_name": parts.netloc}
+        return super().form_valid(form)
+
+
 _reset = {
-    "password_reset": auth_views.PasswordResetView.as_view(
+    "password_reset": _PasswordResetView.as_view(
         template_name="portal/password_reset.html",
         email_template_name="portal/email/password_reset.txt",
         subject_template_name="portal/email/password_reset_subject.txt",
@@ -34,21 +52,19 @@ urlpatterns = [
     path("account/", auth.account, name="account"),
     path("switch/", views_day.switch, name="switch"),
     path("feeds/<str:token>.ics", views_records.feed, name="feed"),
-    path("<int:clinic_id>/", views_day.today, name="today"),
-    path("<int:clinic_id>/open-times/", views_day.open_times, name="open_times"),
-    path("<int:clinic_id>/appointments/new/", views_day.appointment_new, name="appointment_new"),
+    path("<id:clinic_id>/", views_day.today, name="today"),
+    path("<id:clinic_id>/open-times/", views_day.open_times, name="open_times"),
+    path("<id:clinic_id>/appointments/new/", views_day.appointment_new, name="appointment_new"),
     path(
-        "<int:clinic_id>/appointments/<int:appointment_id>/status/",
+        "<id:clinic_id>/appointments/<id:appointment_id>/status/",
         views_day.appointment_status,
         name="appointment_status",
     ),
-    path(
-        "<int:clinic_id>/appointments/<int:appointment_id>/move/", views_day.appointment_move, name="appointment_move"
-    ),
-    path("<int:clinic_id>/exports/", views_records.exports, name="exports"),
-    path("<int:clinic_id>/exports/appointments.csv", views_records.export_csv, name="export_csv"),
-    path("<int:clinic_id>/feeds/", views_records.feeds, name="feeds"),
-    path("<int:clinic_id>/feeds/<int:practitioner_id>/reissue/", views_records.feed_reissue, name="feed_reissue"),
-    path("<int:clinic_id>/activity/", views_records.activity, name="activity"),
-    path("<int:clinic_id>/staff/", views_records.staff, name="staff"),
+    path("<id:clinic_id>/appointments/<id:appointment_id>/move/", views_day.appointment_move, name="appointment_move"),
+    path("<id:clinic_id>/exports/", views_records.exports, name="exports"),
+    path("<id:clinic_id>/exports/appointments.csv", views_records.export_csv, name="export_csv"),
+    path("<id:clinic_id>/feeds/", views_records.feeds, name="feeds"),
+    path("<id:clinic_id>/feeds/<id:practitioner_id>/reissue/", views_records.feed_reissue, name="feed_reissue"),
+    path("<id:clinic_id>/activity/", views_records.activity, name="activity"),
+    path("<id:clinic_id>/staff/", views_records.staff, name="staff"),
 ]

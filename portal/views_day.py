@@ -29,6 +29,9 @@ from booking.services import (
     appointment_reschedule,
 )
 from clinics.models import Practitioner, Service
+from painhero.bounds import date_in_window, window_message
+from painhero.converters import id_parse
+from painhero.http import client_ip
 from scheduling.selectors import next_available_by_service, open_times_list
 
 from .access import (
@@ -37,7 +40,6 @@ from .access import (
     access_appointment,
     appointments_visible,
     audit_record,
-    client_ip,
     portal_view,
 )
 from .forms import AppointmentCreateForm, MoveForm, OpenTimesForm
@@ -59,11 +61,14 @@ def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(day, time.min, zone), datetime.combine(day + timedelta(days=1), time.min, zone)
 
 
-def _parse_day(raw: str | None, zone: ZoneInfo, now: datetime) -> date:
+def _parse_day(raw: str | None, zone: ZoneInfo, now: datetime) -> date | None:
+    """The ``?day=`` asked for (today if none or unreadable), or None when it lies outside the sane window."""
+    today = now.astimezone(zone).date()
     try:
-        return date.fromisoformat(raw) if raw else now.astimezone(zone).date()
+        day = date.fromisoformat(raw) if raw else today
     except ValueError:
-        return now.astimezone(zone).date()
+        return today
+    return day if date_in_window(day, today=today) else None
 
 
 @require_GET
@@ -79,10 +84,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def switch(request: HttpRequest) -> HttpResponse:
-    clinic = request.GET.get("clinic", "")
-    if not clinic.isdigit():
+    clinic = id_parse(request.GET.get("clinic", ""))
+    if clinic is None:
         return redirect("portal:home")
-    return redirect("portal:today", int(clinic))
+    return redirect("portal:today", clinic)
 
 
 def _day_rows(membership: Membership, day_start: datetime, day_end: datetime) -> list[Any]:
@@ -120,6 +125,9 @@ def _next_available(membership: Membership, now: datetime) -> list[dict[str, Any
 def today(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
     now, zone = timezone.now(), _zone(membership)
     day = _parse_day(request.GET.get("day"), zone, now)
+    if day is None:
+        message = "day: " + window_message(today=now.astimezone(zone).date())
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     day_start, day_end = _day_bounds(day, zone)
     appointments = _day_rows(membership, day_start, day_end)
     # One column per practitioner with appointments that day (a retired one's history included);
@@ -227,7 +235,7 @@ def _slots(membership: Membership, form: OpenTimesForm, now: datetime) -> list[d
 @require_GET
 def open_times(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
     """The htmx fragment of open times for the chosen service, practitioner and day."""
-    form = OpenTimesForm(request.GET, membership=membership)
+    form = OpenTimesForm(request.GET, membership=membership, now=timezone.now())
     if not form.is_valid():
         return render(
             request, "portal/_open_times.html", {"form": form, "slots": [], "membership": membership}, status=400
@@ -256,12 +264,15 @@ def appointment_new(request: HttpRequest, clinic_id: int, *, membership: Members
     today = now.astimezone(_zone(membership)).date()
     # Unbound until a service is chosen: the first view shows the choices, not "this field is required".
     lookup = (
-        OpenTimesForm(request.GET, membership=membership)
+        OpenTimesForm(request.GET, membership=membership, now=now)
         if request.GET.get("service")
-        else OpenTimesForm(initial={"day": request.GET.get("day") or today}, membership=membership)
+        else OpenTimesForm(initial={"day": request.GET.get("day") or today}, membership=membership, now=now)
     )
     form = AppointmentCreateForm(
-        request.POST or None, membership=membership, initial={"token": secrets.token_urlsafe(16), "first_visit": True}
+        request.POST or None,
+        membership=membership,
+        now=now,
+        initial={"token": secrets.token_urlsafe(16), "first_visit": True},
     )
     status, alternatives = 200, []
     if request.method == "POST":
@@ -327,8 +338,9 @@ def appointment_move(
             "day": request.GET.get("day") or appointment.start.astimezone(zone).date().isoformat(),
         },
         membership=membership,
+        now=now,
     )
-    form = MoveForm(request.POST or None, membership=membership)
+    form = MoveForm(request.POST or None, membership=membership, now=now)
     status, alternatives = 200, []
     if request.method == "POST":
         status = 400

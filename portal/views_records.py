@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +18,8 @@ from icalendar import Calendar, Event
 
 from booking.models import Appointment
 from clinics.models import Practitioner
+from painhero.converters import id_parse
+from painhero.urls_abs import absolute_reverse
 
 from .access import (
     ALL_ROLES,
@@ -42,18 +43,20 @@ CSV_COLUMNS = ("start", "end", "status", "practitioner", "service", "patient", "
 @require_GET
 def exports(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
     today = timezone.now().astimezone(ZoneInfo(membership.clinic.time_zone)).date()
-    form = DateRangeForm(initial={"start": today.replace(day=1), "end": today})
+    form = DateRangeForm(initial={"start": today.replace(day=1), "end": today}, today=today)
     return render(request, "portal/exports.html", {"membership": membership, "form": form})
 
 
 @portal_view(roles=DESK_ROLES)
 @require_GET
 def export_csv(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
-    form = DateRangeForm(request.GET)
-    if not form.is_valid():
-        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     zone = ZoneInfo(membership.clinic.time_zone)
+    form = DateRangeForm(request.GET, today=timezone.now().astimezone(zone).date())
+    if not form.is_valid():
+        message = " ".join(
+            f"{name}: {e}" if name != "__all__" else str(e) for name, errors in form.errors.items() for e in errors
+        )
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     start = datetime.combine(form.cleaned_data["start"], time.min, zone)
     end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, zone)
     rows = (
@@ -108,7 +111,7 @@ def feeds(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
     rows = [
         {
             "practitioner": p,
-            "url": request.build_absolute_uri(reverse("portal:feed", args=[calendar_feed_get(practitioner=p).token])),
+            "url": absolute_reverse("portal:feed", args=[calendar_feed_get(practitioner=p).token]),
         }
         for p in practitioners
     ]
@@ -141,6 +144,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     practitioner = found.practitioner
     now = timezone.now()
+    zone = ZoneInfo(practitioner.clinic.time_zone)
     appointments = (
         Appointment.objects.taking_time()
         .filter(practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_FUTURE)
@@ -155,11 +159,13 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         event = Event()
         event.add("uid", f"appointment-{a.pk}@painhero")
         event.add("dtstamp", a.updated_at)
-        event.add("dtstart", a.start)
-        event.add("dtend", a.end)
+        # In the clinic's zone (DTSTART;TZID=...), so calendars keep its wall-clock time across DST changes.
+        event.add("dtstart", a.start.astimezone(zone))
+        event.add("dtend", a.end.astimezone(zone))
         event.add("summary", f"{_('Appointment')}: {a.service.name}")
         event.add("location", practitioner.clinic.name)
         calendar.add_component(event)
+    calendar.add_missing_timezones(first_date=(now - FEED_PAST * 2).date(), last_date=(now + FEED_FUTURE * 2).date())
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -171,8 +177,12 @@ def activity(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
     entries = AuditEntry.objects.filter(clinic_id=clinic_id).select_related("user")
     staff = Membership.objects.filter(clinic_id=clinic_id).select_related("user").order_by("user__email")
     user_id = request.GET.get("user", "")
-    if user_id.isdigit():
-        entries = entries.filter(user_id=int(user_id))
+    if user_id:
+        user_pk = id_parse(user_id)
+        if user_pk is None:
+            message = _("user: choose a staff member from the list (an account number such as 12).")
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        entries = entries.filter(user_id=user_pk)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     context = {"membership": membership, "page": page, "staff": staff, "selected_user": user_id}
     return render(request, "portal/activity.html", context)
@@ -192,7 +202,7 @@ def staff(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
                 practitioner=data.get("practitioner"),
                 invited_by=request.user,
                 now=timezone.now(),
-                accept_url_for=lambda inv: request.build_absolute_uri(reverse("portal:invitation", args=[inv.token])),
+                accept_url_for=lambda inv: absolute_reverse("portal:invitation", args=[inv.token]),
             )
             audit_record(
                 membership=membership,

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import WEEKDAYS, Clinic, Practitioner, Service
+from painhero.bounds import STORED_END, STORED_FIRST, STORED_LAST, STORED_START, stored_check
 
 DEFAULT_NOTICE_MINUTES = 120
 DEFAULT_HORIZON_DAYS = 60
@@ -43,6 +44,11 @@ class WorkingHours(models.Model):
                 condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("valid_from")),
                 name="workinghours_validity_order",
             ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__gte=STORED_FIRST, valid_from__lte=STORED_LAST)
+                & (models.Q(valid_until__isnull=True) | models.Q(valid_until__lte=STORED_LAST)),
+                name="workinghours_validity_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +70,8 @@ class WorkingHours(models.Model):
         # Overlap between rows is not a check constraint; PostgreSQL could use an exclusion constraint,
         # SQLite cannot, so the write service checks it inside its transaction (see AVAILABILITY.md).
         super().clean()
+        stored_check(self.valid_from, field="valid_from")
+        stored_check(self.valid_until, field="valid_until")
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The block must end after it starts.")})
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
@@ -98,10 +106,18 @@ class TimeOff(models.Model):
         indexes = [models.Index(fields=["practitioner", "end"], name="timeoff_practitioner_end")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="timeoff_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(start__gte=STORED_START, end__lte=STORED_END), name="timeoff_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.practitioner}: {self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}Z"
+
+    def clean(self) -> None:
+        super().clean()
+        stored_check(self.start, field="start")
+        stored_check(self.end, field="end")
 
 
 class ClinicClosure(models.Model):
@@ -121,10 +137,18 @@ class ClinicClosure(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="closure_end_not_before_start"
             ),
+            models.CheckConstraint(
+                condition=models.Q(start_date__gte=STORED_FIRST, end_date__lte=STORED_LAST), name="closure_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.clinic}: {self.start_date}-{self.end_date}"
+
+    def clean(self) -> None:
+        super().clean()
+        stored_check(self.start_date, field="start_date")
+        stored_check(self.end_date, field="end_date")
 
 
 class Opening(models.Model):
@@ -145,10 +169,18 @@ class Opening(models.Model):
         indexes = [models.Index(fields=["practitioner", "end"], name="opening_practitioner_end")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="opening_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(start__gte=STORED_START, end__lte=STORED_END), name="opening_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.practitioner}: {self.start:%Y-%m-%d %H:%M}Z"
+
+    def clean(self) -> None:
+        super().clean()
+        stored_check(self.start, field="start")
+        stored_check(self.end, field="end")
 
 
 class BookingRules(models.Model):

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Discipline, Practitioner, Service, ServiceKind
+from painhero.converters import id_parse
 from scheduling import phrasing
 from scheduling.selectors import Slot, open_times_list, service_rules_get
 
@@ -156,9 +157,10 @@ def _positive_id(raw: str, what: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    value = id_parse(raw)  # not str.isdigit(): it takes "²", which int() refuses
+    if value is None:
         raise WeekError(_("The %(what)s must be chosen from the list.") % {"what": what})
-    return int(raw)
+    return value
 
 
 def week_params_parse(

@@ -39,7 +39,17 @@ def test_it_books_with_an_idempotency_key_and_answers_201(client: Client, world:
     response = post(client, "/api/v1/appointments", body(world), **{"Idempotency-Key": "abc"})
     assert response.status_code == 201, response.content
     data = response.json()
-    assert set(data) == {"id", "status", "start", "end", "clinic_id", "practitioner_id", "service_id", "manage_url"}
+    assert set(data) == {
+        "id",
+        "status",
+        "start",
+        "end",
+        "clinic_id",
+        "practitioner_id",
+        "service_id",
+        "manage_url",
+        "manage_token",
+    }
     assert data["status"] == "booked" and data["clinic_id"] == world.clinic.pk
     appointment = Appointment.objects.get()
     assert appointment.patient_phone == "+14165550123"

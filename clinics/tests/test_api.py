@@ -106,7 +106,7 @@ def test_the_list_passes_every_filter_to_the_search(client, clinic, toronto):
         "city": "toronto",
         "discipline": "physiotherapy",
         "technique": "dry-needling",
-        "language": "fr",
+        "language": "pa",  # the physiotherapist who needles speaks it (the clinic lists only en and fr)
         "insurer": "sun-life",
         "accessible": "true",
         "sort": "score",
@@ -179,7 +179,9 @@ def test_the_list_makes_a_bounded_number_of_queries(client, toronto, page_size, 
     for _ in range(page_size):
         clinic = make_clinic(city=toronto)
         clinic.languages.add(french)
-        make_practitioner(clinic=clinic).techniques.add(needling)
+        practitioner = make_practitioner(clinic=clinic)
+        practitioner.techniques.add(needling)
+        practitioner.languages.add(french)
     # Fresh next openings (as the worker keeps them): the search then only reads them.
     next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
     # technique and language checks, city, then the search's: up to three circles, the count, freshness,

@@ -41,7 +41,11 @@ def test_env_list_splits_on_commas(monkeypatch):
 
 
 def _django_check(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("PRODUCTION", "SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PRODUCTION", "SECRET_KEY", "DEBUG", "DATABASE_URL", "SITE_URL")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )
@@ -54,7 +58,7 @@ def test_production_refuses_the_development_secret_key():
 
 
 def test_production_starts_with_its_own_secret_key():
-    result = _django_check(PRODUCTION="1", SECRET_KEY="x" * 50)
+    result = _django_check(PRODUCTION="1", SECRET_KEY="x" * 50, SITE_URL="https://painhero.ca")
     assert result.returncode == 0, result.stderr
 
 

@@ -100,6 +100,7 @@ def test_bad_parameters_answer_400(client, cities, query, detail):
 
 
 def test_odd_characters_in_q_are_harmless(client, cities):
-    assert slugs(client.get("/api/v1/cities?q=mon%00t")) == ["montreal", "mont-royal", "mont-tremblant"]
+    # A NUL is refused at the door (painhero.input_guard), for every field alike.
+    assert client.get("/api/v1/cities?q=mon%00t").status_code == 400
     assert slugs(client.get("/api/v1/cities", {"q": "%_'\""})) == []
     assert slugs(client.get("/api/v1/cities", {"q": "x" * 5000})) == []

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from booking.models import AppointmentStatus, Hold
 from clinics.models import Practitioner
+from painhero.bounds import date_in_window, window_message
 from portal.access import ALL_ROLES, appointments_visible, audit_record, portal_view
 from portal.models import Membership, Role
 from scheduling.models import ClinicClosure, Opening, TimeOff, WorkingHours
@@ -43,11 +44,13 @@ class Row:
     cells: list[list[Item]] = field(default_factory=list)
 
 
-def _day(value: str | None, default: date) -> date:
+def _day(value: str | None, default: date) -> date | None:
+    """The ``?date=`` asked for (``default`` if none or unreadable), None outside the sane window."""
     try:
-        return date.fromisoformat(value) if value else default
+        day = date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return day if date_in_window(day, today=default) else None
 
 
 @portal_view(roles=ALL_ROLES)
@@ -56,6 +59,9 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
     zone = ZoneInfo(clinic.time_zone)
     mode = WEEK if request.GET.get("view") == WEEK else DAY
     anchor = _day(request.GET.get("date"), now.astimezone(zone).date())
+    if anchor is None:
+        message = "date: " + window_message(today=now.astimezone(zone).date())
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     first = anchor - timedelta(days=anchor.weekday()) if mode == WEEK else anchor
     days = [first + timedelta(days=i) for i in range(7 if mode == WEEK else 1)]
     start = datetime.combine(days[0], datetime.min.time(), tzinfo=zone)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from booking.models import ClinicBookingPolicy
 from clinics.models import WEEKDAYS, Clinic, Practitioner
+from painhero.bounds import date_check
 from scheduling.models import BookingRules, TimeOffKind
 
 _BLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
@@ -69,6 +70,19 @@ class _ClinicForm(forms.Form):
 
     def at(self, day: date, moment: time) -> datetime:
         return datetime.combine(day, moment, tzinfo=self.zone)
+
+    def clean(self) -> dict[str, Any]:
+        # Every date typed here lies in the sane window (painhero.bounds): 9999-12-31 23:00 in Vancouver is
+        # year 10000 in UTC, which would be stored and break the schedule page for good.
+        data = super().clean() or {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, forms.DateField) and value is not None:
+                try:
+                    date_check(value, today=self.today)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
     def not_past(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
