@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 import icalendar
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from booking.models import Appointment, AppointmentStatus, ClinicBookingPolicy
+from painhero.urls_abs import absolute_reverse
 
-SITE_URL = getattr(settings, "SITE_URL", "http://127.0.0.1:8000")
+ICS_ZONE_MARGIN = timedelta(days=366)
 
 
 def manage_url(appointment: Appointment) -> str:
-    return SITE_URL.rstrip("/") + reverse("booking:manage", kwargs={"token": appointment.manage_token})
+    """The patient's private page for this appointment, in the language they booked in (``/fr/...``)."""
+    return absolute_reverse("booking:manage", language=appointment.language, kwargs={"token": appointment.manage_token})
 
 
 def map_url(appointment: Appointment) -> str:
@@ -35,8 +35,16 @@ def directions_query(appointment: Appointment) -> str:
 
 
 def ics_build(appointment: Appointment) -> bytes:
-    """An iCalendar file calendar programs import: one event, cancelled if the appointment is."""
+    """An iCalendar file calendar programs import: one event, cancelled if the appointment is.
+
+    Times carry the clinic's zone (DTSTART;TZID=America/Halifax:...) with its VTIMEZONE, so a calendar shows
+    the clinic's wall-clock time wherever it is opened; text is in the patient's language.
+    """
     clinic = appointment.clinic
+    zone = ZoneInfo(clinic.time_zone)
+    with translation.override(appointment.language):
+        summary = f"{appointment.service.label} — {clinic.name}"
+        description = _("Manage your appointment: %(url)s") % {"url": manage_url(appointment)}
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//PainHero//Booking//EN")
     calendar.add("version", "2.0")
@@ -44,17 +52,22 @@ def ics_build(appointment: Appointment) -> bytes:
     event = icalendar.Event()
     event.add("uid", f"appointment-{appointment.pk}@painhero")
     event.add("dtstamp", appointment.updated_at)
-    event.add("dtstart", appointment.start)
-    event.add("dtend", appointment.end)
-    event.add("summary", f"{appointment.service.label} — {clinic.name}")
+    event.add("dtstart", appointment.start.astimezone(zone))
+    event.add("dtend", appointment.end.astimezone(zone))
+    event.add("summary", summary)
     event.add("location", f"{clinic.address}, {clinic.city.name}, {clinic.province} {clinic.postal_code}")
-    event.add("description", _("Manage your appointment: %(url)s") % {"url": manage_url(appointment)})
+    event.add("description", description)
+    event.add("url", manage_url(appointment))
     event.add("sequence", appointment.events.count())
     if appointment.status == AppointmentStatus.CANCELLED:
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
     calendar.add_component(event)
+    # The zone's rules around this appointment only, not every change since 1970.
+    calendar.add_missing_timezones(
+        first_date=(appointment.start - ICS_ZONE_MARGIN).date(), last_date=(appointment.end + ICS_ZONE_MARGIN).date()
+    )
     return calendar.to_ical()
 
 
@@ -91,7 +104,9 @@ def appointment_email_build(kind: str, payload: dict[str, Any]) -> EmailMultiAlt
     if appointment is None:
         return None
     old_start = datetime.fromisoformat(payload["old_start"]) if payload.get("old_start") else None
-    with translation.override(settings.LANGUAGE_CODE):
+    # The worker has no request: the patient's language and the clinic's zone are set here, for the subject,
+    # both bodies and every link. Without the zone, Django's date filter shows times in settings.TIME_ZONE.
+    with translation.override(appointment.language), timezone.override(ZoneInfo(appointment.clinic.time_zone)):
         context = email_context(appointment, old_start=old_start)
         context["kind"] = kind
         subject = f"{SUBJECTS[kind]()} — {appointment.clinic.name}"

@@ -59,3 +59,13 @@ class PatientForm(forms.Form):
             first_visit=data["first_visit"],
             note=data["note"].strip(),
         )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you cancelling? (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept private, with your appointment's history."),
+    )

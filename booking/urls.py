@@ -5,7 +5,7 @@ from booking import views
 app_name = "booking"
 urlpatterns = [
     path("book/", views.start, name="start"),
-    path("book/hold/<int:hold_id>/", views.checkout, name="checkout"),
+    path("book/hold/", views.hold, name="hold"),
     path("appointments/<str:token>/", views.manage, name="manage"),
     path("appointments/<str:token>/cancel/", views.cancel, name="cancel"),
     path("appointments/<str:token>/reschedule/", views.reschedule, name="reschedule"),

@@ -77,6 +77,9 @@ def clinic_params_parse(data: Mapping[str, str]) -> SearchParams:
     language = _parse_slug(raw("language"), "language", Language)
     insurer = _parse_slug(raw("insurer"), "insurer", Insurer)
     accessible = _parse_bool(raw("accessible"), "accessible")
+    in_city = _parse_bool(raw("in_city"), "in_city")
+    if in_city and city is None:
+        raise SearchError("in_city", _("in_city needs a city: send city too, e.g. city=toronto"))
     available = raw("available")
     if available is not None and available not in AVAILABILITIES:
         raise SearchError(
@@ -104,6 +107,7 @@ def clinic_params_parse(data: Mapping[str, str]) -> SearchParams:
         language=language,
         insurer=insurer,
         accessible=accessible,
+        in_city=in_city,
         available=available,  # type: ignore[arg-type]  # checked against AVAILABILITIES above
         within_days=within_days,
         sort=sort,  # type: ignore[arg-type]  # checked against SORT_ORDERS above

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from clinics.models import Clinic
+from clinics.models import Clinic, Service
 from scheduling.selectors import NextTime
 
 SortOrder = Literal["distance", "soonest", "score"]
@@ -40,6 +40,9 @@ class SearchParams:
     lng: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     city: str | None = None  # a City slug
+    # Only the clinics of the city itself (its municipality), nearest its centre first, not those within
+    # radius_km: what a city page and the city's count ("Toronto · 170 clinics") mean by "clinics in Toronto".
+    in_city: bool = False
     discipline: str | None = None  # a Discipline value
     technique: str | None = None  # a Technique slug
     language: str | None = None  # a Language slug (ISO 639-1)
@@ -62,6 +65,9 @@ class ClinicHit:
     insurers: list[str] = field(default_factory=list)  # Insurer slugs billed directly, sorted
     next_available: datetime | None = None  # aware; for what was searched (discipline, technique)
     next_times: list[NextTime] = field(default_factory=list)  # the first few, with whom to book each
+    # What each of ``next_times`` books, by id: a time button names its service, length and practitioner.
+    services: dict[int, Service] = field(default_factory=dict)
+    practitioner_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from clinics.params import SLUG as _SLUG
 from clinics.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
 from clinics.search import (
     COUNT_CAP,
+    MAX_RADIUS_KM,
     NEXT_TIMES,
     ClinicHit,
     SearchError,
@@ -34,6 +36,7 @@ from clinics.search import (
 from places.models import City
 from scheduling.selectors import (
     next_available_subquery,
+    next_times_and_services,
     next_times_for_clinics,
     open_before_exists,
     soonest_clinics,
@@ -61,8 +64,12 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     two more for nearest first, which looks in growing circles; one more for soonest first on a page that
     also lists clinics with nothing open).
     """
-    center = _center(params)
+    city_id, center = _center(params)
     matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now)
+    if params.in_city:
+        # The municipality's own clinics, whatever their distance; a radius would only order them.
+        matching = matching.filter(city_id=city_id)
+        params = replace(params, radius_km=MAX_RADIUS_KM)
     clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
     if params.sort == "soonest":
@@ -85,11 +92,16 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     if stale:
         # The worker is behind on these: recompute just the page's, so what it shows is right.
         next_openings_refresh(clinic_ids=stale, now=now)
-    times = next_times_for_clinics(
-        clinic_ids=ids, now=now, discipline=params.discipline, technique=params.technique, count=NEXT_TIMES
+    times, services = next_times_and_services(
+        clinic_ids=ids,
+        now=now,
+        discipline=params.discipline,
+        technique=params.technique,
+        language=params.language,
+        count=NEXT_TIMES,
     )
     rows = Clinic.objects.filter(pk__in=ids).select_related("city").in_bulk()
-    disciplines, techniques = _practitioner_summary(ids)
+    disciplines, techniques, names = _practitioner_summary(ids)
     languages, insurers = _slugs_of(Clinic.languages, ids), _slugs_of(Clinic.insurers, ids)
     items = [
         ClinicHit(
@@ -101,6 +113,10 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
             insurers=sorted(insurers[pk]),
             next_available=times[pk][0].start if pk in times else None,
             next_times=times.get(pk, []),
+            services={slot.service_id: services[slot.service_id] for slot in times.get(pk, [])},
+            practitioner_names={
+                slot.practitioner_id: names.get(slot.practitioner_id, "") for slot in times.get(pk, [])
+            },
         )
         for pk in ids
     ]
@@ -148,6 +164,7 @@ def _soonest_ids(
         now=now,
         discipline=params.discipline,
         technique=params.technique,
+        language=params.language,
         before=min(bounds, default=None),
         limit=size,
         offset=offset,
@@ -157,9 +174,9 @@ def _soonest_ids(
         return ids  # a full page; or an availability filter, which every match passes by having a time
     # The walk ran out: every clinic with a time is on this page or an earlier one.
     with_times = offset + len(ids) if ids or offset == 0 else _with_times_count(params, clinics, now=now)
-    without = clinics.annotate(
-        next_at=next_available_subquery(now=now, discipline=params.discipline, technique=params.technique)
-    ).filter(next_at__isnull=True)
+    without = clinics.annotate(next_at=next_available_subquery(**_searched(params, now=now))).filter(
+        next_at__isnull=True
+    )
     start = max(0, offset - with_times)
     rest = _ordered(without, sort="distance", has_point=has_point).values_list("pk", flat=True)
     return ids + list(rest[start : start + size - len(ids)])
@@ -167,9 +184,7 @@ def _soonest_ids(
 
 def _with_times_count(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> int:
     return (
-        clinics.annotate(
-            next_at=next_available_subquery(now=now, discipline=params.discipline, technique=params.technique)
-        )
+        clinics.annotate(next_at=next_available_subquery(**_searched(params, now=now)))
         .filter(next_at__isnull=False)
         .count()
     )
@@ -177,7 +192,7 @@ def _with_times_count(params: SearchParams, clinics: QuerySet[Clinic], *, now: d
 
 def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> QuerySet[Clinic]:
     """Only clinics with an open time today (in the clinic's zone) or within ``within_days`` days, if asked."""
-    searched = {"now": now, "discipline": params.discipline, "technique": params.technique}
+    searched = _searched(params, now=now)
     if params.within_days:
         clinics = clinics.filter(open_before_exists(before=now + timedelta(days=params.within_days), **searched))
     if params.available == "today":
@@ -197,44 +212,50 @@ def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime
     return clinics
 
 
+def _searched(params: SearchParams, *, now: datetime) -> dict[str, Any]:
+    """What the next openings are read for: the practitioner-level filters, the same ones ``_filtered`` applies."""
+    return {"now": now, "discipline": params.discipline, "technique": params.technique, "language": params.language}
+
+
 def _day_end(now: datetime, zone_name: str) -> datetime:
     zone = ZoneInfo(zone_name)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time.min, tzinfo=zone)
 
 
-def _center(params: SearchParams) -> tuple[float, float] | None:
-    """The point distances are measured from: lat/lng if given (then a city only labels the search), else the city's."""
-    city_center = None
+def _center(params: SearchParams) -> tuple[int | None, tuple[float, float] | None]:
+    """The city's id (if one was named) and the point distances are measured from: lat/lng if given (then a
+    city only labels the search), else the city's centre."""
+    city_id, city_center = None, None
     if params.city:
         # The shape check keeps odd bytes (NUL, quotes) away from the database.
         found = (
             _SLUG.match(params.city)
-            and City.objects.filter(slug=params.city).values_list("latitude", "longitude").first()
+            and City.objects.filter(slug=params.city).values_list("pk", "latitude", "longitude").first()
         )
         if not found:
             raise SearchError(
                 "city", _("unknown city '%(value)s': use a city slug such as 'toronto'") % {"value": params.city[:40]}
             )
-        city_center = found
+        city_id, city_center = found[0], (found[1], found[2])
     if params.lat is not None and params.lng is not None:
-        return (params.lat, params.lng)
-    return city_center
+        return city_id, (params.lat, params.lng)
+    return city_id, city_center
 
 
 def _filtered(params: SearchParams, clinics: QuerySet[Clinic]) -> QuerySet[Clinic]:
-    # Discipline and technique go in one EXISTS: "a physiotherapist who does dry needling"
-    # must be one person, not a physiotherapist and someone else who needles.
-    if params.discipline or params.technique:
+    # Discipline, technique and language go in one EXISTS: "a physiotherapist who does dry needling in
+    # French" must be one person, not a physiotherapist, someone else who needles and a third who speaks
+    # French. (The next times shown are read with the same filters: see _searched.)
+    if params.discipline or params.technique or params.language:
         practitioners = Practitioner.objects.filter(clinic=OuterRef("pk"), is_active=True)
         if params.discipline:
             practitioners = practitioners.filter(discipline=params.discipline)
         if params.technique:
             practitioners = practitioners.filter(techniques__slug=params.technique)
+        if params.language:
+            practitioners = practitioners.filter(languages__slug=params.language)
         clinics = clinics.filter(Exists(practitioners))
-    if params.language:
-        through = Clinic.languages.through.objects.filter(clinic=OuterRef("pk"), language__slug=params.language)
-        clinics = clinics.filter(Exists(through))
     if params.insurer:
         through = Clinic.insurers.through.objects.filter(clinic=OuterRef("pk"), insurer__slug=params.insurer)
         clinics = clinics.filter(Exists(through))
@@ -327,27 +348,32 @@ def _slugs_of(descriptor: Any, clinic_ids: list[int]) -> defaultdict[int, list[s
     return found
 
 
-def _practitioner_summary(clinic_ids: list[int]) -> tuple[defaultdict[int, set[str]], defaultdict[int, set[str]]]:
-    """Disciplines and technique slugs of each clinic's active practitioners, as plain values.
+def _practitioner_summary(
+    clinic_ids: list[int],
+) -> tuple[defaultdict[int, set[str]], defaultdict[int, set[str]], dict[int, str]]:
+    """Disciplines and technique slugs of each clinic's active practitioners, and each one's name, as plain values.
 
     One flat query rather than prefetched practitioners and their techniques: a page of clinics
     has a hundred-odd practitioners, and building each as a model cost more than the search.
     """
     disciplines: defaultdict[int, set[str]] = defaultdict(set)
     techniques: defaultdict[int, set[str]] = defaultdict(set)
+    names: dict[int, str] = {}
     if not clinic_ids:
-        return disciplines, techniques
+        return disciplines, techniques, names
     rows = (
         Practitioner.objects.filter(clinic__in=clinic_ids, is_active=True)
         .order_by()
-        .values_list("clinic_id", "discipline", "techniques__slug")  # a LEFT JOIN: None without techniques
+        # a LEFT JOIN: None without techniques
+        .values_list("clinic_id", "pk", "first_name", "last_name", "discipline", "techniques__slug")
         .distinct()
     )
-    for clinic_id, discipline, technique in rows:
+    for clinic_id, pk, first_name, last_name, discipline, technique in rows:
         disciplines[clinic_id].add(discipline)
+        names[pk] = f"{first_name} {last_name}"
         if technique is not None:
             techniques[clinic_id].add(technique)
-    return disciplines, techniques
+    return disciplines, techniques, names
 
 
 # --- one clinic ------------------------------------------------------------------------------------------------
@@ -363,7 +389,7 @@ def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | N
     active ones only).
     """
     key = id_or_slug.strip()
-    if key.isdigit():
+    if key.isascii() and key.isdigit():  # str.isdigit() alone also takes "²", which int() refuses
         if len(key) > 18:  # past a 64-bit id: PostgreSQL would refuse the query, no clinic has it
             return None
         lookup = Q(pk=int(key))

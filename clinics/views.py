@@ -97,14 +97,16 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
     place = get_object_or_404(City, slug=city_slug)
     query = request.GET.copy()
     query["city"] = place.slug
+    # The city's own clinics unless a radius is asked: the count the city index and the home page show.
+    query["in_city"] = "" if query.get("radius_km", "").strip() else "1"
     if discipline:
         query["discipline"] = discipline
         action = reverse("clinics:city_discipline", kwargs={"city_slug": place.slug, "discipline": discipline})
-        path_keys: tuple[str, ...] = ("city", "discipline")
+        path_keys: tuple[str, ...] = ("city", "discipline", "in_city")
     else:
         query.pop("discipline", None)
         action = reverse("clinics:city", kwargs={"city_slug": place.slug})
-        path_keys = ("city",)
+        path_keys = ("city", "in_city")
     return _results_page(
         request,
         query=query,
@@ -149,6 +151,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _cities_with_clinics() -> QuerySet[City]:
+    """Cities with their ``clinic_count``: the in-network clinics whose city it is, as its page lists them."""
     return City.objects.annotate(
         clinic_count=Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
     ).filter(clinic_count__gt=0)
@@ -207,7 +210,7 @@ def _results_page(
         "where": _city_name(query.get("city")) or query.get("where", ""),
         "error_field": error.field if error else "",
         "radius_choices": RADIUS_CHOICES_KM,
-        "selected_radius": query.get("radius_km") or f"{DEFAULT_RADIUS_KM:g}",
+        "selected_radius": query.get("radius_km") or ("" if query.get("in_city") else f"{DEFAULT_RADIUS_KM:g}"),
         "sort_choices": [("distance", _("Distance")), ("soonest", _("Soonest available")), ("score", _("Score"))],
         "within_choices": [(days, _within_label(days)) for days in WITHIN_DAYS_CHOICES],
         "now": now,  # the availability tags phrase times ("Today 3:30 PM", "in 3 hours") against it
@@ -274,7 +277,7 @@ def _results_context(
         "booking_links": {hit.clinic.pk: _booking_links(hit) for hit in results.items},
         "horizon_days": MAX_WITHIN_DAYS,
         "radius": floatformat(params.radius_km, -1),
-        "selected_radius": f"{params.radius_km:g}",
+        "selected_radius": "" if params.in_city else f"{params.radius_km:g}",
         # A radius typed into the URL stays selectable, so the form shows what the results are for.
         "radius_choices": sorted({*RADIUS_CHOICES_KM, params.radius_km}),
         "within_choices": [
@@ -290,23 +293,34 @@ def _results_context(
 
 
 def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
-    """Each open time of a result with the link that starts booking it (the start with the clinic's offset)."""
+    """A result's open times as booking links, grouped by what they book (service and practitioner).
+
+    Each group names its service, length and practitioner, so no time button books something the patient
+    did not see; within a group the times keep their order, and groups come in the order of their first time.
+    """
     zone = zoneinfo.ZoneInfo(hit.clinic.time_zone)
     start_url = reverse("booking:start")
-    return [
-        {
-            "start": slot.start,
-            "url": f"{start_url}?"
-            + urlencode(
-                {
-                    "practitioner": slot.practitioner_id,
-                    "service": slot.service_id,
-                    "start": slot.start.astimezone(zone).isoformat(),
-                }
-            ),
-        }
-        for slot in hit.next_times
-    ]
+    groups: dict[tuple[int, int], dict[str, Any]] = {}
+    for slot in hit.next_times:
+        service = hit.services.get(slot.service_id)
+        group = groups.setdefault(
+            (slot.service_id, slot.practitioner_id),
+            {
+                "service": service.label if service is not None else "",
+                "minutes": service.duration_minutes if service is not None else None,
+                "practitioner": hit.practitioner_names.get(slot.practitioner_id, ""),
+                "times": [],
+            },
+        )
+        query = urlencode(
+            {
+                "practitioner": slot.practitioner_id,
+                "service": slot.service_id,
+                "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
+            }
+        )
+        group["times"].append({"start": slot.start, "url": f"{start_url}?{query}"})
+    return list(groups.values())
 
 
 def _within_label(days: int) -> str:

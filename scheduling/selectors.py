@@ -156,6 +156,7 @@ def _next_openings(
     technique: str | None,
     practitioner_id: int | None = None,
     before: datetime | None = None,
+    language: str | None = None,
 ) -> QuerySet[NextOpening]:
     rows = NextOpening.objects.filter(bookable_until__gte=now)
     if before is not None:
@@ -166,13 +167,22 @@ def _next_openings(
         rows = rows.filter(service_id=service_id)
     if practitioner_id is not None:
         rows = rows.filter(practitioner_id=practitioner_id)
+    # Technique and language are the practitioner's, as the search's filters are: the times shown are those
+    # of a practitioner who does the technique and speaks the language (slugs are unique: no duplicate rows).
     if technique:
         rows = rows.filter(practitioner__techniques__slug=technique)
+    if language:
+        rows = rows.filter(practitioner__languages__slug=language)
     return rows
 
 
 def next_available_subquery(
-    *, now: datetime, discipline: str | None = None, service_id: int | None = None, technique: str | None = None
+    *,
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    language: str | None = None,
 ) -> Subquery:
     """An expression for ``Clinic`` querysets: the clinic's next available start for what was searched.
 
@@ -180,7 +190,7 @@ def next_available_subquery(
     .order_by(F("next_available").asc(nulls_last=True))`` sorts soonest first; each clinic costs one
     index seek on (clinic, discipline, start), whatever the size of the network.
     """
-    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, language=language)
     return Subquery(rows.filter(clinic_id=OuterRef("pk")).order_by("start").values("start")[:1])
 
 
@@ -191,13 +201,14 @@ def open_before_exists(
     discipline: str | None = None,
     service_id: int | None = None,
     technique: str | None = None,
+    language: str | None = None,
 ) -> Exists:
     """An expression for ``Clinic`` querysets: the clinic has an open time starting before ``before``.
 
     ``before`` may be an expression on the clinic (e.g. the end of its day, which depends on its zone).
     Cheaper than comparing ``next_available_subquery``: it stops at the first fresh row.
     """
-    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, language=language)
     return Exists(rows.filter(clinic_id=OuterRef("pk"), start__lt=before))
 
 
@@ -211,6 +222,7 @@ def soonest_clinics(
     before: datetime | None = None,
     limit: int = 20,
     offset: int = 0,
+    language: str | None = None,
 ) -> list[tuple[int, datetime]]:
     """(clinic id, next available) of the clinics in ``clinics`` with the soonest times, soonest first.
 
@@ -220,7 +232,14 @@ def soonest_clinics(
     sorted otherwise).
     """
     rows = (
-        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, before=before)
+        _next_openings(
+            now=now,
+            discipline=discipline,
+            service_id=service_id,
+            technique=technique,
+            before=before,
+            language=language,
+        )
         # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
         # collect every matching clinic, a cost that grows with the network.
         .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
@@ -352,6 +371,7 @@ def next_times_for_clinics(
     service_id: int | None = None,
     technique: str | None = None,
     count: int = 3,
+    language: str | None = None,
 ) -> dict[int, list[NextTime]]:
     """Each clinic's next ``count`` distinct open starts, each with a practitioner and service to book it.
 
@@ -360,14 +380,40 @@ def next_times_for_clinics(
     Two queries: the clinics' service kinds, and their fresh rows (a few dozen a clinic), picked over here;
     windows over the same rows in SQL, joined to the services, cost three times as much.
     """
+    return next_times_and_services(
+        clinic_ids=clinic_ids,
+        now=now,
+        discipline=discipline,
+        service_id=service_id,
+        technique=technique,
+        count=count,
+        language=language,
+    )[0]
+
+
+def next_times_and_services(
+    *,
+    clinic_ids: list[int],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    count: int = 3,
+    language: str | None = None,
+) -> tuple[dict[int, list[NextTime]], dict[int, Service]]:
+    """``next_times_for_clinics``, and the services those times book by id (name, French name, kind,
+    discipline and duration loaded: what a time button says), read in the same two queries."""
     if not clinic_ids:
-        return {}
-    rank = {
-        pk: _KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE))
-        for pk, kind in Service.objects.filter(clinic_id__in=clinic_ids).values_list("pk", "kind")
-    }
+        return {}, {}
+    rank: dict[int, int] = {}
+    described: dict[int, tuple[str, str, str, str, int]] = {}
+    for pk, kind, name, name_fr, discipline_, minutes in Service.objects.filter(clinic_id__in=clinic_ids).values_list(
+        "pk", "kind", "name", "name_fr", "discipline", "duration_minutes"
+    ):
+        rank[pk] = _KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE))
+        described[pk] = (kind, name, name_fr, discipline_, minutes)
     rows = (
-        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique)
+        _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, language=language)
         .filter(clinic_id__in=clinic_ids)
         .order_by()
         .values_list("clinic_id", _START_TEXT, "practitioner_id", "service_id")
@@ -389,7 +435,13 @@ def next_times_for_clinics(
             NextTime(_aware(start).astimezone(UTC), by_start[start][2], by_start[start][1])
             for start in sorted(by_start)[:count]  # type: ignore[type-var]  # str or datetime, one kind per database
         ]
-    return found
+    shown = {slot.service_id for slots in found.values() for slot in slots}
+    services = {
+        pk: Service(pk=pk, kind=kind, name=name, name_fr=name_fr, discipline=discipline_, duration_minutes=minutes)
+        for pk, (kind, name, name_fr, discipline_, minutes) in described.items()
+        if pk in shown
+    }
+    return found, services
 
 
 def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from booking.models import Appointment
+from booking.models import Appointment, Hold
 from booking.tests.conftest import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,10 @@ def test_a_patient_books_by_keyboard_on_a_phone(page: Any, live_server: Any, tmp
         f"{live_server.url}/book/?practitioner={world.practitioner.pk}&service={world.service.pk}"
         f"&start={start.isoformat().replace('+', '%2B')}"
     )
+    # The page holds the time itself, by POST, as it opens (the link's GET held nothing).
+    page.locator("[data-countdown-text]").wait_for()
     assert page.locator("[data-countdown-text]").inner_text().startswith(("4:", "5:"))
+    assert Hold.objects.get().start == start
     page.get_by_label("Full name").focus()
     page.keyboard.type("Jo Tremblay")
     page.keyboard.press("Tab")

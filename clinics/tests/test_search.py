@@ -181,13 +181,31 @@ def test_discipline_and_technique_must_belong_to_the_same_practitioner():
     assert search(discipline="physiotherapy", technique="dry-needling") == ["Needling physio"]
 
 
+def test_technique_language_and_discipline_must_all_belong_to_one_practitioner():
+    french, art = make_language("fr", "French", "Français"), make_technique("art", "Active Release", "Active Release")
+    split = make_clinic(name="Split")  # one does Active Release, another speaks French
+    make_practitioner(clinic=split).techniques.add(art)
+    make_practitioner(clinic=split).languages.add(french)
+    desk_only = make_clinic(name="French front desk")  # the clinic lists French, its practitioner does not
+    desk_only.languages.add(french)
+    make_practitioner(clinic=desk_only).techniques.add(art)
+    one = make_clinic(name="One person")
+    person = make_practitioner(clinic=one)
+    person.techniques.add(art)
+    person.languages.add(french)
+    assert search(technique="art", language="fr") == ["One person"]
+    assert search(technique="art", language="fr", discipline="physiotherapy") == ["One person"]
+    assert search(technique="art", language="fr", discipline="chiropractic") == []
+    assert search(language="fr") == ["One person", "Split"]
+
+
 def test_language_insurer_and_accessibility_filters():
     french, sun_life = make_language("fr", "French", "Français"), make_insurer()
     both = make_clinic(name="Both", wheelchair_accessible=True)
-    both.languages.add(french)
+    make_practitioner(clinic=both).languages.add(french)
     both.insurers.add(sun_life)
     only_french = make_clinic(name="French only")
-    only_french.languages.add(french)
+    make_practitioner(clinic=only_french).languages.add(french)
     make_clinic(name="Plain")
     assert search(language="fr") == ["Both", "French only"]
     assert search(insurer="sun-life") == ["Both"]
@@ -197,8 +215,8 @@ def test_language_insurer_and_accessibility_filters():
 
 def test_filters_combine_with_the_radius(ontario):
     french = make_language("fr", "French", "Français")
-    ontario["Ottawa"].languages.add(french)
-    ontario["Hamilton"].languages.add(french)
+    make_practitioner(clinic=ontario["Ottawa"]).languages.add(french)
+    make_practitioner(clinic=ontario["Hamilton"]).languages.add(french)
     assert search(lat=TORONTO[0], lng=TORONTO[1], radius_km=100, language="fr") == ["Hamilton"]
     assert search(lat=OTTAWA[0], lng=OTTAWA[1], radius_km=100, language="fr") == ["Ottawa"]
 

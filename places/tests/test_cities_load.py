@@ -22,7 +22,52 @@ def loaded() -> int:
 def test_every_province_and_territory_has_cities(loaded):
     provinces = set(City.objects.values_list("province", flat=True).distinct())
     assert provinces == set(Province.values)
-    assert loaded == City.objects.count() > 3000
+    assert loaded == City.objects.count() > 1800
+
+
+@pytest.mark.parametrize(
+    ("name", "province"),
+    [
+        ("Lawrence Park South", "ON"),  # a Toronto neighbourhood
+        ("Altadore", "AB"),  # a Calgary community
+        ("Etobicoke", "ON"),  # a former city, part of Toronto since 1998
+        ("Ct 0024", "QC"),  # a census tract of Montreal
+        ("Le Plateau-Mont-Royal", "QC"),  # a borough of Montreal
+    ],
+)
+def test_sections_of_a_city_are_not_cities(loaded, name, province):
+    assert not City.objects.filter(name=name, province=province).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "province"),
+    [("Toronto", "ON"), ("Mississauga", "ON"), ("Burnaby", "BC"), ("Westmount", "QC"), ("Orangeville", "ON")],
+)
+def test_municipalities_beside_a_big_city_stay_cities(loaded, name, province):
+    assert City.objects.filter(name=name, province=province).exists()
+
+
+def test_a_section_loaded_before_is_merged_into_its_municipality_with_its_clinics():
+    from clinics.testing import make_clinic  # the clinics app sits above places: only this test needs it
+
+    section = City.objects.create(
+        geonameid=12156850,  # Lawrence Park South, Toronto
+        name="Lawrence Park South",
+        name_fr="Lawrence Park South",
+        slug="lawrence-park-south",
+        province="ON",
+        latitude=43.7156,
+        longitude=-79.4067,
+        population=15179,
+        time_zone="America/Toronto",
+    )
+    clinic = make_clinic(city=section)
+
+    cities_load(min_population=100_000)
+
+    clinic.refresh_from_db()
+    assert clinic.city.slug == "toronto"
+    assert not City.objects.filter(geonameid=12156850).exists()
 
 
 def test_montreal_is_found_by_its_english_and_french_spellings(loaded):

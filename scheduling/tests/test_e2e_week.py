@@ -57,7 +57,8 @@ def test_a_patient_goes_to_next_week_without_a_reload_and_books_a_time(page: Any
     label = first.get_attribute("aria-label")
     assert label.startswith("Book ") and " at 9:00 AM with " in label
     first.click()
-    page.wait_for_url("**/book/hold/**")
+    page.wait_for_url("**/book/?**")
+    page.locator("[data-countdown-text]").wait_for()  # the booking page holds the time by POST as it opens
     hold = Hold.objects.get()
     held = hold.start.astimezone(zone)
     # The first time of the week (Monday, unless a holiday closes it) at 9:00 on the clinic's wall clock.

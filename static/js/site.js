@@ -286,6 +286,12 @@
     // On a phone the filters start folded so the results come first; they open with one tap.
     var toggle = document.querySelector("[data-filters-toggle]");
     if (toggle && window.matchMedia("(max-width: 640px)").matches && !document.getElementById("search-error")) toggle.open = false;
+    // The results map comes closed (the list first on a phone); a wide screen shows it beside the list.
+    var mapToggle = document.querySelector("[data-map-toggle]");
+    if (mapToggle) {
+      if (window.matchMedia("(min-width: 901px)").matches) mapToggle.open = true;
+      mapToggle.addEventListener("toggle", function () { if (mapToggle.open && resultsMap) fitResults(); });
+    }
     document.querySelectorAll("[data-city-search]").forEach(function (form) { setupCombobox(form); setupNearMe(form); });
     drawResults();
     drawClinicMap();

@@ -1,0 +1,39 @@
+"""A clinic out of the network: the Today page says so and what it means; the portal books nothing there."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from booking.models import Appointment
+from clinics.models import NetworkStatus
+
+from .conftest import World
+from .test_appointments import _post
+
+
+def _set(world: World, status: str) -> None:
+    world.a.clinic.network_status = status
+    world.a.clinic.save(update_fields=["network_status"])
+
+
+def test_today_shows_a_suspended_clinic_its_status_and_what_it_means(desk: Client, world: World) -> None:
+    _set(world, NetworkStatus.SUSPENDED)
+    html = desk.get(f"/portal/{world.a.clinic.pk}/").content.decode()
+    assert "Network status: Suspended" in html
+    assert "patients cannot find it or book online" in html
+    assert "Not bookable online while the clinic is out of the network." in html
+
+
+def test_today_shows_no_banner_for_a_clinic_in_the_network(desk: Client, world: World) -> None:
+    html = desk.get(f"/portal/{world.a.clinic.pk}/").content.decode()
+    assert "Network status:" not in html and "Not bookable online" not in html
+
+
+def test_the_front_desk_cannot_book_at_a_suspended_clinic_and_is_told_why(desk: Client, world: World) -> None:
+    _set(world, NetworkStatus.SUSPENDED)
+    response = desk.post(
+        f"/portal/{world.a.clinic.pk}/appointments/new/", _post(world, practitioner_id=world.a.practitioner.pk, hour=13)
+    )
+    assert response.status_code == 409
+    assert "not taking bookings through PainHero" in response.content.decode()
+    assert not Appointment.objects.filter(patient_name="Phoebe Phone").exists()
