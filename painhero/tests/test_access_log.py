@@ -117,7 +117,7 @@ def _get(url: str, headers: dict[str, str] | None = None, data: bytes | None = N
 
 
 @pytest.fixture
-def gunicorn(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
+def gunicorn(transactional_db: Any, tmp_path: Path, collected_static: None) -> Iterator[dict[str, Any]]:
     port = _free_port()
     access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
     env = {**os.environ, "DATABASE_URL": _database_url(), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}

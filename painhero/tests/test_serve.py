@@ -106,12 +106,7 @@ class Serve:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[str], Serve]]:
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        # The pages need the static files' manifest, as after `make run`.
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"], cwd=ROOT, check=True
-        )
+def serve(tmp_path: Path, collected_static: None) -> Iterator[Callable[[str], Serve]]:
     started: list[Serve] = []
 
     def start(database_url: str) -> Serve:
