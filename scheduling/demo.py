@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentSource, AppointmentStatus
-from clinics.models import Clinic, Practitioner, Service
+from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from scheduling import engine
 from scheduling.bulk import rows_insert
 from scheduling.engine import WeeklyBlock
@@ -72,6 +72,12 @@ def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = Fal
 
 def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> None:
     clinics = list(Clinic.objects.filter(pk__in=ids).order_by("pk").only("pk", "time_zone", "province"))
+    # Practitioners work within the clinic's posted hours (the engine would cut anything outside them).
+    posted: dict[int, list[engine.PostedHours]] = defaultdict(list)
+    for clinic_id, weekday, opens, closes in OpeningHours.objects.filter(clinic_id__in=ids).values_list(
+        "clinic_id", "weekday", "opens", "closes"
+    ):
+        posted[clinic_id].append((weekday, opens, closes))
     people: dict[int, list[int]] = defaultdict(list)
     discipline_of: dict[int, str] = {}
     clinic_of: dict[int, int] = {}
@@ -121,6 +127,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
             services=[services_of[clinic.pk][sid] for sid in sorted(services_of.get(clinic.pk, {}))],
             offered_by=offered_by,
             discipline_of=discipline_of,
+            posted_hours=posted.get(clinic.pk, []),
         )
         # How full the clinic is: most have room in a day or two, some are booked up for a week or more.
         booked_days = rng.choices([0, 1, 2, 3, 5, 8, 12], weights=[40, 30, 12, 8, 5, 3, 2])[0]
@@ -156,7 +163,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
                 province=clinic.province, first=today - timedelta(days=1), last=today + timedelta(days=horizon + 1)
             )
         for pid in people.get(clinic.pk, ()):
-            week = _week_generate(rng)
+            week = _within(_week_generate(rng), item.posted_hours)
             for weekday, blocks in week.items():
                 hours.extend((pid, weekday, a, b, valid_from, None) for a, b in blocks)
                 item.weekly[pid].extend(WeeklyBlock(weekday, a, b, valid_from, None) for a, b in blocks)
@@ -191,7 +198,10 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
                 slot = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(
                     hours=rng.randint(3, 6)
                 )
-                if slot.date() == today:
+                inside = not engine.outside_posted_hours(
+                    [(slot.weekday(), slot.time(), (slot + timedelta(minutes=60)).time())], item.posted_hours
+                )
+                if slot.date() == today and slot.hour < 23 and inside:
                     openings.append(Opening(practitioner_id=pid, start=slot, end=slot + timedelta(minutes=60)))
             # Not everyone at a clinic is as busy: some have half its full days.
             own_days = booked_days if rng.random() < 0.6 else booked_days // 2
@@ -255,6 +265,22 @@ def _week_generate(rng: random.Random) -> dict[int, tuple[tuple[time, time], ...
     if rng.random() < 0.25:
         week[5] = SATURDAY
     return week
+
+
+SHORTEST_BLOCK = timedelta(minutes=30)
+
+
+def _within(
+    week: dict[int, tuple[tuple[time, time], ...]], hours: list[engine.PostedHours]
+) -> dict[int, tuple[tuple[time, time], ...]]:
+    """The week cut to the clinic's posted hours with the engine's own rule, dropping slivers under 30 minutes."""
+    weekly = [WeeklyBlock(day, a, b) for day, blocks in week.items() for a, b in blocks]
+    kept: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for block in engine.within_posted_hours(weekly, hours):
+        length = datetime.combine(date.min, block.end) - datetime.combine(date.min, block.start)
+        if length >= SHORTEST_BLOCK:
+            kept[block.weekday].append((block.start, block.end))
+    return {day: tuple(sorted(blocks)) for day, blocks in sorted(kept.items())}
 
 
 def _at(day: date, moment: time, zone: ZoneInfo) -> datetime:

@@ -40,6 +40,54 @@ class WeeklyBlock:
         )
 
 
+PostedHours = tuple[int, time, time]  # the clinic's posted hours: (weekday, opens, closes), wall clock
+
+
+def within_posted_hours(weekly: Sequence[WeeklyBlock], hours: Sequence[PostedHours]) -> list[WeeklyBlock]:
+    """The parts of ``weekly`` inside the clinic's posted hours (no posted hours at all: no bound).
+
+    The posted hours are what a patient reads on the clinic's page; a practitioner's hours outside them
+    would be offered while the door says closed. The cut is made in wall-clock time, before anything maps
+    to UTC, so DST days need nothing more. Cost: blocks × posted blocks of the same weekday.
+    """
+    if not hours:
+        return list(weekly)
+    by_weekday: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens, closes in hours:
+        by_weekday.setdefault(weekday, []).append((opens, closes))
+    kept = []
+    for block in weekly:
+        for opens, closes in by_weekday.get(block.weekday, ()):
+            start, end = max(block.start, opens), min(block.end, closes)
+            if start < end:
+                kept.append(WeeklyBlock(block.weekday, start, end, block.valid_from, block.valid_until))
+    return kept
+
+
+def outside_posted_hours(
+    blocks: Iterable[tuple[int, time, time]], hours: Sequence[PostedHours]
+) -> list[tuple[int, time, time]]:
+    """The parts of (weekday, start, end) blocks that fall outside the posted hours, for a warning."""
+    if not hours:
+        return []
+    outside = []
+    for weekday, start, end in blocks:
+        cursor = start
+        for opens, closes in sorted((a, b) for d, a, b in hours if d == weekday):
+            if closes <= cursor:
+                continue
+            if opens >= end:
+                break
+            if opens > cursor:
+                outside.append((weekday, cursor, opens))
+            cursor = max(cursor, closes)
+            if cursor >= end:
+                break
+        if cursor < end:
+            outside.append((weekday, cursor, end))
+    return outside
+
+
 @dataclass(frozen=True)
 class Rules:
     """The booking rules that shape open times for one service."""

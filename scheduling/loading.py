@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, models
 
 from booking.models import Appointment, AppointmentStatus, Hold
-from clinics.models import Clinic, Practitioner, Service
+from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from scheduling import engine
 from scheduling.engine import Interval, Rules, WeeklyBlock
 from scheduling.models import (
@@ -70,6 +70,8 @@ class ClinicInputs:
     openings: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
     busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
     closed_days: list[date] = field(default_factory=list)
+    # The clinic's posted hours; ``weekly`` is already cut to them (no posted hours: not bounded).
+    posted_hours: list[engine.PostedHours] = field(default_factory=list)
     hold_expiry: datetime | None = None  # the first active hold to lapse (it frees its time then)
 
     def service_rules(self, service: Service) -> Rules:
@@ -149,14 +151,24 @@ def _intervals(
         return cursor.fetchall()
 
 
-def _hours_rows(*, pids: list[int], first_day: date, last_day: date) -> list[tuple]:
-    """(practitioner id, weekday, start, end, valid from, valid until) of hours valid at some point in the days."""
+_WORKING, _POSTED = 0, 1
+
+
+def _hours_rows(*, pids: list[int], clinic_ids: list[int], first_day: date, last_day: date) -> list[tuple]:
+    """(kind, owner id, weekday, start, end, valid from, valid until), in one UNION ALL query.
+
+    ``_WORKING``: a practitioner's hours valid at some point in the days; ``_POSTED``: the clinic's posted
+    opening hours (owner = clinic id, no validity), which bound them (``engine.within_posted_hours``).
+    """
     sql = (
-        "SELECT practitioner_id, weekday, start_time, end_time, valid_from, valid_until"  # noqa: S608 (no input)
+        f"SELECT {_WORKING}, practitioner_id, weekday, start_time, end_time, valid_from, valid_until"  # noqa: S608
         f" FROM {_table(WorkingHours)} WHERE practitioner_id IN ({_marks(len(pids))}) AND valid_from <= %s"
         " AND (valid_until IS NULL OR valid_until >= %s)"
+        f" UNION ALL SELECT {_POSTED}, clinic_id, weekday, opens, closes, NULL, NULL FROM {_table(OpeningHours)}"
+        f" WHERE clinic_id IN ({_marks(len(clinic_ids))})"
     )
     params = [*pids, connection.ops.adapt_datefield_value(last_day), connection.ops.adapt_datefield_value(first_day)]
+    params += clinic_ids
     with connection.cursor() as cursor:  # both backends give dates and times back as such (declared types)
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -314,8 +326,19 @@ def clinic_inputs_load(
     first_day = (start - timedelta(days=1)).date()
     last_day = (end + timedelta(days=1)).date()
     low, high = start - timedelta(days=1), end + timedelta(days=1)
-    for pid, weekday, a, b, valid_from, valid_until in _hours_rows(pids=pids, first_day=first_day, last_day=last_day):
-        inputs[clinic_of[pid]].weekly[pid].append(WeeklyBlock(weekday, a, b, valid_from, valid_until))
+    posted: dict[int, list[engine.PostedHours]] = defaultdict(list)
+    for kind, owner, weekday, a, b, valid_from, valid_until in _hours_rows(
+        pids=pids, clinic_ids=clinic_ids, first_day=first_day, last_day=last_day
+    ):
+        if kind == _POSTED:
+            posted[owner].append((weekday, a, b))
+        else:
+            inputs[clinic_of[owner]].weekly[owner].append(WeeklyBlock(weekday, a, b, valid_from, valid_until))
+    for clinic_id, hours in posted.items():
+        item = inputs[clinic_id]
+        item.posted_hours = hours
+        for pid, weekly in item.weekly.items():
+            item.weekly[pid] = engine.within_posted_hours(weekly, hours)
     for pid, a, b, kind, expires_at in _intervals(
         pids=pids, low=low, high=high, now=now, exclude_hold_id=exclude_hold_id
     ):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.models import ClinicBookingPolicy
-from clinics.models import WEEKDAYS, Clinic, Practitioner
+from clinics.models import WEEKDAYS, Clinic, OpeningHours, Practitioner
 from painhero.bounds import date_check
+from scheduling import engine
 from scheduling.models import BookingRules, TimeOffKind
 
 _BLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
@@ -58,6 +59,21 @@ def _blocks_text(blocks: list[tuple[time, time]]) -> str:
     return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in blocks)
 
 
+# The button that saves past the warning about the clinic's posted hours posts this name and value.
+OUTSIDE_HOURS, OUTSIDE_HOURS_CONFIRMED = "outside_hours", "confirmed"
+
+
+def posted_hours_text(hours: list[engine.PostedHours], *, weekdays: range | list[int] = range(7)) -> str:
+    """The clinic's posted hours, day by day: "Monday 08:00–20:00; …; Sunday closed"."""
+    days = []
+    for day in weekdays:
+        name = WEEKDAYS[day]
+        blocks = sorted((a, b) for d, a, b in hours if d == day)
+        shown = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in blocks)
+        days.append(f"{name} {shown}" if blocks else _("%(day)s closed") % {"day": name})
+    return "; ".join(days)
+
+
 class _ClinicForm(forms.Form):
     """A form that knows the clinic (its zone) and today's date there."""
 
@@ -67,6 +83,26 @@ class _ClinicForm(forms.Form):
         self.now = now
         self.zone = ZoneInfo(clinic.time_zone)
         self.today = now.astimezone(self.zone).date()
+        # Set by ``clean`` when what was typed falls outside the clinic's posted hours: the page says so and
+        # saves only once the member confirms (the button posts ``OUTSIDE_HOURS``).
+        self.outside_hours_warning = ""
+        self.outside_hours_confirmed = self.data.get(OUTSIDE_HOURS) == OUTSIDE_HOURS_CONFIRMED
+        self._posted: list[engine.PostedHours] | None = None
+
+    def posted_hours(self) -> list[engine.PostedHours]:
+        if self._posted is None:
+            self._posted = list(
+                OpeningHours.objects.filter(clinic=self.clinic).values_list("weekday", "opens", "closes")
+            )
+        return self._posted
+
+    def posted_hours_text(self, *, weekdays: range | list[int] = range(7)) -> str:
+        return posted_hours_text(self.posted_hours(), weekdays=weekdays)
+
+    @property
+    def asks_to_confirm(self) -> bool:
+        """True when the form is fine but what it says is outside the posted hours and not yet confirmed."""
+        return bool(self.outside_hours_warning) and not self.outside_hours_confirmed
 
     def at(self, day: date, moment: time) -> datetime:
         return datetime.combine(day, moment, tzinfo=self.zone)
@@ -128,6 +164,15 @@ class WorkingHoursForm(_ClinicForm):
         if start and until and until < start:
             self.add_error("valid_until", _("The end of validity must not be before its start."))
         data["blocks"] = blocks
+        outside = engine.outside_posted_hours(blocks, self.posted_hours())
+        if outside:
+            self.outside_hours_warning = _(
+                "Outside the clinic's posted hours: %(outside)s. Patients are not offered these times"
+                " unless the clinic's hours (in its profile) include them. The clinic's hours: %(hours)s."
+            ) % {
+                "outside": ", ".join(f"{WEEKDAYS[d]} {a:%H:%M}–{b:%H:%M}" for d, a, b in outside),
+                "hours": self.posted_hours_text(),
+            }
         return data
 
 
@@ -205,6 +250,11 @@ class SlotForm(_ClinicForm):
                     _("No service fits in %(minutes)d minutes (the shortest takes %(shortest)d).")
                     % {"minutes": minutes, "shortest": min(durations)},
                 )
+            if engine.outside_posted_hours([(day.weekday(), start, end)], self.posted_hours()):
+                self.outside_hours_warning = _(
+                    "This opening is outside the clinic's posted hours (%(hours)s). Patients will be offered it"
+                    " all the same: save it only if the clinic will be open for it."
+                ) % {"hours": self.posted_hours_text(weekdays=[day.weekday()])}
         return data
 
 

@@ -218,6 +218,8 @@ def hours_set(request: HttpRequest, clinic_id: int, practitioner_id: int, *, mem
     form = WorkingHoursForm(request.POST, clinic=membership.clinic, now=now)
     if not form.is_valid():
         return _schedule_page(request, membership, practitioner, hours_form=form, status=400)
+    if form.asks_to_confirm:  # outside the clinic's posted hours: say so, save once confirmed
+        return _schedule_page(request, membership, practitioner, hours_form=form)
     data = form.cleaned_data
 
     def find() -> list[Appointment]:
@@ -242,6 +244,8 @@ def hours_set(request: HttpRequest, clinic_id: int, practitioner_id: int, *, mem
             "valid_from": data["valid_from"].isoformat(),
             "valid_until": data["valid_until"].isoformat() if data["valid_until"] else None,
         }
+        if form.outside_hours_warning:
+            changes["outside_posted_hours"] = True
         return (
             practitioner,
             "schedule.hours_set",
@@ -303,6 +307,11 @@ def slot_add(request: HttpRequest, clinic_id: int, practitioner_id: int, *, memb
     data = form.cleaned_data
     if data["kind"] != OPENING:
         return _unavailable(request, membership, practitioner, data=data, kind=TimeOffKind.BLOCKED, now=now)
+    if form.asks_to_confirm:  # the clinic says it is closed then: say so, post once confirmed
+        return _schedule_page(request, membership, practitioner, slot_form=form)
+    changes = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
+    if form.outside_hours_warning:
+        changes["outside_posted_hours"] = True
     try:
         with transaction.atomic():
             opening = scheduling_services.opening_post(
@@ -314,7 +323,7 @@ def slot_add(request: HttpRequest, clinic_id: int, practitioner_id: int, *, memb
                 action="schedule.opening_post",
                 obj=opening,
                 summary=summary,
-                changes={"start": data["start"].isoformat(), "end": data["end"].isoformat()},
+                changes=changes,
                 request=request,
             )
     except ValidationError as exc:
