@@ -102,3 +102,34 @@ def _english_by_default() -> Iterator[None]:
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+# axe-core's impacts, worst last; a page may have "minor" and "moderate" findings, never these.
+AXE_BLOCKING = ("serious", "critical")
+
+
+def _axe_report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"- {violation['id']} ({violation['impact']}): {target}\n    {violation['help']}")
+    return "\n".join(lines)
+
+
+def _axe_check(page: Any, *, where: str = "") -> None:
+    """Run axe-core (bundled by axe-playwright-python, injected by Playwright: nothing is served to patients)
+    on the page as it is now; fail with one line per offending element: rule, impact, target."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in AXE_BLOCKING]
+    if blocking:
+        pytest.fail(f"axe-core found serious or critical violations on {where or page.url}:\n{_axe_report(blocking)}")
+
+
+@pytest.fixture
+def axe_check() -> Any:
+    """``axe_check(page, where="...")``: no serious or critical axe-core violation on the page as it is now."""
+    return _axe_check
