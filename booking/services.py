@@ -40,6 +40,7 @@ from booking.models import (
 from booking.patients import PatientDetails
 from clinics.models import Clinic, Practitioner, Service
 from notifications.services import outbox_put
+from painhero import formats
 from painhero.bounds import date_in_window, window_message
 
 HOLD_FOR = timedelta(minutes=5)
@@ -62,7 +63,7 @@ def clinic_check(*, clinic: Clinic) -> None:
     if not Clinic.objects.in_network().filter(pk=clinic.pk).exists():
         raise ClinicNotBookable(
             _("%(clinic)s is not taking bookings through PainHero at the moment. Please call the clinic at %(phone)s.")
-            % {"clinic": clinic.name, "phone": clinic.phone}
+            % {"clinic": clinic.name, "phone": formats.phone(clinic.phone)}
         )
 
 
@@ -318,7 +319,7 @@ def _check_changeable(*, appointment: Appointment, now: datetime, actor: str) ->
     if actor == Actor.PATIENT and not policy.changeable_online(start=appointment.start, now=now):
         raise NotChangeable(
             _("It is too late to change this appointment online. Please call the clinic at %(phone)s.")
-            % {"phone": appointment.clinic.phone}
+            % {"phone": formats.phone(appointment.clinic.phone)}
         )
 
 

@@ -8,6 +8,7 @@ from django.db.models.functions import Cos, Radians, Sin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from painhero import formats
 from places.models import City, Province
 
 
@@ -280,4 +281,4 @@ class Service(models.Model):
 
     @property
     def price(self) -> str:
-        return f"${self.price_cents / 100:,.2f}"
+        return formats.price(self.price_cents)

@@ -43,6 +43,7 @@ from .access import (
     portal_view,
 )
 from .forms import AppointmentCreateForm, MoveForm, OpenTimesForm
+from .marks import appointments_over_time_off
 from .models import Membership, Role
 
 STATUS_ACTIONS = {
@@ -102,8 +103,10 @@ def _day_rows(membership: Membership, day_start: datetime, day_end: datetime) ->
             "appointment_id", flat=True
         )
     )
+    over = appointments_over_time_off(appointments)
     for appointment in appointments:
         appointment.has_arrived = appointment.pk in arrived  # type: ignore[attr-defined]
+        appointment.over_time_off = appointment.pk in over  # type: ignore[attr-defined]
     return appointments
 
 
@@ -158,6 +161,7 @@ def today(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
 
 def _row(request: HttpRequest, membership: Membership, appointment: Any, status: int = 200) -> HttpResponse:
     appointment.has_arrived = AppointmentEvent.objects.filter(appointment=appointment, kind=EventKind.ARRIVED).exists()
+    appointment.over_time_off = appointment.pk in appointments_over_time_off([appointment])
     context = {"membership": membership, "appointment": appointment, "zone": _zone(membership)}
     return render(request, "portal/_appointment_row.html", context, status=status)
 
@@ -178,7 +182,12 @@ def appointment_status(
                 appointment = service(appointment=appointment, now=now, ip=ip)
             elif action == "cancel" and membership.role in DESK_ROLES:
                 appointment = appointment_cancel(
-                    appointment=appointment, now=now, actor=Actor.STAFF, source=AppointmentSource.PORTAL, ip=ip
+                    appointment=appointment,
+                    now=now,
+                    actor=Actor.STAFF,
+                    source=AppointmentSource.PORTAL,
+                    ip=ip,
+                    reason=request.POST.get("reason", ""),
                 )
                 audit_action = "appointment.cancelled"
             else:

@@ -13,15 +13,16 @@ from django.utils import dateformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from painhero import formats
+
 
 def _french() -> bool:
     return (get_language() or "en").startswith("fr")
 
 
 def time_phrase(moment: datetime, *, zone: ZoneInfo) -> str:
-    """The wall-clock time: "3:30 PM" / "15 h 30"."""
-    local = moment.astimezone(zone)
-    return dateformat.format(local, r"G \h i" if _french() else "g:i A")
+    """The wall-clock time: "3:30 PM" / "15 h 30" (written by ``painhero.formats``)."""
+    return formats.time_in_zone(moment, zone)
 
 
 def day_phrase(moment: datetime, *, now: datetime, zone: ZoneInfo) -> str:

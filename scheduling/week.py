@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Discipline, Practitioner, Service, ServiceKind
+from painhero import formats
 from painhero.converters import id_parse
 from scheduling import phrasing
 from scheduling.selectors import Slot, open_times_list, service_rules_get
@@ -26,27 +27,6 @@ from scheduling.selectors import Slot, open_times_list, service_rules_get
 USUAL_KINDS = (ServiceKind.FOLLOW_UP, ServiceKind.TREATMENT)
 # A week parameter further out than this is refused before any date arithmetic (no overflow near year 9999).
 FURTHEST_WEEK_DAYS = 800
-
-# Each Canadian zone's everyday name; a zone not listed is named by its city.
-ZONE_NAMES = {
-    "America/St_Johns": gettext_lazy("Newfoundland time"),
-    "America/Halifax": gettext_lazy("Atlantic time"),
-    "America/Glace_Bay": gettext_lazy("Atlantic time"),
-    "America/Moncton": gettext_lazy("Atlantic time"),
-    "America/Goose_Bay": gettext_lazy("Atlantic time"),
-    "America/Toronto": gettext_lazy("Eastern time"),
-    "America/Montreal": gettext_lazy("Eastern time"),
-    "America/Nipigon": gettext_lazy("Eastern time"),
-    "America/Iqaluit": gettext_lazy("Eastern time"),
-    "America/Winnipeg": gettext_lazy("Central time"),
-    "America/Rankin_Inlet": gettext_lazy("Central time"),
-    "America/Regina": gettext_lazy("Saskatchewan time"),
-    "America/Swift_Current": gettext_lazy("Saskatchewan time"),
-    "America/Edmonton": gettext_lazy("Mountain time"),
-    "America/Yellowknife": gettext_lazy("Mountain time"),
-    "America/Vancouver": gettext_lazy("Pacific time"),
-    "America/Whitehorse": gettext_lazy("Yukon time"),
-}
 
 
 class WeekError(ValueError):
@@ -225,8 +205,7 @@ def offset_label(moment: datetime) -> str:
 
 def zone_label(zone: ZoneInfo, *, start: datetime, end: datetime) -> str:
     """ "Times are in Newfoundland time (UTC−3:30)", noting a clock change inside the week."""
-    known = ZONE_NAMES.get(zone.key)
-    name = str(known) if known is not None else zone.key.rsplit("/", 1)[-1].replace("_", " ")
+    name = formats.zone_name(zone)
     first, last = offset_label(start), offset_label(end - timedelta(seconds=1))
     if first == last:
         return _("Times are in %(zone)s (%(offset)s).") % {"zone": name, "offset": first}

@@ -40,7 +40,8 @@ def test_a_patient_books_in_french_in_halifax_reads_the_email_and_cancels_from_i
         clinic=clinic, service=service, start=now + timedelta(days=2), end=now + timedelta(days=9), now=now
     )[0]
     local = opening.start.astimezone(HALIFAX)
-    wall_clock = f"{local:%H:%M} – {(local + timedelta(minutes=service.duration_minutes)):%H:%M} (America/Halifax)"
+    end = local + timedelta(minutes=service.duration_minutes)
+    wall_clock = f"{local.hour} h {local:%M} – {end.hour} h {end:%M} (l’heure de l’Atlantique)"
 
     page.goto(
         f"{live_server.url}/fr/book/?practitioner={practitioner.pk}&service={service.pk}"

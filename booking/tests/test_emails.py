@@ -20,6 +20,7 @@ from booking.tests.conftest import NOW, patient, working_hours
 from clinics.models import Clinic, Practitioner, Service
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
 from notifications.services import outbox_sweep
+from painhero.formats import zone_name
 
 SITE = "https://painhero.example"
 
@@ -112,13 +113,13 @@ def test_every_email_shows_the_clinics_wall_clock_time_in_its_zone(
 
     for message in (confirmed, html_of(confirmed)):
         text = message if isinstance(message, str) else message.body
-        assert f"09:30 – 10:00 ({zone})" in text
+        assert f"9:30 AM – 10:00 AM ({zone_name(zone)})" in text
     for text in (moved.body, html_of(moved)):
-        assert f"11:00 – 11:30 ({zone})" in text
-        assert ", 09:30" in text, "the time it was moved from, also on the clinic's clock"
-    assert "Was: Wednesday" in moved.body and ", 09:30\n" in moved.body
+        assert f"11:00 AM – 11:30 AM ({zone_name(zone)})" in text
+        assert ", 9:30 AM" in text, "the time it was moved from, also on the clinic's clock"
+    assert "Was: Wednesday" in moved.body and ", 9:30 AM\n" in moved.body
     for text in (cancelled.body, html_of(cancelled)):
-        assert f"11:00 – 11:30 ({zone})" in text
+        assert f"11:00 AM – 11:30 AM ({zone_name(zone)})" in text
 
     expected = [(confirmed, 9, 30, "CONFIRMED"), (moved, 11, 0, "CONFIRMED"), (cancelled, 11, 0, "CANCELLED")]
     for message, hour, minute, status in expected:
@@ -133,8 +134,8 @@ def test_a_halifax_visit_at_930_is_not_shown_at_830_eastern_time(db: Any, frozen
     place = make_place("Stewiacke", "NS", "America/Halifax")
     book(place, local(place, DAYS[0], 9, 30))
     [message] = delivered()
-    assert "08:30" not in message.body and "08:30" not in html_of(message)
-    assert "Wednesday 3 March 2027, 09:30 – 10:00 (America/Halifax)" in message.body
+    assert "8:30" not in message.body and "8:30" not in html_of(message)
+    assert "Wednesday, March 3, 2027, 9:30 AM – 10:00 AM (Atlantic time)" in message.body
 
 
 @override_settings(SITE_URL=SITE)
@@ -182,7 +183,7 @@ def test_a_french_booking_gets_french_emails_calendar_files_and_fr_links(db: Any
     assert confirmed.subject.startswith("Votre rendez-vous est confirmé")
     assert moved.subject.startswith("Votre rendez-vous a été déplacé")
     assert cancelled.subject.startswith("Votre rendez-vous est annulé")
-    assert "mercredi 3 mars 2027, 09:30 – 10:00 (america/halifax)" in confirmed.body.lower()
+    assert "mercredi 3 mars 2027, 9 h 30 – 10 h 00 (l’heure de l’atlantique)" in confirmed.body.lower()
     assert "Suivi en physiothérapie" in confirmed.body  # the service's French name
     for message in (confirmed, moved, cancelled):
         assert manage in message.body and f'href="{manage}"' in html_of(message)
@@ -266,7 +267,7 @@ def test_the_french_booking_form_stores_french(db: Any, frozen: None) -> None:
     assert response["Location"].startswith(f"/fr/appointments/{appointment.manage_token}/")
     [message] = delivered()
     assert message.subject.startswith("Votre rendez-vous est confirmé")
-    assert "09:30 – 10:00 (America/Halifax)" in message.body
+    assert "9 h 30 – 10 h 00 (l’heure de l’Atlantique)" in message.body
     assert f"/fr/appointments/{appointment.manage_token}/" in message.body
 
 

@@ -20,6 +20,7 @@ from booking.models import AppointmentStatus, Hold
 from clinics.models import Practitioner
 from painhero.bounds import date_in_window, window_message
 from portal.access import ALL_ROLES, appointments_visible, audit_record, portal_view
+from portal.marks import appointments_over_time_off
 from portal.models import Membership, Role
 from scheduling.models import ClinicClosure, Opening, TimeOff, WorkingHours
 
@@ -36,6 +37,7 @@ class Item:
     label: str = ""
     note: str = ""
     status: str = ""
+    over_time_off: bool = False  # a booked visit kept when a time off was added over it
 
 
 @dataclass
@@ -107,12 +109,13 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
                 put(off.practitioner_id, Item(off.kind, day_start, min(off.end, day_end), off.get_kind_display()))
     for opening in Opening.objects.filter(in_range):
         put(opening.practitioner_id, Item("opening", opening.start, opening.end, _("Posted opening")))
-    appointments = (
+    appointments = list(
         appointments_visible(membership)
         .filter(in_range)
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("service")
     )
+    over = appointments_over_time_off(appointments)
     notes_shown: list[int] = []
     for appointment in appointments:
         # Health notes only for the practitioner who treats the patient; the desk does not need them.
@@ -128,6 +131,7 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
                 f"{appointment.patient_name} · {appointment.service.label}",
                 note=appointment.note if sees_note else "",
                 status=appointment.get_status_display(),
+                over_time_off=appointment.pk in over,
             ),
         )
     if notes_shown:

@@ -48,8 +48,8 @@ def test_the_day_view_shows_hours_appointments_holds_time_off_and_openings(clien
     assert "left knee" not in body  # the desk does not need health notes
     assert "Held while a patient books" in body
     assert "calendar-item--time_off" in body
-    assert "18:00–19:00</time> Posted opening" in body
-    assert "09:00–12:00</time> Working hours" in body
+    assert "6:00 PM–7:00 PM</time> Posted opening" in body
+    assert "9:00 AM–12:00 PM</time> Working hours" in body
     assert world.chen.full_name in body and world.lee.full_name in body
 
 

@@ -100,7 +100,7 @@ def test_a_posted_opening_shows_at_once_among_the_next_open_times(client: Any, w
     assert response.status_code == 200
     opening = Opening.objects.get(practitioner=world.chen)
     assert opening.start == toronto(2026, 12, 12, 10, 0)
-    assert "Sat 12 Dec 10:00" in response.content.decode()
+    assert "Saturday, December 12, 2026, 10:00 AM" in response.content.decode()
     entry = AuditEntry.objects.get(action="schedule.opening_post")
     assert entry.clinic_id == world.clinic.pk
     assert entry.user_id == world.desk.pk

@@ -185,7 +185,17 @@
 
   /* --- Maps ---------------------------------------------------------------------------------- */
   function baseMap(el, options) {
-    var map = L.map(el, Object.assign({ scrollWheelZoom: false }, options || {}));
+    var settings = Object.assign({ scrollWheelZoom: false }, options || {});
+    // The zoom buttons' titles come translated from the page (data-zoom-in-title): Leaflet's own are English.
+    var zoomControl = settings.zoomControl !== false;
+    settings.zoomControl = false;
+    var map = L.map(el, settings);
+    if (zoomControl) {
+      L.control.zoom({
+        zoomInTitle: el.dataset.zoomInTitle || "Zoom in",
+        zoomOutTitle: el.dataset.zoomOutTitle || "Zoom out",
+      }).addTo(map);
+    }
     // Without a tile URL (or offline) the map still shows its markers on a plain background.
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
