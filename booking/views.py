@@ -37,7 +37,7 @@ from booking.services import (
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
-from painhero.http import client_ip
+from painhero.http import client_ip, is_htmx
 
 SESSION_HOLDS = "booking_holds"
 
@@ -257,7 +257,7 @@ def hold(request: HttpRequest) -> HttpResponse:
     practitioner, service, start_at = found
     if not request.session.session_key:
         request.session.save()
-    fragment = request.headers.get("HX-Request") == "true"
+    fragment = is_htmx(request)
     context: dict[str, Any] = {"clinic": practitioner.clinic, "zone": ZoneInfo(practitioner.clinic.time_zone)}
     try:
         held = hold_create(

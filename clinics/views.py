@@ -31,6 +31,7 @@ from clinics.models import (
     Technique,
 )
 from clinics.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MAX_WITHIN_DAYS, ClinicHit, SearchError, SearchPage
+from painhero.http import is_htmx
 from places.models import City, Province, fold
 from scheduling.views import week_context
 
@@ -68,7 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
         query = query.copy()
         query.pop("where")
         query["city"] = city.slug
-        if not _is_htmx(request):
+        if not is_htmx(request):
             return redirect(_url(reverse("clinics:search"), _public_query(query, path_keys=())))
     if not (query.get("city") or query.get("lat") or query.get("lng") or query.get("where")):
         # Nothing to search around yet (e.g. a discipline link from the home page): ask where.
@@ -145,11 +146,6 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    # A history restore asks for the whole page even though htmx sends it.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 def _cities_with_clinics() -> QuerySet[City]:
     """Cities with their ``clinic_count``: the in-network clinics whose city it is, as its page lists them."""
     return City.objects.annotate(
@@ -220,7 +216,7 @@ def _results_page(
     if results is not None:
         context.update(_results_context(query=query, action=action, path_keys=path_keys, results=results))
     status = 400 if error else 200
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(request, "clinics/_results.html", context, status=status)
         # The pushed URL is the canonical one even if the view rewrote the query (a typed city name).
         response["HX-Push-Url"] = _url(action, _public_query(query, path_keys=path_keys))

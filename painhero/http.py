@@ -42,3 +42,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
             if found is not None:
                 return found
     return _address(request.META.get("REMOTE_ADDR", ""))
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True when htmx asks for a fragment; a history restore (htmx sends the header then too) wants the whole page."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"

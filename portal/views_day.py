@@ -31,7 +31,7 @@ from booking.services import (
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_in_window, window_message
 from painhero.converters import id_parse
-from painhero.http import client_ip
+from painhero.http import client_ip, is_htmx
 from scheduling.selectors import next_available_by_service, open_times_list
 
 from .access import (
@@ -207,7 +207,7 @@ def appointment_status(
     except BookingError as exc:
         error = exc.message
     appointment = access_appointment(membership, appointment_id)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         # The row is swapped in either way: with the refusal written in it when there is one.
         appointment.error = error
         return _row(request, membership, appointment)

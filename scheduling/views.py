@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinics.models import Clinic, Practitioner, Service
+from painhero.http import is_htmx
 from scheduling.week import WeekError, service_groups, week_build, week_params_parse
 
 FRAGMENT = "scheduling/_week.html"
@@ -95,7 +96,7 @@ def week(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse
             public[key] = value
     page_url = reverse("clinics:detail", kwargs={"city_slug": city_slug, "clinic_slug": clinic_slug})
     url = f"{page_url}?{public.urlencode()}" if public else page_url
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request):
         return redirect(f"{url}#availability")
     context, status = week_context(query=request.GET, clinic=clinic, now=timezone.now())
     response = render(request, FRAGMENT, context, status=status)
