@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from clinics.models import Clinic, Discipline, Practitioner, Service
-from scheduling.selectors import next_openings_for_clinics, open_times_list, soonest_clinics
-from scheduling.services import next_openings_refresh
+from scheduling.selectors import next_open_times_for_clinics, open_times_list, soonest_clinics
+from scheduling.services import next_open_times_refresh
 
 TORONTO = (43.6532, -79.3832)
 RADIUS_KM = 25
@@ -75,8 +75,8 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
     rng = random.Random(1)
     figures.append(
         {
-            "label": "next_openings_refresh of one clinic after a change",
-            "samples_ms": _timed(lambda: next_openings_refresh(clinic_ids=[rng.choice(ids)], now=now), samples=100),
+            "label": "next_open_times_refresh of one clinic after a change",
+            "samples_ms": _timed(lambda: next_open_times_refresh(clinic_ids=[rng.choice(ids)], now=now), samples=100),
         }
     )
     people = list(
@@ -84,9 +84,9 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
     )
     figures.append(
         {
-            "label": "next_openings_refresh of one practitioner (what a booking does)",
+            "label": "next_open_times_refresh of one practitioner (what a booking does)",
             "samples_ms": _timed(
-                lambda: next_openings_refresh(
+                lambda: next_open_times_refresh(
                     clinic_ids=[(pick := rng.choice(people))[1]], practitioner_ids=[pick[0]], now=now
                 ),
                 samples=100,
@@ -98,7 +98,7 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
 
     def search() -> tuple[list, dict]:
         page = soonest_clinics(clinics=near, now=now, discipline=Discipline.PHYSIOTHERAPY, limit=20)
-        times = next_openings_for_clinics(
+        times = next_open_times_for_clinics(
             clinic_ids=[pk for pk, _start in page], now=now, discipline=Discipline.PHYSIOTHERAPY, count=3
         )
         return page, times

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from clinics.models import Clinic, Practitioner, Service
 from scheduling import selectors, services
-from scheduling.selectors import Slot as Opening
+from scheduling.selectors import OpenTime
 
 
 def slot_open(*, practitioner: Practitioner, service: Service, start: datetime, now: datetime) -> bool:
@@ -21,7 +21,7 @@ def slot_open(*, practitioner: Practitioner, service: Service, start: datetime, 
     return selectors.slot_is_open(practitioner=practitioner, service=service, start=start, now=now)
 
 
-def open_times(*, clinic: Clinic, service: Service, start: datetime, end: datetime, now: datetime) -> list[Opening]:
+def open_times(*, clinic: Clinic, service: Service, start: datetime, end: datetime, now: datetime) -> list[OpenTime]:
     return selectors.open_times_list(clinic=clinic, start=start, end=end, now=now, service=service)
 
 
@@ -39,7 +39,7 @@ def openings_refresh(
     ids = list(clinic_ids)
     pids = None if practitioner_ids is None else list(practitioner_ids)
     transaction.on_commit(
-        lambda: services.next_openings_refresh(clinic_ids=ids, practitioner_ids=pids, now=now), robust=True
+        lambda: services.next_open_times_refresh(clinic_ids=ids, practitioner_ids=pids, now=now), robust=True
     )
 
 
@@ -51,7 +51,7 @@ def alternatives_list(
     start: datetime,
     now: datetime,
     limit: int = 6,
-) -> list[Opening]:
+) -> list[OpenTime]:
     """The nearest open times to ``start`` at this clinic for this service; the same practitioner first."""
     window_start = max(now, start - timedelta(days=2))
     openings = open_times(clinic=clinic, service=service, start=window_start, end=start + timedelta(days=14), now=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from booking.availability import Opening
+from booking.availability import OpenTime
 
 
 class BookingError(Exception):
@@ -36,7 +36,7 @@ class SlotTaken(BookingError):
     status = 409
     default_message = _("Sorry, someone else just took this time.")
 
-    def __init__(self, message: str | None = None, *, alternatives: list[Opening] | None = None) -> None:
+    def __init__(self, message: str | None = None, *, alternatives: list[OpenTime] | None = None) -> None:
         super().__init__(message)
         self.alternatives = alternatives or []
 

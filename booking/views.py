@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from booking.availability import Opening, alternatives_list, open_times, slot_open
+from booking.availability import OpenTime, alternatives_list, open_times, slot_open
 from booking.errors import BookingError, HoldInvalid, SlotTaken
 from booking.forms import CancelForm, PatientForm
 from booking.idempotency import request_hash
@@ -80,7 +80,7 @@ def _taken_page(
     return render(request, "booking/taken.html", context, status=409)
 
 
-def _with_names(openings: list[Opening]) -> list[dict[str, Any]]:
+def _with_names(openings: list[OpenTime]) -> list[dict[str, Any]]:
     names = {p.pk: p.full_name for p in Practitioner.objects.filter(pk__in={o.practitioner_id for o in openings})}
     return [{"opening": o, "practitioner_name": names.get(o.practitioner_id, "")} for o in openings]
 

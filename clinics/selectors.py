@@ -42,7 +42,7 @@ from scheduling.selectors import (
     soonest_clinics,
     stale_clinic_ids,
 )
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 # The circles a nearest-first page is looked for in, as fractions of the radius asked (see _nearest_ids);
@@ -91,7 +91,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     stale = stale_clinic_ids(clinic_ids=ids, now=now)
     if stale:
         # The worker is behind on these: recompute just the page's, so what it shows is right.
-        next_openings_refresh(clinic_ids=stale, now=now)
+        next_open_times_refresh(clinic_ids=stale, now=now)
     times, services = next_times_and_services(
         clinic_ids=ids,
         now=now,

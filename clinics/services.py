@@ -35,9 +35,9 @@ PROFILE_FIELDS = (
 
 def _refresh(clinic_id: int, now: datetime) -> None:
     # Imported here: scheduling's models import clinics' models, so a module-level import would be circular.
-    from scheduling.services import next_openings_refresh
+    from scheduling.services import next_open_times_refresh
 
-    next_openings_refresh(clinic_ids=[clinic_id], now=now)
+    next_open_times_refresh(clinic_ids=[clinic_id], now=now)
 
 
 def _same_clinic(clinic: Clinic, objects: Iterable[Practitioner | Service], *, what: str) -> None:

@@ -13,13 +13,13 @@ from scheduling.models import (
     AvailabilityState,
     BookingRules,
     ClinicClosure,
-    NextOpening,
-    Opening,
+    NextOpenTime,
+    PostedOpening,
     ServiceBookingRules,
     TimeOff,
     WorkingHours,
 )
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 
 def _clinic_id(obj: Any) -> int:
@@ -36,19 +36,19 @@ class RefreshingAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            next_openings_refresh(clinic_ids=[_clinic_id(obj)], now=timezone.now())
+            next_open_times_refresh(clinic_ids=[_clinic_id(obj)], now=timezone.now())
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         clinic_id = _clinic_id(obj)
         with transaction.atomic():
             super().delete_model(request, obj)
-            next_openings_refresh(clinic_ids=[clinic_id], now=timezone.now())
+            next_open_times_refresh(clinic_ids=[clinic_id], now=timezone.now())
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         clinic_ids = {_clinic_id(obj) for obj in queryset}
         with transaction.atomic():
             super().delete_queryset(request, queryset)
-            next_openings_refresh(clinic_ids=clinic_ids, now=timezone.now())
+            next_open_times_refresh(clinic_ids=clinic_ids, now=timezone.now())
 
 
 @admin.register(WorkingHours)
@@ -78,7 +78,7 @@ class ClinicClosureAdmin(RefreshingAdmin):
     list_select_related = ["clinic"]
 
 
-@admin.register(Opening)
+@admin.register(PostedOpening)
 class OpeningAdmin(RefreshingAdmin):
     list_display = ["practitioner", "start", "end", "posted_by", "created_at"]
     search_fields = ["practitioner__last_name", "practitioner__clinic__name"]
@@ -112,7 +112,7 @@ class ServiceBookingRulesAdmin(RefreshingAdmin):
     list_select_related = ["service"]
 
 
-@admin.register(NextOpening)
+@admin.register(NextOpenTime)
 class NextOpeningAdmin(admin.ModelAdmin):
     """Read-only: the precomputed table, for looking into what search shows."""
 
@@ -140,5 +140,5 @@ class AvailabilityStateAdmin(admin.ModelAdmin):
     @admin.action(description="Recompute next openings now")
     def refresh_now(self, request: HttpRequest, queryset: Any) -> None:
         ids = list(queryset.values_list("clinic_id", flat=True))
-        next_openings_refresh(clinic_ids=ids, now=timezone.now())
+        next_open_times_refresh(clinic_ids=ids, now=timezone.now())
         self.message_user(request, f"Recomputed {len(ids)} clinics.")

@@ -169,7 +169,7 @@ def availability(
         practitioner=practitioner_obj,
         discipline=discipline,
     )
-    upcoming = selectors.next_openings_for_clinics(
+    upcoming = selectors.next_open_times_for_clinics(
         clinic_ids=[clinic.pk],
         now=now,
         discipline=discipline,

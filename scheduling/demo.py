@@ -27,13 +27,13 @@ from scheduling.models import (
     AvailabilityState,
     BookingRules,
     ClinicClosure,
-    NextOpening,
-    Opening,
+    NextOpenTime,
+    PostedOpening,
     TimeOff,
     TimeOffKind,
     WorkingHours,
 )
-from scheduling.services import NEXT_OPENING_COLUMNS, next_openings_compute
+from scheduling.services import NEXT_OPEN_TIME_COLUMNS, next_open_times_compute
 
 CHUNK = 1000  # clinics per batch: bounded memory, a few big INSERTs each
 TOKEN_BYTES = 32  # an appointment's manage token, as ``booking.models`` makes them
@@ -56,7 +56,7 @@ def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = Fal
     """Give the practitioners of ``clinic_ids`` schedules and some bookings, then fill next openings.
 
     Next openings are computed from the generated data while it is still in memory (the same engine and the
-    same code as ``next_openings_refresh``), not read back from the database.
+    same code as ``next_open_times_refresh``), not read back from the database.
     """
     now = timezone.now()
     rng = random.Random(seed)  # noqa: S311 (demo data, reproducible by design)
@@ -112,7 +112,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     hours: list[tuple] = []
     absences: list[TimeOff] = []
     closures: list[ClinicClosure] = []
-    openings: list[Opening] = []
+    openings: list[PostedOpening] = []
     rules: list[BookingRules] = []
     appointments: list[tuple] = []
     inputs: dict[int, ClinicInputs] = {}
@@ -202,7 +202,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
                     [(slot.weekday(), slot.time(), (slot + timedelta(minutes=60)).time())], item.posted_hours
                 )
                 if slot.date() == today and slot.hour < 23 and inside:
-                    openings.append(Opening(practitioner_id=pid, start=slot, end=slot + timedelta(minutes=60)))
+                    openings.append(PostedOpening(practitioner_id=pid, start=slot, end=slot + timedelta(minutes=60)))
             # Not everyone at a clinic is as busy: some have half its full days.
             own_days = booked_days if rng.random() < 0.6 else booked_days // 2
             made = _bookings_generate(
@@ -230,7 +230,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     )
     TimeOff.objects.bulk_create(absences, batch_size=5000)
     ClinicClosure.objects.bulk_create(closures, batch_size=5000)
-    Opening.objects.bulk_create(openings, batch_size=5000)
+    PostedOpening.objects.bulk_create(openings, batch_size=5000)
     BookingRules.objects.bulk_create(rules, batch_size=5000)
     # Manage tokens in one draw from the OS (a default per row would call ``secrets`` for each).
     noise = os.urandom(TOKEN_BYTES * len(appointments))
@@ -242,9 +242,9 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
             for i, row in enumerate(appointments)
         ),
     )
-    next_rows, states = next_openings_compute(inputs=inputs, now=now)
-    NextOpening.objects.filter(clinic_id__in=ids).delete()  # none, unless these clinics had schedules already
-    rows_insert(NextOpening, NEXT_OPENING_COLUMNS, next_rows)
+    next_rows, states = next_open_times_compute(inputs=inputs, now=now)
+    NextOpenTime.objects.filter(clinic_id__in=ids).delete()  # none, unless these clinics had schedules already
+    rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, next_rows)
     AvailabilityState.objects.bulk_create(
         states,
         batch_size=2000,

@@ -1,6 +1,6 @@
 """Loading what the engine needs for a set of clinics, in a fixed number of queries.
 
-Both the read side (``selectors``) and the precomputation (``services.next_openings_refresh``)
+Both the read side (``selectors``) and the precomputation (``services.next_open_times_refresh``)
 go through ``clinic_inputs_load`` so that an open time means the same thing everywhere.
 """
 
@@ -25,7 +25,7 @@ from scheduling.models import (
     DEFAULT_STEP_MINUTES,
     BookingRules,
     ClinicClosure,
-    Opening,
+    PostedOpening,
     ServiceBookingRules,
     TimeOff,
     WorkingHours,
@@ -134,7 +134,7 @@ def _intervals(
     sql = (
         f"SELECT practitioner_id, {start}, {end}, {_TIME_OFF}, CAST(NULL AS BIGINT) FROM {_table(TimeOff)}"  # noqa: S608 (no input)
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
-        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_OPENING}, NULL FROM {_table(Opening)}"
+        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_OPENING}, NULL FROM {_table(PostedOpening)}"
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
         f" UNION ALL SELECT practitioner_id, {start}, {end}, {_APPOINTMENT}, NULL FROM {_table(Appointment)}"
         f" WHERE practitioner_id IN ({marks}) AND {q('start')} > %s AND {q('start')} < %s AND status <> %s"

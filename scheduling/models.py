@@ -151,7 +151,7 @@ class ClinicClosure(models.Model):
         stored_check(self.end_date, field="end_date")
 
 
-class Opening(models.Model):
+class PostedOpening(models.Model):
     """An extra opening the clinic posts ("Dr. Chen has 15:30 free today"), outside or despite the weekly hours."""
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="openings")
@@ -245,10 +245,10 @@ class ServiceBookingRules(models.Model):
         return str(_("Booking rules of %(service)s") % {"service": self.service})
 
 
-class NextOpening(models.Model):
+class NextOpenTime(models.Model):
     """Precomputed: the next few open starts of each practitioner for each service they offer.
 
-    Rebuilt per clinic by ``next_openings_refresh``; a row stops counting at ``bookable_until`` (the
+    Rebuilt per clinic by ``next_open_times_refresh``; a row stops counting at ``bookable_until`` (the
     minimum notice, or the day before when same-day booking is off; inclusive), so reads stay right as time
     passes.
     """
@@ -265,8 +265,8 @@ class NextOpening(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("next opening")
-        verbose_name_plural = _("next openings")
+        verbose_name = _("next open time")
+        verbose_name_plural = _("next open times")
         indexes = [
             models.Index(fields=["clinic", "discipline", "start"], name="nextopening_clinic_disc_start"),
             # For "soonest first" across many clinics: walk starts in order, stop after a page of clinics.

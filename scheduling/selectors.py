@@ -14,10 +14,10 @@ from django.db.models.functions import Cast, RowNumber
 from clinics.models import Clinic, Practitioner, Service, ServiceKind
 from scheduling import engine
 from scheduling.loading import clinic_inputs_load, rules_for
-from scheduling.models import AvailabilityState, BookingRules, NextOpening
+from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
 
 # How many open starts per practitioner and service the precomputed table keeps (see AVAILABILITY.md).
-NEXT_OPENINGS_KEPT = 5
+NEXT_OPEN_TIMES_KEPT = 5
 # How many precomputed rows "soonest first" walks before it groups instead.
 SCAN_LIMIT = 20_000
 # On PostgreSQL the walk goes in batches (see soonest_clinics). The first reads this many rows per clinic
@@ -35,7 +35,7 @@ MAX_BATCH = 5_000
 _START_TEXT = Cast("start", TextField())
 
 
-class Slot(NamedTuple):
+class OpenTime(NamedTuple):
     """One open time: aware datetimes in the clinic's zone (immutable; a tuple so thousands are cheap)."""
 
     start: datetime
@@ -65,7 +65,7 @@ def open_times_list(
     service: Service | None = None,
     practitioner: Practitioner | None = None,
     discipline: str | None = None,
-) -> list[Slot]:
+) -> list[OpenTime]:
     """Open times at ``clinic`` starting in ``[start, end)``, sorted by start (then practitioner, service).
 
     Without a service, every active service the filters allow; each slot names its practitioner and service.
@@ -105,7 +105,7 @@ def open_times_list(
     # Many practitioners share start times: convert each instant once.
     zone = inputs.zone
     moments = {seconds: engine.from_ts(seconds, zone) for seconds in {a for a, *_ in found} | {b for *_, b in found}}
-    return [Slot(moments[a], moments[b], pid, sid) for a, pid, sid, b in found]
+    return [OpenTime(moments[a], moments[b], pid, sid) for a, pid, sid, b in found]
 
 
 def slot_is_open(
@@ -157,8 +157,8 @@ def _next_openings(
     practitioner_id: int | None = None,
     before: datetime | None = None,
     language: str | None = None,
-) -> QuerySet[NextOpening]:
-    rows = NextOpening.objects.filter(bookable_until__gte=now)
+) -> QuerySet[NextOpenTime]:
+    rows = NextOpenTime.objects.filter(bookable_until__gte=now)
     if before is not None:
         rows = rows.filter(start__lt=before)
     if discipline:
@@ -284,7 +284,7 @@ def _reads_rows_lazily() -> bool:
 
 
 def _walk(
-    rows: QuerySet[NextOpening], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
+    rows: QuerySet[NextOpenTime], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
 ) -> list[tuple[int, object]]:
     """Read up to ``limit`` of ``rows`` in start order, noting each new clinic's first start in ``found``;
     stops once ``found`` holds ``wanted`` clinics. Returns the rows read."""
@@ -293,7 +293,7 @@ def _walk(
     sql, params = rows.values_list("clinic_id", _START_TEXT)[:limit].query.sql_with_params()
     if connection.vendor == "sqlite":
         index = "nextopening_discipline_start" if discipline else "nextopening_start"
-        table = connection.ops.quote_name(NextOpening._meta.db_table)
+        table = connection.ops.quote_name(NextOpenTime._meta.db_table)
         sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
     read: list[tuple[int, object]] = []
     # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
@@ -325,7 +325,7 @@ def _aware(value: object) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def next_openings_for_clinics(
+def next_open_times_for_clinics(
     *,
     clinic_ids: list[int],
     now: datetime,

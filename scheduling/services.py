@@ -24,13 +24,13 @@ from scheduling.models import (
     AvailabilityState,
     BookingRules,
     ClinicClosure,
-    NextOpening,
-    Opening,
+    NextOpenTime,
+    PostedOpening,
     TimeOff,
     TimeOffKind,
     WorkingHours,
 )
-from scheduling.selectors import NEXT_OPENINGS_KEPT
+from scheduling.selectors import NEXT_OPEN_TIMES_KEPT
 
 # The first pass looks this far ahead; only pairs that find too few times there look to the horizon.
 FIRST_PASS_DAYS = 7
@@ -40,7 +40,7 @@ MAX_AGE = timedelta(hours=6)
 TOP_UP_WHEN_LEFT = 3
 
 
-def next_openings_refresh(
+def next_open_times_refresh(
     *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute the next openings of these clinics; rows written.
@@ -72,12 +72,12 @@ def next_openings_refresh(
             return 0
         rows, states = _compute(clinics=clinics, now=now, practitioner_ids=narrow)
         if narrow is None:
-            NextOpening.objects.filter(clinic_id__in=clinic_ids).delete()
-            rows_insert(NextOpening, NEXT_OPENING_COLUMNS, rows)
+            NextOpenTime.objects.filter(clinic_id__in=clinic_ids).delete()
+            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
             _states_save(states)
         else:
-            NextOpening.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
-            rows_insert(NextOpening, NEXT_OPENING_COLUMNS, rows)
+            NextOpenTime.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
+            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
             _states_lower(states)
     return len(rows)
 
@@ -126,7 +126,7 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-NEXT_OPENING_COLUMNS = (
+NEXT_OPEN_TIME_COLUMNS = (
     "clinic_id",
     "practitioner_id",
     "service_id",
@@ -155,16 +155,16 @@ def _compute(
             practitioner_ids=sorted({pid for _clinic_id, pid in short}),
         )
 
-    return next_openings_compute(inputs=inputs, now=now, widen=widen)
+    return next_open_times_compute(inputs=inputs, now=now, widen=widen)
 
 
-def next_openings_compute(
+def next_open_times_compute(
     *,
     inputs: dict[int, ClinicInputs],
     now: datetime,
     widen: Callable[[set[tuple[int, int]], datetime], dict[int, ClinicInputs]] | None = None,
 ) -> tuple[list[tuple], list[AvailabilityState]]:
-    """Rows (``NEXT_OPENING_COLUMNS``) and states from inputs already in memory; nothing is read or written.
+    """Rows (``NEXT_OPEN_TIME_COLUMNS``) and states from inputs already in memory; nothing is read or written.
 
     Looks ``FIRST_PASS_DAYS`` ahead, then to the horizon for the practitioners who found too few times, with
     inputs from ``widen(short pairs, end)``; without ``widen``, ``inputs`` must already cover the horizon
@@ -189,7 +189,7 @@ def next_openings_compute(
         for rank, (a, b) in enumerate(times, start=1):
             until = engine.bookable_until(rules=rules, slot_start=a, zone=zone)
             rows.append((clinic_id, pid, service_id, discipline, _utc(a), _utc(b), _utc(until), rank, now))
-            if len(times) >= NEXT_OPENINGS_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
+            if len(times) >= NEXT_OPEN_TIMES_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
                 fresh_until[clinic_id] = min(fresh_until[clinic_id], _utc(until))
     for item in inputs.values():
         # An expiring hold frees its time: the clinic is due when the first one lapses.
@@ -231,15 +231,15 @@ def _pass(
                         busy=item.busy.get(pid, ()),
                     )
                 times = engine.slots_from(
-                    prepared[key], duration_minutes=rules.duration_minutes, limit=NEXT_OPENINGS_KEPT
+                    prepared[key], duration_minutes=rules.duration_minutes, limit=NEXT_OPEN_TIMES_KEPT
                 )
-                if len(times) < NEXT_OPENINGS_KEPT and rules.horizon_days > (end - now).days:
+                if len(times) < NEXT_OPEN_TIMES_KEPT and rules.horizon_days > (end - now).days:
                     short.add((clinic_id, pid))
                 found[(clinic_id, pid, service.pk, service.discipline, rules)] = times
     return found, short
 
 
-def next_openings_top_up(*, now: datetime, batch: int = 200) -> int:
+def next_open_times_top_up(*, now: datetime, batch: int = 200) -> int:
     """Recompute clinics whose cached next openings are running out or old, and never-computed ones; count."""
     due = list(
         AvailabilityState.objects.filter(fresh_until__lte=now)
@@ -250,7 +250,7 @@ def next_openings_top_up(*, now: datetime, batch: int = 200) -> int:
         never = Clinic.objects.in_network().exclude(pk__in=AvailabilityState.objects.values("clinic_id"))
         due += list(never.values_list("pk", flat=True)[: batch - len(due)])
     for start in range(0, len(due), 50):
-        next_openings_refresh(clinic_ids=due[start : start + 50], now=now)
+        next_open_times_refresh(clinic_ids=due[start : start + 50], now=now)
     return len(due)
 
 
@@ -289,7 +289,7 @@ def working_hours_set(
         current.filter(valid_from__gte=valid_from).delete()
         current.filter(valid_from__lt=valid_from).update(valid_until=valid_from - timedelta(days=1))
         WorkingHours.objects.bulk_create(new)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return new
 
 
@@ -343,7 +343,7 @@ def time_off_add(
     with transaction.atomic():
         practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         time_off = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason, kind=kind)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return time_off
 
 
@@ -351,7 +351,7 @@ def time_off_remove(*, time_off: TimeOff, now: datetime) -> None:
     with transaction.atomic():
         practitioner = time_off.practitioner
         time_off.delete()
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
 
 
 def clinic_closure_add(
@@ -363,7 +363,7 @@ def clinic_closure_add(
     with transaction.atomic():
         _clinic_lock(clinic.pk)  # a closure removes everyone's open time
         closure = ClinicClosure.objects.create(clinic=clinic, start_date=start_date, end_date=end_date, reason=reason)
-        next_openings_refresh(clinic_ids=[clinic.pk], now=now)
+        next_open_times_refresh(clinic_ids=[clinic.pk], now=now)
     return closure
 
 
@@ -371,28 +371,28 @@ def clinic_closure_remove(*, closure: ClinicClosure, now: datetime) -> None:
     with transaction.atomic():
         clinic_id = closure.clinic_id
         closure.delete()
-        next_openings_refresh(clinic_ids=[clinic_id], now=now)
+        next_open_times_refresh(clinic_ids=[clinic_id], now=now)
 
 
-def opening_post(
+def posted_opening_add(
     *, practitioner: Practitioner, start: datetime, end: datetime, now: datetime, posted_by: Any = None
-) -> Opening:
+) -> PostedOpening:
     """Post an extra opening ("Dr. Chen has 15:30 free today"): bookable even outside the weekly hours."""
     _range_check(start, end)
     if end <= now:
         raise ValidationError(_("An opening must not be in the past."))
     with transaction.atomic():
-        opening = Opening.objects.create(practitioner=practitioner, start=start, end=end, posted_by=posted_by)
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        opening = PostedOpening.objects.create(practitioner=practitioner, start=start, end=end, posted_by=posted_by)
+        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
     return opening
 
 
-def opening_remove(*, opening: Opening, now: datetime) -> None:
+def posted_opening_remove(*, opening: PostedOpening, now: datetime) -> None:
     with transaction.atomic():
         practitioner = opening.practitioner
         practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         opening.delete()
-        next_openings_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
 
 
 _RULE_FIELDS = (
@@ -417,7 +417,7 @@ def booking_rules_update(*, clinic: Clinic, now: datetime, **changes: Any) -> Bo
             setattr(rules, name, value)
         rules.full_clean(exclude=["clinic"])
         rules.save()
-        next_openings_refresh(clinic_ids=[clinic.pk], now=now)
+        next_open_times_refresh(clinic_ids=[clinic.pk], now=now)
     return rules
 
 
@@ -431,5 +431,5 @@ def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> i
 
         iterator = tqdm(iterator, desc="next openings", unit_scale=chunk)
     for start in iterator:
-        written += next_openings_refresh(clinic_ids=ids[start : start + chunk], now=now)
+        written += next_open_times_refresh(clinic_ids=ids[start : start + chunk], now=now)
     return written

@@ -21,7 +21,7 @@ from clinics.models import Clinic, Discipline, Practitioner, Service, ServiceKin
 from painhero import formats
 from painhero.converters import id_parse
 from scheduling import phrasing
-from scheduling.selectors import Slot, open_times_list, service_rules_get
+from scheduling.selectors import OpenTime, open_times_list, service_rules_get
 
 # Kinds a returning patient books most: the default of the service select.
 USUAL_KINDS = (ServiceKind.FOLLOW_UP, ServiceKind.TREATMENT)
@@ -227,14 +227,16 @@ def _day_labels(day: date) -> tuple[str, str, str]:
     return dateformat.format(day, "D"), dateformat.format(day, "M j"), dateformat.format(day, "l, F j")
 
 
-def booking_url(slot: Slot) -> str:
+def booking_url(slot: OpenTime) -> str:
     query = urlencode(
         {"practitioner": slot.practitioner_id, "service": slot.service_id, "start": slot.start.isoformat()}
     )
     return f"{reverse('booking:start')}?{query}"
 
 
-def _buttons(slots: list[Slot], *, names: dict[int, str], zone: ZoneInfo, any_practitioner: bool) -> list[TimeButton]:
+def _buttons(
+    slots: list[OpenTime], *, names: dict[int, str], zone: ZoneInfo, any_practitioner: bool
+) -> list[TimeButton]:
     seen: set[datetime] = set()
     buttons = []
     for slot in slots:

@@ -160,11 +160,11 @@ def network_delete() -> int:
         for table in (
             AppointmentEvent,
             Appointment,
-            scheduling.NextOpening,
+            scheduling.NextOpenTime,
             scheduling.AvailabilityState,
             scheduling.WorkingHours,
             scheduling.TimeOff,
-            scheduling.Opening,
+            scheduling.PostedOpening,
             scheduling.ClinicClosure,
             scheduling.ServiceBookingRules,
             scheduling.BookingRules,

@@ -17,7 +17,7 @@ from clinics.testing import (
     make_service,
     make_technique,
 )
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_the_list_makes_a_bounded_number_of_queries(client, toronto, page_size, 
         practitioner.techniques.add(needling)
         practitioner.languages.add(french)
     # Fresh next openings (as the worker keeps them): the search then only reads them.
-    next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
+    next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
     # technique and language checks, city, then the search's: up to three circles, the count, freshness,
     # service kinds, next openings, rows, languages, insurers, practitioners
     with django_assert_max_num_queries(14):

@@ -13,7 +13,7 @@ import pytest
 from clinics.models import Discipline
 from clinics.testing import make_city, make_clinic, make_language, make_practitioner, make_service, make_technique
 from scheduling.models import BookingRules
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def city_of_clinics(time_machine):
         make_service(clinic=clinic, practitioners=[person])
         make_service(clinic=clinic, practitioners=[chiro], name="Chiropractic adjustment", discipline="chiropractic")
         clinics.append(clinic)
-    next_openings_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     return clinics
 
 

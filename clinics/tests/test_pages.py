@@ -18,7 +18,7 @@ from clinics.testing import (
     make_service,
     make_technique,
 )
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def test_search_costs_a_bounded_number_of_queries(client, toronto, django_assert
         make_practitioner(clinic=clinic).techniques.add(make_technique())
         clinic.languages.add(make_language())
         clinic.insurers.add(make_insurer())
-    next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
+    next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
     # the search (up to three circles for nearest first, then the count, freshness and next times) and the page's labels
     with django_assert_max_num_queries(17):
         response = client.get("/search/", {"city": "toronto"})

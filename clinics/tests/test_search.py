@@ -18,7 +18,7 @@ from clinics.testing import (
     make_practitioner,
     make_technique,
 )
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +264,7 @@ def test_the_number_of_queries_does_not_grow_with_the_page(page_size, django_ass
         make_practitioner(clinic=clinic).techniques.add(needling)
         make_practitioner(clinic=clinic, discipline=Discipline.CHIROPRACTIC)
     params = SearchParams(lat=city.latitude, lng=city.longitude, discipline="physiotherapy", page_size=page_size)
-    next_openings_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=NOW)
+    next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=NOW)
     # ids (up to three growing circles), the count, freshness, service kinds, next openings, rows,
     # languages, insurers, practitioners' disciplines and techniques
     with django_assert_max_num_queries(11):

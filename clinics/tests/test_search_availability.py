@@ -1,7 +1,7 @@
 """Next available on search: soonest first, "available today / within N days", the open times as booking links.
 
 A fixed clock throughout: Monday 2 March 2026, 8:00 in Toronto. Clinics' next openings are computed for
-that moment by the availability engine (``next_openings_refresh``); the search only reads them.
+that moment by the availability engine (``next_open_times_refresh``); the search only reads them.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from clinics.models import Discipline, ServiceKind
 from clinics.search import SearchError, SearchParams
 from clinics.selectors import clinic_params_parse, clinic_search
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
-from scheduling.models import AvailabilityState, BookingRules, NextOpening
-from scheduling.services import next_openings_refresh
+from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
+from scheduling.services import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def network():
     early = clinic_with_hours("Early", north_km=5, days=(0, 1, 2, 3, 4))
     wednesday = clinic_with_hours("Wednesday", north_km=0, days=(2,))
     closed = clinic_with_hours("Closed", north_km=2, days=())
-    next_openings_refresh(clinic_ids=[c.pk for c, _, _ in (early, wednesday, closed)], now=NOW)
+    next_open_times_refresh(clinic_ids=[c.pk for c, _, _ in (early, wednesday, closed)], now=NOW)
     return {"early": early, "wednesday": wednesday, "closed": closed}
 
 
@@ -91,7 +91,7 @@ def test_a_time_names_the_practitioner_and_prefers_the_treatment_over_an_initial
     treatment.delete()
     make_service(clinic=clinic, practitioners=[person], kind=ServiceKind.INITIAL, name="Initial assessment")
     follow_up = make_service(clinic=clinic, practitioners=[person], kind=ServiceKind.FOLLOW_UP)
-    next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     (hit,) = [h for h in search().items if h.clinic == clinic]
     assert {(t.practitioner_id, t.service_id) for t in hit.next_times} == {(person.pk, follow_up.pk)}
 
@@ -107,7 +107,7 @@ def test_available_today_and_within_days_filter_on_the_next_open_time(network):
 def test_today_ends_at_midnight_on_the_clinics_clock(network):
     clinic, *_ = network["early"]
     late_evening = toronto(2026, 3, 2, 17, 0)  # Early's Monday is over: its next time is Tuesday 9:00
-    next_openings_refresh(clinic_ids=[clinic.pk], now=late_evening)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=late_evening)
     assert names(search(now=late_evening, available="today")) == []
     assert names(search(now=late_evening, within_days=1)) == ["Early"]
 
@@ -117,7 +117,7 @@ def test_the_discipline_searched_decides_the_next_available_time(network):
     masseuse = make_practitioner(clinic=clinic, discipline=Discipline.MASSAGE_THERAPY)
     make_hours(masseuse, days=(0,))
     make_service(clinic=clinic, practitioners=[masseuse], discipline=Discipline.MASSAGE_THERAPY)
-    next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     any_kind = {hit.clinic.name: hit.next_available for hit in search().items}
     physio = {hit.clinic.name: hit.next_available for hit in search(discipline="physiotherapy").items}
     assert any_kind["Wednesday"] == toronto(2026, 3, 2, 9, 0)  # the massage therapist, today
@@ -129,9 +129,9 @@ def test_time_passing_hides_a_time_that_has_started_without_any_write(network):
         return {hit.clinic.name: hit.next_available for hit in search(now=now).items}["Early"]
 
     assert first_time(toronto(2026, 3, 2, 9, 0)) == toronto(2026, 3, 2, 9, 0)
-    rows = NextOpening.objects.count()
+    rows = NextOpenTime.objects.count()
     assert first_time(toronto(2026, 3, 2, 9, 1)) == toronto(2026, 3, 2, 9, 15)
-    assert NextOpening.objects.count() == rows  # read from the same rows: nothing was recomputed
+    assert NextOpenTime.objects.count() == rows  # read from the same rows: nothing was recomputed
 
 
 def test_a_booking_moves_the_next_available_time_on_the_next_search(network, django_capture_on_commit_callbacks):
@@ -227,7 +227,7 @@ def test_the_api_speaks_newfoundland_time(client, time_machine):
     make_hours(person, days=(0, 1, 2, 3, 4))
     make_service(clinic=clinic, practitioners=[person])
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday, 8:30 in St. John's
-    next_openings_refresh(clinic_ids=[clinic.pk], now=now)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=now)
     time_machine.move_to(now, tick=False)
     body = client.get("/api/v1/clinics", {"city": "st-johns", "within_days": "3"}).json()
     assert body["items"][0]["next_available"] == "2026-12-02T10:30:00-03:30"  # after the 120 minutes' notice

@@ -13,7 +13,7 @@ from clinics.search import SearchParams
 from clinics.selectors import clinic_search
 from clinics.testing import make_city, make_clinic, make_language, make_practitioner, make_service, make_technique
 from scheduling.models import BookingRules
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def art_in_french():
     treatment = make_service(
         clinic=clinic, practitioners=[mira, ben, chloe], name="Physiotherapy treatment", kind=ServiceKind.TREATMENT
     )
-    next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     return {"clinic": clinic, "mira": mira, "ben": ben, "chloe": chloe, "treatment": treatment}
 
 
@@ -72,7 +72,7 @@ def test_each_time_button_names_the_service_its_length_and_the_practitioner(clie
         duration_minutes=20,
         kind=ServiceKind.CONSULTATION,
     )
-    next_openings_refresh(clinic_ids=[art_in_french["clinic"].pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[art_in_french["clinic"].pk], now=NOW)
     response = client.get(reverse("clinics:search"), {"city": "toronto", "technique": "art", "language": "fr"})
     (group,) = response.context["booking_links"][art_in_french["clinic"].pk]
     # The treatment is preferred over the 20-minute consultation at the same times, and the card says so.
@@ -99,7 +99,7 @@ def test_times_booking_different_services_are_grouped_under_each_service(client,
         duration_minutes=20,
     )
     make_service(clinic=clinic, practitioners=[physio], name="Physiotherapy follow-up", duration_minutes=30)
-    next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     response = client.get(reverse("clinics:search"), {"city": "toronto"})
     groups = response.context["booking_links"][clinic.pk]
     assert [(g["service"], g["minutes"], g["practitioner"], len(g["times"])) for g in groups] == [

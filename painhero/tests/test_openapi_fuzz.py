@@ -35,7 +35,7 @@ from schemathesis import GenerationMode
 from booking.models import Appointment
 from booking.tests.conftest import NOW, SLOT, World, make_world
 from clinics.models import OpeningHours
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 PREFIX = "/api/v1/"
 
@@ -131,7 +131,7 @@ def fuzz_world(db: Any) -> Iterator[World]:
                 OpeningHours(clinic=world.clinic, weekday=day, opens=time(8), closes=time(18)) for day in range(7)
             )
             # Next open times precomputed, as the worker keeps them: a clinic's record then links to a hold.
-            next_openings_refresh(clinic_ids=[world.clinic.pk], now=NOW)
+            next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
             yield world
     finally:
         request_started.connect(close_old_connections)

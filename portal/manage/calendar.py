@@ -22,7 +22,7 @@ from painhero.bounds import date_in_window, window_message
 from portal.access import ALL_ROLES, appointments_visible, audit_record, portal_view
 from portal.marks import appointments_over_time_off
 from portal.models import Membership, Role
-from scheduling.models import ClinicClosure, Opening, TimeOff, WorkingHours
+from scheduling.models import ClinicClosure, PostedOpening, TimeOff, WorkingHours
 
 from .common import clock, page
 
@@ -107,7 +107,7 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
             day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
             if off.start < day_end and off.end > day_start:
                 put(off.practitioner_id, Item(off.kind, day_start, min(off.end, day_end), off.get_kind_display()))
-    for opening in Opening.objects.filter(in_range):
+    for opening in PostedOpening.objects.filter(in_range):
         put(opening.practitioner_id, Item("opening", opening.start, opening.end, _("Posted opening")))
     appointments = list(
         appointments_visible(membership)

@@ -16,7 +16,7 @@ from clinics.models import Clinic
 from clinics.services import clinic_profile_update
 from portal.access import OWNER_ONLY, audit_record, portal_view
 from portal.models import Membership
-from scheduling.services import next_openings_refresh
+from scheduling.services import next_open_times_refresh
 
 from .common import changes_json, clock, page
 from .forms_catalog import ProfileForm
@@ -39,7 +39,7 @@ def profile(request: HttpRequest, clinic_id: int, *, membership: Membership) -> 
                     **form.profile_fields(),
                 )
                 if "opening_hours" in diff:  # the posted hours bound open times: search's must follow at once
-                    next_openings_refresh(clinic_ids=[clinic.pk], now=clock())
+                    next_open_times_refresh(clinic_ids=[clinic.pk], now=clock())
                 audit_record(
                     membership=membership,
                     action="clinic.profile_update",

@@ -29,7 +29,7 @@ from clinics.services import cancellation_window_set
 from portal.access import ALL_ROLES, DESK_ROLES, access_practitioner, audit_record, portal_view
 from portal.models import Membership, Role
 from scheduling import services as scheduling_services
-from scheduling.models import ClinicClosure, Opening, TimeOff, TimeOffKind, WorkingHours
+from scheduling.models import ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.selectors import booking_rules_get, open_times_list
 
 from . import stranding
@@ -114,7 +114,7 @@ def _schedule_page(
         "practitioner": practitioner,
         "blocks": [(WEEKDAYS[b.weekday], b) for b in blocks],
         "time_off": TimeOff.objects.filter(practitioner=practitioner, end__gt=now),
-        "openings": Opening.objects.filter(practitioner=practitioner, end__gt=now),
+        "openings": PostedOpening.objects.filter(practitioner=practitioner, end__gt=now),
         "next_times": [s.astimezone(zone) for s in starts],
         "hours_form": hours_form or WorkingHoursForm(clinic=clinic, now=now, current=current),
         "time_off_form": time_off_form or TimeOffForm(clinic=clinic, now=now),
@@ -314,7 +314,7 @@ def slot_add(request: HttpRequest, clinic_id: int, practitioner_id: int, *, memb
         changes["outside_posted_hours"] = True
     try:
         with transaction.atomic():
-            opening = scheduling_services.opening_post(
+            opening = scheduling_services.posted_opening_add(
                 practitioner=practitioner, start=data["start"], end=data["end"], now=now, posted_by=request.user
             )
             summary = _("Opening posted for %(name)s.") % {"name": practitioner.full_name}
@@ -357,13 +357,15 @@ def time_off_remove(
 
 @portal_view(roles=ALL_ROLES)
 @require_POST
-def opening_remove(
+def posted_opening_remove(
     request: HttpRequest, clinic_id: int, practitioner_id: int, opening_id: int, *, membership: Membership
 ) -> HttpResponse:
     """Take a posted opening back; a visit already booked in it is stranded unless the hours cover it."""
     practitioner = access_practitioner(membership, practitioner_id)
     opening = (
-        Opening.objects.filter(practitioner=practitioner, pk=opening_id).select_related("practitioner__clinic").first()
+        PostedOpening.objects.filter(practitioner=practitioner, pk=opening_id)
+        .select_related("practitioner__clinic")
+        .first()
     )
     if opening is None:
         raise Http404
@@ -375,7 +377,7 @@ def opening_remove(
     def apply() -> tuple[Any, str, str, dict[str, Any]]:
         changes = {"start": opening.start.isoformat(), "end": opening.end.isoformat()}
         pk = opening.pk
-        scheduling_services.opening_remove(opening=opening, now=now)
+        scheduling_services.posted_opening_remove(opening=opening, now=now)
         opening.pk = pk  # for the audit entry: the row is gone, its id is still what was removed
         return (
             opening,

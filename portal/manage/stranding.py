@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from booking.models import Actor, Appointment, AppointmentSource, AppointmentStatus
 from booking.services import appointment_cancel
 from clinics.models import Clinic, Practitioner
-from scheduling.models import Opening, WorkingHours
+from scheduling.models import PostedOpening, WorkingHours
 
 KEEP = "keep"
 CANCEL = "cancel"
@@ -71,7 +71,7 @@ def stranded_by_hours(
     return stranded
 
 
-def stranded_by_opening_removal(*, opening: Opening, now: datetime) -> list[Appointment]:
+def stranded_by_opening_removal(*, opening: PostedOpening, now: datetime) -> list[Appointment]:
     """Booked visits inside a posted opening that neither the weekly hours nor another opening cover."""
     practitioner = opening.practitioner
     zone = ZoneInfo(practitioner.clinic.time_zone)
@@ -79,7 +79,7 @@ def stranded_by_opening_removal(*, opening: Opening, now: datetime) -> list[Appo
     if not visits:
         return []
     others = list(
-        Opening.objects.filter(practitioner=practitioner, end__gt=now)
+        PostedOpening.objects.filter(practitioner=practitioner, end__gt=now)
         .exclude(pk=opening.pk)
         .values_list("start", "end")
     )

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from booking.models import Appointment
-from scheduling.models import ClinicClosure, Opening, TimeOff, WorkingHours
+from scheduling.models import ClinicClosure, PostedOpening, TimeOff, WorkingHours
 
 from .conftest import World
 
@@ -62,7 +62,7 @@ def test_an_opening_on_9999_12_31_at_23_00_is_a_field_error_and_nothing_is_store
     )
     assert response.status_code == 400
     assert WINDOW in response.content.decode()
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
 
 def test_weekly_hours_valid_until_9999_are_a_field_error(owner: Client, world: World) -> None:
@@ -179,7 +179,7 @@ def test_time_off_clean_names_the_field_past_the_stored_bounds(world: World) -> 
     ("model", "fields"),
     [
         (TimeOff, {"start": datetime(2099, 12, 1, tzinfo=UTC), "end": FAR}),
-        (Opening, {"start": datetime(1999, 12, 31, tzinfo=UTC), "end": datetime(2000, 1, 2, tzinfo=UTC)}),
+        (PostedOpening, {"start": datetime(1999, 12, 31, tzinfo=UTC), "end": datetime(2000, 1, 2, tzinfo=UTC)}),
         (WorkingHours, {"weekday": 0, "start_time": "09:00", "end_time": "10:00", "valid_from": date(1999, 1, 1)}),
         (
             WorkingHours,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinics.models import OpeningHours
 from clinics.testing import make_clinic, make_practitioner, make_service
 from portal.models import Role
-from scheduling.models import Opening
+from scheduling.models import PostedOpening
 from scheduling.testing import make_hours
 
 from .conftest import PASSWORD, make_user
@@ -49,9 +49,9 @@ def test_an_opening_on_a_closed_sunday_is_posted_only_after_the_desk_confirms_th
     warning = page.locator("[data-outside-hours]")
     warning.wait_for()
     assert "This opening is outside the clinic's posted hours (Sunday closed)." in warning.inner_text()
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
     warning.get_by_role("button", name="Post it anyway").click()
     page.get_by_text("Opening posted for Robin").wait_for()
-    assert Opening.objects.filter(practitioner=robin).count() == 1
+    assert PostedOpening.objects.filter(practitioner=robin).count() == 1
     assert page.locator("[data-outside-hours]").count() == 0

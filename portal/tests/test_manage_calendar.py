@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from booking.models import AppointmentStatus, Hold
 from portal.tests.manage_world import NOW, World, book, make_world
-from scheduling.models import ClinicClosure, Opening, TimeOff
+from scheduling.models import ClinicClosure, PostedOpening, TimeOff
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_the_day_view_shows_hours_appointments_holds_time_off_and_openings(clien
         expires_at=NOW + timedelta(minutes=5),
     )
     TimeOff.objects.create(practitioner=world.lee, start=toronto(2026, 12, 7, 13), end=toronto(2026, 12, 7, 17))
-    Opening.objects.create(practitioner=world.chen, start=toronto(2026, 12, 7, 18), end=toronto(2026, 12, 7, 19))
+    PostedOpening.objects.create(practitioner=world.chen, start=toronto(2026, 12, 7, 18), end=toronto(2026, 12, 7, 19))
     body = calendar(client, world, world.desk).content.decode()
     assert "Ana Morel" in body
     assert "Gone Patient" not in body

@@ -14,7 +14,7 @@ from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from clinics.testing import make_insurer, make_language, make_practitioner, make_service, make_technique
 from portal.models import AuditEntry
 from portal.tests.manage_world import NOW, World, book, make_world
-from scheduling.models import NextOpening
+from scheduling.models import NextOpenTime
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_editing_a_practitioner_records_what_changed(client: Any, world: World) 
     assert changes["languages"] == {"old": [], "new": [language.pk]}
     assert changes["services"] == {"old": [world.service.pk], "new": []}
     # Chen offers nothing now: the precomputed times patients search are gone at once.
-    assert not NextOpening.objects.filter(practitioner=world.chen).exists()
+    assert not NextOpenTime.objects.filter(practitioner=world.chen).exists()
 
 
 def test_retiring_a_practitioner_keeps_their_booked_visits_and_hides_their_times(client: Any, world: World) -> None:
@@ -147,8 +147,8 @@ def test_retiring_a_practitioner_keeps_their_booked_visits_and_hides_their_times
     visit.refresh_from_db()
     assert world.chen.is_active is False
     assert visit.status == AppointmentStatus.BOOKED
-    assert not NextOpening.objects.filter(practitioner=world.chen).exists()
-    assert NextOpening.objects.filter(practitioner=world.lee).exists()
+    assert not NextOpenTime.objects.filter(practitioner=world.chen).exists()
+    assert NextOpenTime.objects.filter(practitioner=world.lee).exists()
     assert AuditEntry.objects.filter(action="practitioner.retire", object_id=str(world.chen.pk)).exists()
 
 
@@ -231,7 +231,7 @@ def test_retiring_a_service_keeps_it_listed_and_its_visits_booked(client: Any, w
     assert world.service.is_active is False
     assert visit.status == AppointmentStatus.BOOKED
     assert "retired" in response.content.decode()
-    assert not NextOpening.objects.filter(service=world.service).exists()
+    assert not NextOpenTime.objects.filter(service=world.service).exists()
 
 
 # --- Profile -------------------------------------------------------------------------------------------

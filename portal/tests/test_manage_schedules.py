@@ -13,7 +13,7 @@ from booking.models import AppointmentStatus, ClinicBookingPolicy
 from notifications.models import OutboxMessage
 from portal.models import AuditEntry
 from portal.tests.manage_world import NOW, World, book, make_world
-from scheduling.models import BookingRules, ClinicClosure, Opening, TimeOff, TimeOffKind, WorkingHours
+from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_a_posted_opening_shows_at_once_among_the_next_open_times(client: Any, w
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("slot_add", world, practitioner_id=world.chen.pk), data, follow=True)
     assert response.status_code == 200
-    opening = Opening.objects.get(practitioner=world.chen)
+    opening = PostedOpening.objects.get(practitioner=world.chen)
     assert opening.start == toronto(2026, 12, 12, 10, 0)
     assert "Saturday, December 12, 2026, 10:00 AM" in response.content.decode()
     entry = AuditEntry.objects.get(action="schedule.opening_post")
@@ -114,7 +114,7 @@ def test_an_opening_in_the_past_is_refused_with_a_message(client: Any, world: Wo
         response = client.post(url("slot_add", world, practitioner_id=world.chen.pk), data)
     assert response.status_code == 400
     assert "This time is in the past." in response.content.decode()
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
     assert not AuditEntry.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_an_opening_too_short_for_any_service_is_refused(client: Any, world: Wor
         response = client.post(url("slot_add", world, practitioner_id=world.chen.pk), data)
     assert response.status_code == 400
     assert "No service fits in 20 minutes (the shortest takes 30)." in response.content.decode()
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
 
 def test_an_opening_that_ends_before_it_starts_is_refused(client: Any, world: World) -> None:
@@ -150,25 +150,27 @@ def test_blocking_a_free_time_saves_it_at_once(client: Any, world: World) -> Non
 
 
 def test_removing_an_opening_is_recorded(client: Any, world: World) -> None:
-    opening = Opening.objects.create(
+    opening = PostedOpening.objects.create(
         practitioner=world.chen, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
     )
     as_user(client, world.owner)
     with time_machine.travel(NOW, tick=False):
-        response = client.post(url("opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk))
+        response = client.post(
+            url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk)
+        )
     assert response.status_code == 302
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
     assert AuditEntry.objects.filter(action="schedule.opening_remove", object_id=str(opening.pk)).exists()
 
 
 def test_an_opening_of_another_practitioner_cannot_be_removed_through_this_one(client: Any, world: World) -> None:
-    opening = Opening.objects.create(
+    opening = PostedOpening.objects.create(
         practitioner=world.lee, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
     )
     as_user(client, world.owner)
-    response = client.post(url("opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk))
+    response = client.post(url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk))
     assert response.status_code == 404
-    assert Opening.objects.exists()
+    assert PostedOpening.objects.exists()
 
 
 # --- Weekly hours -----------------------------------------------------------------------------------
@@ -408,35 +410,37 @@ def test_changing_saved_rules_records_only_what_changed(client: Any, world: Worl
 
 
 def test_taking_back_an_opening_someone_booked_asks_first(client: Any, world: World) -> None:
-    opening = Opening.objects.create(
+    opening = PostedOpening.objects.create(
         practitioner=world.chen, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
     )
     visit = book(world, toronto(2026, 12, 12, 10, 0), patient_name="Saturday Patient")
     as_user(client, world.owner)
-    path = url("opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk)
+    path = url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk)
     with time_machine.travel(NOW, tick=False):
         response = client.post(path)
     assert response.status_code == 200
     assert "Saturday Patient" in response.content.decode()
-    assert Opening.objects.exists()
+    assert PostedOpening.objects.exists()
     with time_machine.travel(NOW, tick=False):
         response = client.post(path, {"stranded_decision": "keep", "stranded_ids": str(visit.pk)})
     assert response.status_code == 302
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
     visit.refresh_from_db()
     assert visit.status == AppointmentStatus.BOOKED
 
 
 def test_taking_back_an_opening_inside_the_weekly_hours_strands_nobody(client: Any, world: World) -> None:
-    opening = Opening.objects.create(
+    opening = PostedOpening.objects.create(
         practitioner=world.chen, start=toronto(2026, 12, 8, 10, 0), end=toronto(2026, 12, 8, 11, 0)
     )
     book(world, toronto(2026, 12, 8, 10, 0))
     as_user(client, world.owner)
     with time_machine.travel(NOW, tick=False):
-        response = client.post(url("opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk))
+        response = client.post(
+            url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk)
+        )
     assert response.status_code == 302
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
 
 def test_a_practitioner_posts_an_opening_on_their_own_schedule(client: Any, world: World) -> None:
@@ -445,5 +449,5 @@ def test_a_practitioner_posts_an_opening_on_their_own_schedule(client: Any, worl
     with time_machine.travel(NOW, tick=False):
         assert client.post(url("slot_add", world, practitioner_id=world.chen.pk), data).status_code == 302
         assert client.post(url("slot_add", world, practitioner_id=world.lee.pk), data).status_code == 404
-    assert Opening.objects.get().practitioner == world.chen
-    assert Opening.objects.get().posted_by == world.practitioner
+    assert PostedOpening.objects.get().practitioner == world.chen
+    assert PostedOpening.objects.get().posted_by == world.practitioner

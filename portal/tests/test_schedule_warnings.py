@@ -13,7 +13,7 @@ from django.urls import reverse
 from clinics.models import OpeningHours
 from portal.models import AuditEntry
 from portal.tests.manage_world import NOW, World, make_world
-from scheduling.models import Opening, WorkingHours
+from scheduling.models import PostedOpening, WorkingHours
 from scheduling.selectors import open_times_list
 from scheduling.testing import toronto
 
@@ -93,12 +93,12 @@ def test_an_opening_on_a_day_the_clinic_is_closed_waits_for_confirmation(client:
     html = response.content.decode()
     assert response.status_code == 200
     assert "This opening is outside the clinic&#x27;s posted hours (Saturday closed)." in html
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
     with time_machine.travel(NOW, tick=False):
         response = post(client, world, "slot_add", {**data, **CONFIRM})
     assert response.status_code == 302
-    assert Opening.objects.get(practitioner=world.chen).start == toronto(2026, 12, 12, 10)
+    assert PostedOpening.objects.get(practitioner=world.chen).start == toronto(2026, 12, 12, 10)
     assert AuditEntry.objects.get(action="schedule.opening_post").changes["outside_posted_hours"] is True
 
 
@@ -107,14 +107,14 @@ def test_an_opening_before_opening_time_names_that_days_hours(client: Any, world
     with time_machine.travel(NOW, tick=False):
         html = post(client, world, "slot_add", data).content.decode()
     assert "(Tuesday 08:00–20:00)" in html
-    assert not Opening.objects.exists()
+    assert not PostedOpening.objects.exists()
 
 
 def test_an_opening_within_the_posted_hours_is_posted_without_a_question(client: Any, world: World) -> None:
     data = {"kind": "opening", "day": "2026-12-08", "start_time": "18:00", "end_time": "19:00"}
     with time_machine.travel(NOW, tick=False):
         assert post(client, world, "slot_add", data).status_code == 302
-    assert Opening.objects.filter(practitioner=world.chen).exists()
+    assert PostedOpening.objects.filter(practitioner=world.chen).exists()
 
 
 def test_blocking_a_time_outside_the_posted_hours_asks_nothing(client: Any, world: World) -> None:
@@ -133,11 +133,11 @@ def test_a_clinic_that_posts_no_hours_is_asked_nothing(client: Any, world: World
 
 def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_at_once(client: Any, world: World) -> None:
     from portal.tests.test_manage_catalog import profile_data
-    from scheduling.selectors import next_openings_for_clinics
-    from scheduling.services import next_openings_refresh
+    from scheduling.selectors import next_open_times_for_clinics
+    from scheduling.services import next_open_times_refresh
 
-    next_openings_refresh(clinic_ids=[world.clinic.pk], now=NOW)
-    first = next_openings_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
+    next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
+    first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
     assert first == toronto(2026, 12, 7, 10)  # 2 h notice from 8:00
     client.force_login(world.owner)
     profile = reverse("portal:profile", kwargs={"clinic_id": world.clinic.pk})
@@ -145,5 +145,5 @@ def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_at_o
     data = profile_data(world.clinic, hours_0="13:00-20:00", hours_5="")
     data.update({f"hours_{d}": "08:00-20:00" for d in range(1, 5)})
     assert client.post(profile, data).status_code == 302
-    first = next_openings_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
+    first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
     assert first == toronto(2026, 12, 7, 13)

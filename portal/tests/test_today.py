@@ -122,11 +122,11 @@ def test_an_appointment_next_week_cannot_be_marked_yet(desk: Client, world: Worl
 
 
 def test_next_available_shows_each_services_soonest_time(desk: Client, world: World) -> None:
-    from scheduling.services import next_openings_refresh
+    from scheduling.services import next_open_times_refresh
 
     from .conftest import NOW
 
-    next_openings_refresh(clinic_ids=[world.a.clinic.pk], now=NOW)
+    next_open_times_refresh(clinic_ids=[world.a.clinic.pk], now=NOW)
     body = desk.get(f"/portal/{world.a.clinic.pk}/").content.decode()
     # 08:00 now with 2 h notice: the first open time is 10:00, but Pat is busy then and Col at 11:00.
     assert "Wednesday, December 2, 2026, 10:00 AM" in body

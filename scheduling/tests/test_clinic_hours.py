@@ -17,9 +17,9 @@ import time_machine
 from clinics.models import OpeningHours
 from scheduling import engine
 from scheduling.engine import Rules, WeeklyBlock
-from scheduling.models import Opening
-from scheduling.selectors import next_openings_for_clinics, open_times_list, slot_is_open
-from scheduling.services import next_openings_refresh
+from scheduling.models import PostedOpening
+from scheduling.selectors import next_open_times_for_clinics, open_times_list, slot_is_open
+from scheduling.services import next_open_times_refresh
 from scheduling.testing import local, make_open_clinic, toronto
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -116,8 +116,8 @@ def test_booking_refuses_seven_and_takes_eight():
 @pytest.mark.django_db
 def test_searchs_next_times_agree_with_the_engine_and_start_at_eight():
     clinic, _person, _service = early_clinic()
-    next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
-    cached = next_openings_for_clinics(clinic_ids=[clinic.pk], now=NOW, count=5)[clinic.pk]
+    next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cached = next_open_times_for_clinics(clinic_ids=[clinic.pk], now=NOW, count=5)[clinic.pk]
     live = open_times_list(clinic=clinic, start=NOW, end=NOW + timedelta(days=7), now=NOW)
     assert hhmm(cached) == ["Mon 08:00", "Mon 08:15", "Mon 08:30", "Mon 08:45", "Mon 09:00"]
     assert cached == sorted({s.start for s in live})[:5]
@@ -151,7 +151,7 @@ def test_the_api_answers_no_time_before_the_clinic_opens(client):
 @pytest.mark.django_db
 def test_an_extra_opening_the_clinic_posts_on_a_closed_day_is_still_offered():
     clinic, person, _service = early_clinic()
-    Opening.objects.create(practitioner=person, start=toronto(2026, 12, 12, 10), end=toronto(2026, 12, 12, 11))
+    PostedOpening.objects.create(practitioner=person, start=toronto(2026, 12, 12, 10), end=toronto(2026, 12, 12, 11))
     slots = open_times_list(clinic=clinic, start=toronto(2026, 12, 12), end=toronto(2026, 12, 13), now=NOW)
     assert hhmm(s.start for s in slots) == ["Sat 10:00", "Sat 10:15", "Sat 10:30"]
 
@@ -191,7 +191,7 @@ def test_night_hours_across_spring_forward_skip_the_missing_hour_and_stop_at_clo
 def test_demo_practitioners_work_within_their_clinics_posted_hours_and_the_cache_agrees():
     from clinics.testing import make_clinic, make_practitioner, make_service
     from scheduling.demo import schedules_generate
-    from scheduling.models import NextOpening, WorkingHours
+    from scheduling.models import NextOpenTime, WorkingHours
 
     ids = []
     for _ in range(6):
@@ -202,16 +202,16 @@ def test_demo_practitioners_work_within_their_clinics_posted_hours_and_the_cache
         ids.append(clinic.pk)
 
     def cached():
-        return sorted(NextOpening.objects.values_list("practitioner_id", "service_id", "start", "rank"))
+        return sorted(NextOpenTime.objects.values_list("practitioner_id", "service_id", "start", "rank"))
 
     moment = toronto(2026, 12, 2, 9, 7)
     with time_machine.travel(moment, tick=False):
         schedules_generate(clinic_ids=ids, seed=5)
         generated = cached()
-        next_openings_refresh(clinic_ids=ids, now=moment)
+        next_open_times_refresh(clinic_ids=ids, now=moment)
     hours = list(WorkingHours.objects.all())
     assert hours and all(h.weekday < 5 and time(9) <= h.start_time < h.end_time <= time(18) for h in hours)
-    for opening in Opening.objects.select_related("practitioner__clinic"):
+    for opening in PostedOpening.objects.select_related("practitioner__clinic"):
         zone = ZoneInfo(opening.practitioner.clinic.time_zone)
         start, end = opening.start.astimezone(zone), opening.end.astimezone(zone)
         assert start.weekday() < 5 and time(9) <= start.time() and end.time() <= time(18)

@@ -11,7 +11,7 @@ import pytest
 from booking.models import Appointment
 from clinics.testing import make_clinic, make_practitioner, make_service
 from scheduling.demo import schedules_generate
-from scheduling.models import AvailabilityState, NextOpening, WorkingHours
+from scheduling.models import AvailabilityState, NextOpenTime, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_every_practitioner_gets_weekly_hours_and_every_clinic_next_openings(net
         per_person[pid] = per_person.get(pid, 0) + 1
     assert all(3 <= n <= 6 for n in per_person.values())
     assert AvailabilityState.objects.filter(clinic_id__in=network).count() == len(network)
-    assert NextOpening.objects.values("clinic").distinct().count() >= len(network) - 1
+    assert NextOpenTime.objects.values("clinic").distinct().count() >= len(network) - 1
 
 
 def test_booked_appointments_sit_inside_working_hours_and_never_overlap(network):
@@ -65,9 +65,9 @@ def test_the_same_seed_gives_the_same_schedules(network):
     first = snapshot()
     WorkingHours.objects.all().delete()
     Appointment.objects.all().delete()
-    from scheduling.models import BookingRules, ClinicClosure, Opening, TimeOff
+    from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff
 
-    for model in (BookingRules, ClinicClosure, Opening, TimeOff):
+    for model in (BookingRules, ClinicClosure, PostedOpening, TimeOff):
         model.objects.all().delete()
     schedules_generate(clinic_ids=network, seed=3)
     assert snapshot() == first
@@ -77,16 +77,16 @@ def test_next_openings_computed_in_memory_are_those_a_refresh_reads_back(network
     import time_machine
     from django.utils import timezone
 
-    from scheduling.services import next_openings_refresh
+    from scheduling.services import next_open_times_refresh
 
     def snapshot():
         return sorted(
-            NextOpening.objects.values_list("clinic_id", "practitioner_id", "service_id", "start", "end", "rank")
+            NextOpenTime.objects.values_list("clinic_id", "practitioner_id", "service_id", "start", "end", "rank")
         ), dict(AvailabilityState.objects.values_list("clinic_id", "fresh_until"))
 
     with time_machine.travel(datetime(2026, 12, 2, 14, 7, tzinfo=UTC), tick=False):
         schedules_generate(clinic_ids=network, seed=11)
         generated = snapshot()
         assert Appointment.objects.exists() and generated[0]
-        next_openings_refresh(clinic_ids=network, now=timezone.now())
+        next_open_times_refresh(clinic_ids=network, now=timezone.now())
     assert snapshot() == generated

@@ -11,11 +11,11 @@ from booking.models import Appointment, Hold
 from clinics.models import Clinic, Discipline
 from clinics.testing import make_practitioner, make_service, make_technique
 from scheduling import services
-from scheduling.models import AvailabilityState, NextOpening
+from scheduling.models import AvailabilityState, NextOpenTime
 from scheduling.selectors import (
-    NEXT_OPENINGS_KEPT,
+    NEXT_OPEN_TIMES_KEPT,
     next_available_subquery,
-    next_openings_for_clinics,
+    next_open_times_for_clinics,
     open_times_list,
     soonest_clinics,
     stale_clinic_ids,
@@ -28,7 +28,7 @@ NOW = toronto(2026, 12, 7, 6, 0)  # Monday, 6 a.m.; with 2 h notice the first ti
 
 
 def next_of(clinic, now=NOW, **filters):
-    return next_openings_for_clinics(clinic_ids=[clinic.pk], now=now, **filters).get(clinic.pk, [])
+    return next_open_times_for_clinics(clinic_ids=[clinic.pk], now=now, **filters).get(clinic.pk, [])
 
 
 def hhmm(moments, zone="America/Toronto"):
@@ -39,8 +39,8 @@ def hhmm(moments, zone="America/Toronto"):
 
 def test_refresh_keeps_the_next_few_times_of_each_practitioner_and_service():
     clinic, _people, _service = make_open_clinic(practitioners=2)
-    written = services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
-    assert written == 2 * NEXT_OPENINGS_KEPT
+    written = services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert written == 2 * NEXT_OPEN_TIMES_KEPT
     assert hhmm(next_of(clinic)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
     assert AvailabilityState.objects.get(clinic=clinic).computed_at == NOW
 
@@ -55,7 +55,7 @@ def test_the_cache_says_what_the_engine_says():
         end=toronto(2026, 12, 7, 9, 30),
         source="import",
     )
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     live = open_times_list(clinic=clinic, start=NOW, end=NOW + timedelta(days=3), now=NOW)
     assert next_of(clinic, count=4) == sorted({s.start for s in live})[:4]
 
@@ -69,7 +69,7 @@ def test_time_passing_removes_a_time_without_any_refresh():
 
 def test_a_booking_changes_next_available_once_booking_refreshes():
     clinic, (person,), service = make_open_clinic()
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     Appointment.objects.create(
         clinic=clinic,
         practitioner=person,
@@ -78,10 +78,10 @@ def test_a_booking_changes_next_available_once_booking_refreshes():
         end=toronto(2026, 12, 7, 9, 30),
         source="web",
     )
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:30"
     Appointment.objects.update(status="cancelled")
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
 
 
@@ -97,7 +97,7 @@ def test_a_booking_changes_next_available_once_booking_refreshes():
 )
 def test_each_write_service_refreshes_next_openings(change, first):
     clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
     if change == "hours":
         services.working_hours_set(
@@ -108,7 +108,7 @@ def test_each_write_service_refreshes_next_openings(change, first):
     elif change == "closure":
         services.clinic_closure_add(clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW)
     elif change == "opening":
-        services.opening_post(
+        services.posted_opening_add(
             practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
         )
     else:
@@ -144,7 +144,7 @@ def test_discipline_service_and_technique_narrow_next_available():
     chiro.techniques.add(make_technique())
     make_hours(chiro, blocks=(("09:00", "10:00"),))
     make_service(clinic=clinic, practitioners=[chiro], discipline=Discipline.CHIROPRACTIC)
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"  # no filter: any service
     assert hhmm(next_of(clinic, discipline=Discipline.PHYSIOTHERAPY))[0] == "Mon 11:00"
     assert hhmm(next_of(clinic, service_id=physio_service.pk))[0] == "Mon 11:00"
@@ -156,7 +156,7 @@ def test_clinics_sort_soonest_first_with_the_subquery(django_assert_max_num_quer
     later, _p, _s = make_open_clinic(blocks=(("14:00", "15:00"),))
     sooner, _p, _s = make_open_clinic(blocks=(("10:00", "11:00"),))
     never, _p, _s = make_open_clinic(days=())
-    services.next_openings_refresh(clinic_ids=[later.pk, sooner.pk, never.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[later.pk, sooner.pk, never.pk], now=NOW)
     ids = [later.pk, sooner.pk, never.pk]
     with django_assert_max_num_queries(1):
         ordered = list(
@@ -167,20 +167,20 @@ def test_clinics_sort_soonest_first_with_the_subquery(django_assert_max_num_quer
         )
     assert ordered == [sooner.pk, later.pk, never.pk]
     with django_assert_max_num_queries(1):
-        times = next_openings_for_clinics(clinic_ids=ids, now=NOW, discipline=Discipline.PHYSIOTHERAPY)
+        times = next_open_times_for_clinics(clinic_ids=ids, now=NOW, discipline=Discipline.PHYSIOTHERAPY)
     assert hhmm(times[sooner.pk]) == ["Mon 10:00", "Mon 10:15", "Mon 10:30"]
     assert never.pk not in times
 
 
 def test_next_times_are_distinct_even_when_several_practitioners_share_them():
     clinic, _people, _service = make_open_clinic(practitioners=4)
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic, count=3)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
 
 
 def test_a_clinic_is_due_for_a_top_up_when_its_cached_times_run_low_or_a_hold_lapses():
     clinic, (person,), service = make_open_clinic()
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     state = AvailabilityState.objects.get(clinic=clinic)
     # Five cached times 09:00..10:00 with 2 h notice: once 09:30 can no longer be booked (07:30), two are left.
     assert state.fresh_until == toronto(2026, 12, 7, 7, 30)
@@ -193,7 +193,7 @@ def test_a_clinic_is_due_for_a_top_up_when_its_cached_times_run_low_or_a_hold_la
         end=toronto(2026, 12, 7, 9, 30),
         expires_at=NOW + timedelta(minutes=10),
     )
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
 
 
@@ -201,19 +201,19 @@ def test_top_up_recomputes_stale_and_never_computed_clinics_only():
     stale, _p, _s = make_open_clinic()
     fresh, _p, _s = make_open_clinic()
     never, _p, _s = make_open_clinic()
-    services.next_openings_refresh(clinic_ids=[stale.pk, fresh.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[stale.pk, fresh.pk], now=NOW)
     AvailabilityState.objects.filter(clinic=stale).update(fresh_until=NOW)
     later = NOW + timedelta(minutes=5)
-    assert services.next_openings_top_up(now=later) == 2
+    assert services.next_open_times_top_up(now=later) == 2
     computed = dict(AvailabilityState.objects.values_list("clinic_id", "computed_at"))
     assert computed == {stale.pk: later, fresh.pk: NOW, never.pk: later}
-    assert NextOpening.objects.filter(clinic=never).exists()
+    assert NextOpenTime.objects.filter(clinic=never).exists()
 
 
 def test_refreshing_a_small_clinic_takes_a_bounded_number_of_queries(django_assert_max_num_queries):
     clinic, _people, _service = make_open_clinic(practitioners=5)
     with django_assert_max_num_queries(16):
-        services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+        services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
 
 
 def test_a_practitioner_away_for_two_weeks_still_has_next_openings_after():
@@ -229,7 +229,7 @@ def test_soonest_clinics_walks_start_order_and_pages():
     middle, _p, _s = make_open_clinic(blocks=(("12:00", "13:00"),))
     closed, _p, _s = make_open_clinic(days=())
     elsewhere, _p, _s = make_open_clinic(blocks=(("08:00", "09:00"),))
-    services.next_openings_refresh(clinic_ids=[c.pk for c in (late, early, middle, closed, elsewhere)], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[c.pk for c in (late, early, middle, closed, elsewhere)], now=NOW)
     candidates = Clinic.objects.exclude(pk=elsewhere.pk)
     page = soonest_clinics(clinics=candidates, now=NOW, discipline=Discipline.PHYSIOTHERAPY, limit=2)
     assert [pk for pk, _start in page] == [early.pk, middle.pk]
@@ -244,17 +244,17 @@ def test_the_refresh_availability_command_tops_up_due_clinics():
     clinic, _p, _s = make_open_clinic()
     call_command("refresh_availability", verbosity=0)
     assert AvailabilityState.objects.filter(clinic=clinic).exists()
-    assert NextOpening.objects.filter(clinic=clinic).exists()
-    NextOpening.objects.all().delete()
+    assert NextOpenTime.objects.filter(clinic=clinic).exists()
+    NextOpenTime.objects.all().delete()
     call_command("refresh_availability", "--all", verbosity=0)
-    assert NextOpening.objects.filter(clinic=clinic).exists()
+    assert NextOpenTime.objects.filter(clinic=clinic).exists()
 
 
 def test_soonest_clinics_groups_instead_when_the_walk_would_be_too_long(monkeypatch):
     from scheduling import selectors
 
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
-    services.next_openings_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)  # two practitioners share each start: 3 rows, 2 clinics
     page = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     assert [pk for pk, _start in page] == [c.pk for c in clinics]
@@ -273,10 +273,10 @@ def test_removing_time_off_a_closure_or_an_opening_refreshes_next_openings_too()
     )
     services.clinic_closure_remove(closure=closure, now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
-    opening = services.opening_post(
+    opening = services.posted_opening_add(
         practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
     )
-    services.opening_remove(opening=opening, now=NOW)
+    services.posted_opening_remove(opening=opening, now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
 
 
@@ -295,20 +295,20 @@ def test_write_services_refuse_bad_input_with_a_clear_message():
 
 
 def test_the_tasks_call_the_same_services():
-    from scheduling.tasks import next_openings_refresh_task, next_openings_top_up_task
+    from scheduling.tasks import next_open_times_refresh_task, next_open_times_top_up_task
 
     clinic, _p, _s = make_open_clinic()
-    assert next_openings_top_up_task.call() == 1
-    assert next_openings_refresh_task.call(clinic_ids=[clinic.pk]) == NEXT_OPENINGS_KEPT
+    assert next_open_times_top_up_task.call() == 1
+    assert next_open_times_refresh_task.call(clinic_ids=[clinic.pk]) == NEXT_OPEN_TIMES_KEPT
 
 
 def _rows(clinic):
-    return sorted(NextOpening.objects.filter(clinic=clinic).values_list("practitioner_id", "start", "computed_at"))
+    return sorted(NextOpenTime.objects.filter(clinic=clinic).values_list("practitioner_id", "start", "computed_at"))
 
 
 def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due_time_forward():
     clinic, (first, second), service = make_open_clinic(practitioners=2)
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     due = AvailabilityState.objects.get(clinic=clinic).fresh_until
     Appointment.objects.create(
         clinic=clinic,
@@ -319,8 +319,8 @@ def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due
         source="web",
     )
     later = NOW + timedelta(minutes=1)
-    written = services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[first.pk], now=later)
-    assert written == NEXT_OPENINGS_KEPT
+    written = services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[first.pk], now=later)
+    assert written == NEXT_OPEN_TIMES_KEPT
     rows = _rows(clinic)
     assert {computed for pid, _s, computed in rows if pid == first.pk} == {later}
     assert {computed for pid, _s, computed in rows if pid == second.pk} == {NOW}  # untouched
@@ -336,13 +336,13 @@ def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due
         end=toronto(2026, 12, 7, 11, 30),
         expires_at=NOW + timedelta(minutes=10),
     )
-    services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[second.pk], now=later)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[second.pk], now=later)
     assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
 
 
 def test_a_practitioner_refresh_leaves_a_never_computed_clinic_to_the_top_up():
     clinic, (person,), _service = make_open_clinic()
-    services.next_openings_refresh(clinic_ids=[clinic.pk], practitioner_ids=[person.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[person.pk], now=NOW)
     assert not AvailabilityState.objects.filter(clinic=clinic).exists()
     assert stale_clinic_ids(clinic_ids=[clinic.pk], now=NOW) == [clinic.pk]
 
@@ -354,7 +354,7 @@ def test_a_booking_refreshes_only_its_practitioner_in_a_bounded_number_of_querie
     from booking.services import appointment_book
 
     clinic, people, service = make_open_clinic(practitioners=4)
-    services.next_openings_refresh(clinic_ids=[clinic.pk], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     patient = PatientDetails(name="Ada", email="ada@example.com", phone="+14165550123")
     later = NOW + timedelta(minutes=1)
     with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
@@ -372,7 +372,7 @@ def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
 
     # Two practitioners share each start, so batches of one or two rows end among tied rows.
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
-    services.next_openings_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    services.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     whole = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     monkeypatch.setattr(selectors, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
     monkeypatch.setattr(selectors, "MIN_BATCH", 1)

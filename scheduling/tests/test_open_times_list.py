@@ -9,7 +9,7 @@ import pytest
 from booking.models import Appointment, AppointmentStatus, Hold
 from clinics.models import Discipline
 from clinics.testing import make_practitioner, make_service
-from scheduling.models import BookingRules, ClinicClosure, Opening, ServiceBookingRules, TimeOff
+from scheduling.models import BookingRules, ClinicClosure, PostedOpening, ServiceBookingRules, TimeOff
 from scheduling.selectors import open_times_list, slot_is_open
 from scheduling.testing import local, make_hours, make_open_clinic, toronto
 
@@ -89,7 +89,7 @@ def test_a_clinic_closure_closes_every_practitioner():
 
 def test_a_posted_opening_is_offered_outside_the_weekly_hours():
     clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "10:00"),))
-    Opening.objects.create(practitioner=person, start=toronto(2026, 12, 7, 15, 30), end=toronto(2026, 12, 7, 16))
+    PostedOpening.objects.create(practitioner=person, start=toronto(2026, 12, 7, 15, 30), end=toronto(2026, 12, 7, 16))
     assert monday_starts(clinic)[-1] == "15:30"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from scheduling.services import next_openings_top_up, refresh_all
+from scheduling.services import next_open_times_top_up, refresh_all
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"availability: recomputed every clinic ({rows} next openings)")
             return
         while True:
-            count = next_openings_top_up(now=timezone.now(), batch=batch)
+            count = next_open_times_top_up(now=timezone.now(), batch=batch)
             if count or options["verbosity"] > 1:
                 self.stdout.write(f"availability: topped up {count} clinics")
             if every <= 0:
