@@ -81,7 +81,7 @@ def _taken_page(
 
 
 def _with_names(openings: list[OpenTime]) -> list[dict[str, Any]]:
-    names = {p.pk: p.full_name for p in Practitioner.objects.filter(pk__in={o.practitioner_id for o in openings})}
+    names = Practitioner.objects.filter(pk__in={o.practitioner_id for o in openings}).names()
     return [{"opening": o, "practitioner_name": names.get(o.practitioner_id, "")} for o in openings]
 
 

@@ -229,7 +229,7 @@ def _slots(membership: Membership, form: OpenTimesForm, now: datetime) -> list[d
         service=data["service"],
         practitioner=data["practitioner"],
     )
-    names = {p.pk: p.full_name for p in Practitioner.objects.filter(clinic_id=membership.clinic_id)}
+    names = Practitioner.objects.filter(clinic_id=membership.clinic_id).names()
     return [
         {
             "value": f"{s.practitioner_id}|{s.start.isoformat()}",
@@ -254,7 +254,7 @@ def open_times(request: HttpRequest, clinic_id: int, *, membership: Membership) 
 
 
 def _taken_context(error: SlotTaken, membership: Membership) -> list[dict[str, Any]]:
-    names = {p.pk: p.full_name for p in Practitioner.objects.filter(clinic_id=membership.clinic_id)}
+    names = Practitioner.objects.filter(clinic_id=membership.clinic_id).names()
     zone = _zone(membership)
     return [
         {
