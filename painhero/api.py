@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from clinics.search import SearchError
+from directory.search import SearchError
 
 api = NinjaAPI(
     title="PainHero API",
@@ -46,8 +46,8 @@ def search_error(request: HttpRequest, exc: SearchError) -> HttpResponse:
 
 def _add_routers() -> None:
     from booking.api import router as booking_router
-    from clinics.api import router as clinics_router
-    from places.api import router as places_router
+    from directory.api import router as clinics_router
+    from directory.cities_api import router as places_router
     from scheduling.api import router as scheduling_router
 
     api.add_router("/clinics", clinics_router)

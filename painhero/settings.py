@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "booking",
     "notifications",
     "portal",
+    "directory",
+    "demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]

@@ -13,7 +13,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("clinics.urls")),
+    path("", include("directory.urls")),
     path("", include("booking.urls")),
     path("", include("scheduling.urls")),
     path("portal/", include("portal.urls")),

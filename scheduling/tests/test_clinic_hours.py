@@ -190,7 +190,7 @@ def test_night_hours_across_spring_forward_skip_the_missing_hour_and_stop_at_clo
 @pytest.mark.django_db
 def test_demo_practitioners_work_within_their_clinics_posted_hours_and_the_cache_agrees():
     from clinics.testing import make_clinic, make_practitioner, make_service
-    from scheduling.demo import schedules_generate
+    from demo.schedules import schedules_generate
     from scheduling.models import NextOpenTime, WorkingHours
 
     ids = []

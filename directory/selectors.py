@@ -1,0 +1,425 @@
+"""Reads of clinics for patients: the search and one clinic's public record.
+
+The search runs in the database: an indexed latitude/longitude box first, then
+the exact great-circle test and the ordering on what is left, then one page.
+Its cost grows with the clinics near the point, not with the whole network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL, Value
+from django.db.models.fields import FloatField
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic, OpeningHours, Practitioner, Service
+from directory.params import SLUG as _SLUG
+from directory.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
+from directory.search import (
+    COUNT_CAP,
+    MAX_RADIUS_KM,
+    NEXT_TIMES,
+    ClinicHit,
+    SearchError,
+    SearchPage,
+    SearchParams,
+    SortOrder,
+)
+from places.models import City
+from scheduling.selectors import (
+    next_available_subquery,
+    next_times_and_services,
+    next_times_for_clinics,
+    open_before_exists,
+    soonest_clinics,
+    stale_clinic_ids,
+)
+from scheduling.services import next_open_times_refresh
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+# The circles a nearest-first page is looked for in, as fractions of the radius asked (see _nearest_ids);
+# a circle smaller than MIN_RING_KM is skipped (too few clinics to be worth a query).
+RING_FRACTIONS = (1 / 8, 1 / 2, 1)
+MIN_RING_KM = 2
+
+
+# --- search ----------------------------------------------------------------------------------------------------
+
+
+def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
+    """One page of in-network clinics matching ``params``, with the count (capped at ``COUNT_CAP``).
+
+    Each hit carries its next available time and next few open times for what was searched, read from
+    the precomputed next openings (``now`` decides which are still bookable); clinics of the page whose
+    openings are stale are recomputed first. Raises ``SearchError`` for an unknown city or a page past
+    the last one. When nothing is stale, nine queries whatever the page size (one more with a city; up to
+    two more for nearest first, which looks in growing circles; one more for soonest first on a page that
+    also lists clinics with nothing open).
+    """
+    city_id, center = _center(params)
+    matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now)
+    if params.in_city:
+        # The municipality's own clinics, whatever their distance; a radius would only order them.
+        matching = matching.filter(city_id=city_id)
+        params = replace(params, radius_km=MAX_RADIUS_KM)
+    clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
+    offset = (params.page - 1) * params.page_size
+    if params.sort == "soonest":
+        ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None)
+    elif params.sort == "distance" and center is not None:
+        ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
+    else:
+        ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
+        ids = list(ordered.values_list("pk", flat=True)[offset : offset + params.page_size])
+    # Counted apart, and only up to the cap: a window over every match cost more than the page.
+    count = clinics.order_by()[: COUNT_CAP + 1].count()
+    capped = count > COUNT_CAP
+    if not ids and params.page > 1:
+        # The page is past the end: name the last one (rare, so an exact count is affordable here).
+        last = max(1, -(-clinics.count() // params.page_size))
+        raise SearchError(
+            "page", _("page %(page)s is past the last page (%(last)s)") % {"page": params.page, "last": last}
+        )
+    stale = stale_clinic_ids(clinic_ids=ids, now=now)
+    if stale:
+        # The worker is behind on these: recompute just the page's, so what it shows is right.
+        next_open_times_refresh(clinic_ids=stale, now=now)
+    times, services = next_times_and_services(
+        clinic_ids=ids,
+        now=now,
+        discipline=params.discipline,
+        technique=params.technique,
+        language=params.language,
+        count=NEXT_TIMES,
+    )
+    rows = Clinic.objects.filter(pk__in=ids).select_related("city").in_bulk()
+    disciplines, techniques, names = _practitioner_summary(ids)
+    languages, insurers = _slugs_of(Clinic.languages, ids), _slugs_of(Clinic.insurers, ids)
+    items = [
+        ClinicHit(
+            clinic=rows[pk],
+            distance_km=_distance_km(center, (rows[pk].latitude, rows[pk].longitude)) if center else None,
+            disciplines=sorted(disciplines[pk]),
+            techniques=sorted(techniques[pk]),
+            languages=sorted(languages[pk]),
+            insurers=sorted(insurers[pk]),
+            next_available=times[pk][0].start if pk in times else None,
+            next_times=times.get(pk, []),
+            services={slot.service_id: services[slot.service_id] for slot in times.get(pk, [])},
+            practitioner_names={
+                slot.practitioner_id: names.get(slot.practitioner_id, "") for slot in times.get(pk, [])
+            },
+        )
+        for pk in ids
+    ]
+    return SearchPage(params=params, count=min(count, COUNT_CAP), items=items, center=center, count_is_capped=capped)
+
+
+def _nearest_ids(
+    clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: float, offset: int, size: int
+) -> list[int]:
+    """A page of ``clinics`` within ``radius_km`` of ``center``, nearest first, looking in growing circles.
+
+    Sorting every clinic of a city to show the nearest twenty is most of a search's cost; if a smaller
+    circle already holds the clinics up to the end of the page, they are the nearest ones (everything
+    outside is further), so only that circle is sorted. At most three queries; one where clinics are sparse.
+    """
+    wanted = offset + size
+    for fraction in RING_FRACTIONS:
+        ring = radius_km * fraction
+        if fraction < 1 and ring < MIN_RING_KM:
+            continue
+        near = _near(clinics, center=center, radius_km=ring)
+        ids = list(_ordered(near, sort="distance", has_point=True).values_list("pk", flat=True)[:wanted])
+        if len(ids) == wanted or fraction == 1:
+            return ids[offset:]
+    raise AssertionError("unreachable: the last ring is the whole radius")  # pragma: no cover
+
+
+def _soonest_ids(
+    params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime, offset: int, has_point: bool
+) -> list[int]:
+    """A page of ``clinics`` soonest available first; those with nothing open follow, nearest (or best) first.
+
+    The clinics with open times come from walking the next openings in start order (``soonest_clinics``),
+    so the cost follows the page, not the number of clinics in the area.
+    """
+    size = params.page_size
+    # With an availability filter a clinic passes only with a time before its bound, so the walk can stop
+    # there instead of reading on (up to SCAN_LIMIT rows) where few clinics pass. Any zone's day ends within
+    # 25 hours (a day the clock is turned back); the exact end per zone is the filter's business.
+    bounds = [now + timedelta(days=params.within_days)] if params.within_days else []
+    if params.available == "today":
+        bounds.append(now + timedelta(hours=25))
+    found = soonest_clinics(
+        clinics=clinics,
+        now=now,
+        discipline=params.discipline,
+        technique=params.technique,
+        language=params.language,
+        before=min(bounds, default=None),
+        limit=size,
+        offset=offset,
+    )
+    ids = [pk for pk, _start in found]
+    if len(ids) == size or params.available or params.within_days:
+        return ids  # a full page; or an availability filter, which every match passes by having a time
+    # The walk ran out: every clinic with a time is on this page or an earlier one.
+    with_times = offset + len(ids) if ids or offset == 0 else _with_times_count(params, clinics, now=now)
+    without = clinics.annotate(next_at=next_available_subquery(**_searched(params, now=now))).filter(
+        next_at__isnull=True
+    )
+    start = max(0, offset - with_times)
+    rest = _ordered(without, sort="distance", has_point=has_point).values_list("pk", flat=True)
+    return ids + list(rest[start : start + size - len(ids)])
+
+
+def _with_times_count(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> int:
+    return (
+        clinics.annotate(next_at=next_available_subquery(**_searched(params, now=now)))
+        .filter(next_at__isnull=False)
+        .count()
+    )
+
+
+def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> QuerySet[Clinic]:
+    """Only clinics with an open time today (in the clinic's zone) or within ``within_days`` days, if asked."""
+    searched = _searched(params, now=now)
+    if params.within_days:
+        clinics = clinics.filter(open_before_exists(before=now + timedelta(days=params.within_days), **searched))
+    if params.available == "today":
+        # "Today" ends at midnight on the clinic's wall clock: one end per time zone clinics are in.
+        zones = sorted(set(City.objects.order_by().values_list("time_zone", flat=True).distinct()))
+        # Zones whose day ends at the same instant share one branch: two dozen zones are half a dozen
+        # offsets, and this expression is compiled into each query of the search (the walk, the count).
+        by_end: defaultdict[datetime, list[str]] = defaultdict(list)
+        for zone in zones:
+            by_end[_day_end(now, zone)].append(zone)
+        ends = Case(
+            *(When(time_zone__in=names, then=Value(end)) for end, names in sorted(by_end.items())),
+            default=Value(_day_end(now, settings.TIME_ZONE)),
+            output_field=DateTimeField(),
+        )
+        clinics = clinics.annotate(day_ends=ends).filter(open_before_exists(before=OuterRef("day_ends"), **searched))
+    return clinics
+
+
+def _searched(params: SearchParams, *, now: datetime) -> dict[str, Any]:
+    """What the next openings are read for: the practitioner-level filters, the same ones ``_filtered`` applies."""
+    return {"now": now, "discipline": params.discipline, "technique": params.technique, "language": params.language}
+
+
+def _day_end(now: datetime, zone_name: str) -> datetime:
+    zone = ZoneInfo(zone_name)
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=zone)
+
+
+def _center(params: SearchParams) -> tuple[int | None, tuple[float, float] | None]:
+    """The city's id (if one was named) and the point distances are measured from: lat/lng if given (then a
+    city only labels the search), else the city's centre."""
+    city_id, city_center = None, None
+    if params.city:
+        # The shape check keeps odd bytes (NUL, quotes) away from the database.
+        found = (
+            _SLUG.match(params.city)
+            and City.objects.filter(slug=params.city).values_list("pk", "latitude", "longitude").first()
+        )
+        if not found:
+            raise SearchError(
+                "city", _("unknown city '%(value)s': use a city slug such as 'toronto'") % {"value": params.city[:40]}
+            )
+        city_id, city_center = found[0], (found[1], found[2])
+    if params.lat is not None and params.lng is not None:
+        return city_id, (params.lat, params.lng)
+    return city_id, city_center
+
+
+def _filtered(params: SearchParams, clinics: QuerySet[Clinic]) -> QuerySet[Clinic]:
+    # Discipline, technique and language go in one EXISTS: "a physiotherapist who does dry needling in
+    # French" must be one person, not a physiotherapist, someone else who needles and a third who speaks
+    # French. (The next times shown are read with the same filters: see _searched.)
+    if params.discipline or params.technique or params.language:
+        practitioners = Practitioner.objects.filter(clinic=OuterRef("pk"), is_active=True)
+        if params.discipline:
+            practitioners = practitioners.filter(discipline=params.discipline)
+        if params.technique:
+            practitioners = practitioners.filter(techniques__slug=params.technique)
+        if params.language:
+            practitioners = practitioners.filter(languages__slug=params.language)
+        clinics = clinics.filter(Exists(practitioners))
+    if params.insurer:
+        through = Clinic.insurers.through.objects.filter(clinic=OuterRef("pk"), insurer__slug=params.insurer)
+        clinics = clinics.filter(Exists(through))
+    if params.accessible:
+        clinics = clinics.filter(wheelchair_accessible=True)
+    return clinics
+
+
+def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box holding every point within ``radius_km`` of (lat, lng).
+
+    A degree of longitude shrinks with the cosine of the latitude, so the box widens towards
+    the poles; it is widened by the cosine at the box's poleward edge, not at the centre, since
+    the circle reaches furthest east and west there. Near a pole the box spans every longitude.
+    (Crossing the antimeridian is clamped, not wrapped: no Canadian search comes near it.)
+    """
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    edge = max(abs(south), abs(north))
+    if edge >= 89.9:
+        return south, -180.0, north, 180.0
+    dlng = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(edge))))
+    return south, max(-180.0, lng - dlng), north, min(180.0, lng + dlng)
+
+
+def _near(clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: float) -> QuerySet[Clinic]:
+    """Clinics within ``radius_km`` of ``center``, annotated with ``hav``, the haversine of the angle between them.
+
+    With both points as unit vectors, ``hav = sin²(θ/2) = |p − c|² / 4`` (the chord): exact, and plain
+    arithmetic on the clinic's stored ``unit_x/y/z``, so the database filters and orders by it without any
+    trigonometry per row. The arcsine and square root that turn it into kilometres are left to Python.
+    """
+    lat, lng = center
+    south, west, north, east = bounding_box(lat, lng, radius_km)
+    clinics = clinics.within_box(south=south, west=west, north=north, east=east)
+    # Written as SQL: built from expressions, this one annotation cost a search more to compile (it is
+    # cloned into the count, each circle and the soonest walk) than the database spent evaluating it.
+    # The columns are unqualified: no other table a clinic search joins has them.
+    x, y, z = _unit_vector(lat, lng)
+    hav = RawSQL(
+        '(("unit_x" - %s) * ("unit_x" - %s) + ("unit_y" - %s) * ("unit_y" - %s)'
+        ' + ("unit_z" - %s) * ("unit_z" - %s)) / 4',
+        (x, x, y, y, z, z),
+        output_field=FloatField(),
+    )
+    limit = math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2
+    return clinics.annotate(hav=hav).filter(hav__lte=limit)
+
+
+def _unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lng)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    ax, ay, az = _unit_vector(*a)
+    bx, by, bz = _unit_vector(*b)
+    return _distance_from_haversine(((ax - bx) ** 2 + (ay - by) ** 2 + (az - bz) ** 2) / 4)
+
+
+def _distance_from_haversine(hav: float) -> float:
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, hav))))
+
+
+def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> QuerySet[Clinic]:
+    """The one place a search's order is chosen. Ties end on name then id, so pages never overlap."""
+    by_score = [F("inspection_score").desc(nulls_last=True)]
+    if sort == "score":
+        keys = [*by_score, "hav"] if has_point else by_score
+    elif has_point:
+        keys = ["hav"]  # "soonest" is ordered by _soonest_ids; its clinics without times come nearest first
+    else:
+        keys = by_score
+    return clinics.order_by(*keys, "name", "pk")
+
+
+def _with_clinic_related(clinics: QuerySet[Clinic]) -> QuerySet[Clinic]:
+    return clinics.select_related("city").prefetch_related("languages", "insurers")
+
+
+def _slugs_of(descriptor: Any, clinic_ids: list[int]) -> defaultdict[int, list[str]]:
+    """Each clinic's language or insurer slugs, from the link table as plain values (no model instances:
+    building a hundred of them a page cost more than the query)."""
+    field = descriptor.field
+    target = field.m2m_reverse_field_name()
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    links = descriptor.through.objects.filter(**{f"{field.m2m_field_name()}__in": clinic_ids})
+    for clinic_id, slug in links.values_list(field.m2m_column_name(), f"{target}__slug"):
+        found[clinic_id].append(slug)
+    return found
+
+
+def _practitioner_summary(
+    clinic_ids: list[int],
+) -> tuple[defaultdict[int, set[str]], defaultdict[int, set[str]], dict[int, str]]:
+    """Disciplines and technique slugs of each clinic's active practitioners, and each one's name, as plain values.
+
+    One flat query rather than prefetched practitioners and their techniques: a page of clinics
+    has a hundred-odd practitioners, and building each as a model cost more than the search.
+    """
+    disciplines: defaultdict[int, set[str]] = defaultdict(set)
+    techniques: defaultdict[int, set[str]] = defaultdict(set)
+    names: dict[int, str] = {}
+    if not clinic_ids:
+        return disciplines, techniques, names
+    rows = (
+        Practitioner.objects.filter(clinic__in=clinic_ids, is_active=True)
+        .order_by()
+        # a LEFT JOIN: None without techniques
+        .values_list("clinic_id", "pk", "first_name", "last_name", "discipline", "techniques__slug")
+        .distinct()
+    )
+    for clinic_id, pk, first_name, last_name, discipline, technique in rows:
+        disciplines[clinic_id].add(discipline)
+        names[pk] = f"{first_name} {last_name}"
+        if technique is not None:
+            techniques[clinic_id].add(technique)
+    return disciplines, techniques, names
+
+
+# --- one clinic ------------------------------------------------------------------------------------------------
+
+
+def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | None:
+    """An in-network clinic by id (all digits) or slug, with everything its public page shows; None if not found.
+
+    With ``now``, also its next available time and next few open times (any service; two queries more).
+
+    Loaded with it: ``city``, ``languages``, ``insurers``, ``opening_hours``, ``active_practitioners``
+    (each with ``techniques`` and ``languages``) and ``active_services`` (each with ``practitioners``,
+    active ones only).
+    """
+    key = id_or_slug.strip()
+    if key.isascii() and key.isdigit():  # str.isdigit() alone also takes "²", which int() refuses
+        if len(key) > 18:  # past a 64-bit id: PostgreSQL would refuse the query, no clinic has it
+            return None
+        lookup = Q(pk=int(key))
+    elif _SLUG.match(key):
+        lookup = Q(slug=key)
+    else:
+        return None
+    active_ids = Practitioner.objects.filter(is_active=True).only("id")
+    services = Service.objects.filter(is_active=True).prefetch_related(Prefetch("practitioners", queryset=active_ids))
+    active = Practitioner.objects.filter(is_active=True).prefetch_related("techniques", "languages")
+    clinic = (
+        _with_clinic_related(Clinic.objects.in_network().filter(lookup))
+        .prefetch_related(
+            Prefetch("practitioners", queryset=active, to_attr="active_practitioners"),
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+            Prefetch("services", queryset=services, to_attr="active_services"),
+        )
+        .first()
+    )
+    if clinic is None:
+        return None
+    practitioners = clinic.active_practitioners  # type: ignore[attr-defined]  # the Prefetch above
+    times = next_times_for_clinics(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES) if now is not None else {}
+    return ClinicHit(
+        clinic=clinic,
+        distance_km=None,
+        disciplines=sorted({p.discipline for p in practitioners}),
+        techniques=sorted({t.slug for p in practitioners for t in p.techniques.all()}),
+        languages=sorted(language.slug for language in clinic.languages.all()),
+        insurers=sorted(insurer.slug for insurer in clinic.insurers.all()),
+        next_available=times[clinic.pk][0].start if clinic.pk in times else None,
+        next_times=times.get(clinic.pk, []),
+    )
