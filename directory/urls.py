@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 from clinics.models import Discipline
 from directory import views
 
-app_name = "clinics"
+app_name = "directory"
 
 
 class DisciplineConverter:

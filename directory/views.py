@@ -63,14 +63,14 @@ def search(request: HttpRequest) -> HttpResponse:
                 request,
                 query=query,
                 template="directory/search.html",
-                action=reverse("clinics:search"),
+                action=reverse("directory:search"),
                 error=SearchError("where", message % {"name": where}),
             )
         query = query.copy()
         query.pop("where")
         query["city"] = city.slug
         if not is_htmx(request):
-            return redirect(_url(reverse("clinics:search"), _public_query(query, path_keys=())))
+            return redirect(_url(reverse("directory:search"), _public_query(query, path_keys=())))
     if not (query.get("city") or query.get("lat") or query.get("lng") or query.get("where")):
         # Nothing to search around yet (e.g. a discipline link from the home page): ask where.
         return render(
@@ -78,7 +78,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "directory/search.html",
             {"prompt": True, "query": query, "disciplines": Discipline, "where": ""},
         )
-    return _results_page(request, query=query, template="directory/search.html", action=reverse("clinics:search"))
+    return _results_page(request, query=query, template="directory/search.html", action=reverse("directory:search"))
 
 
 def city_index(request: HttpRequest) -> HttpResponse:
@@ -102,11 +102,11 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
     query["in_city"] = "" if query.get("radius_km", "").strip() else "1"
     if discipline:
         query["discipline"] = discipline
-        action = reverse("clinics:city_discipline", kwargs={"city_slug": place.slug, "discipline": discipline})
+        action = reverse("directory:city_discipline", kwargs={"city_slug": place.slug, "discipline": discipline})
         path_keys: tuple[str, ...] = ("city", "discipline", "in_city")
     else:
         query.pop("discipline", None)
-        action = reverse("clinics:city", kwargs={"city_slug": place.slug})
+        action = reverse("directory:city", kwargs={"city_slug": place.slug})
         path_keys = ("city", "in_city")
     return _results_page(
         request,
@@ -260,7 +260,7 @@ def _results_context(
         {
             "name": hit.clinic.name,
             "url": reverse(
-                "clinics:detail", kwargs={"city_slug": hit.clinic.city.slug, "clinic_slug": hit.clinic.slug}
+                "directory:detail", kwargs={"city_slug": hit.clinic.city.slug, "clinic_slug": hit.clinic.slug}
             ),
             "lat": hit.clinic.latitude,
             "lng": hit.clinic.longitude,

@@ -46,13 +46,13 @@ def search_error(request: HttpRequest, exc: SearchError) -> HttpResponse:
 
 def _add_routers() -> None:
     from booking.api import router as booking_router
-    from directory.api import router as clinics_router
-    from directory.cities_api import router as places_router
+    from directory.api import router as directory_router
+    from directory.cities_api import router as cities_router
     from scheduling.api import router as scheduling_router
 
-    api.add_router("/clinics", clinics_router)
+    api.add_router("/clinics", directory_router)
     api.add_router("/clinics", scheduling_router)
-    api.add_router("/cities", places_router)
+    api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
 
 

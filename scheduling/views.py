@@ -31,7 +31,7 @@ def week_context(*, query: QueryDict, clinic: Clinic, now: datetime) -> tuple[di
     (each with its active ``practitioners``) and ``active_practitioners``."""
     services: list[Service] = clinic.active_services  # type: ignore[attr-defined]
     practitioners: list[Practitioner] = clinic.active_practitioners  # type: ignore[attr-defined]
-    page_url = reverse("clinics:detail", kwargs={"city_slug": clinic.city.slug, "clinic_slug": clinic.slug})
+    page_url = reverse("directory:detail", kwargs={"city_slug": clinic.city.slug, "clinic_slug": clinic.slug})
     fragment_url = reverse("scheduling:week", kwargs={"city_slug": clinic.city.slug, "clinic_slug": clinic.slug})
     context: dict[str, Any] = {
         "clinic": clinic,
@@ -94,7 +94,7 @@ def week(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse
         value = request.GET.get(key, "").strip()
         if value:
             public[key] = value
-    page_url = reverse("clinics:detail", kwargs={"city_slug": city_slug, "clinic_slug": clinic_slug})
+    page_url = reverse("directory:detail", kwargs={"city_slug": city_slug, "clinic_slug": clinic_slug})
     url = f"{page_url}?{public.urlencode()}" if public else page_url
     if not is_htmx(request):
         return redirect(f"{url}#availability")

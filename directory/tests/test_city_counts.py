@@ -41,8 +41,8 @@ def heading(html: str) -> str:
 
 def test_the_city_page_counts_the_clinics_the_home_page_and_the_index_count(client, cities):
     home = client.get("/").content.decode()
-    index = client.get(reverse("clinics:city_index")).content.decode()
-    page = client.get(reverse("clinics:city", args=["toronto"]))
+    index = client.get(reverse("directory:city_index")).content.decode()
+    page = client.get(reverse("directory:city", args=["toronto"]))
     assert re.search(r"Toronto <span class=\"chip__count\">2 clinics</span>", home)
     assert re.search(r"<span>Toronto</span> <span class=\"muted\">2 clinics</span>", index)
     assert heading(page.content.decode()) == "2 clinics in Toronto"
@@ -50,7 +50,7 @@ def test_the_city_page_counts_the_clinics_the_home_page_and_the_index_count(clie
 
 
 def test_a_radius_on_the_city_page_searches_around_it_instead(client, cities):
-    page = client.get(reverse("clinics:city", args=["toronto"]), {"radius_km": "25"})
+    page = client.get(reverse("directory:city", args=["toronto"]), {"radius_km": "25"})
     assert heading(page.content.decode()) == "3 clinics within 25 km of Toronto"
     assert '<option value="">In Toronto</option>' in page.content.decode()
 

@@ -76,7 +76,7 @@ def test_the_home_page_offers_a_city_search_and_the_biggest_cities(client, king_
     html = response.content.decode()
     assert 'role="combobox"' in html
     assert 'aria-controls="where-listbox"' in html
-    assert reverse("clinics:city", args=["toronto"]) in html
+    assert reverse("directory:city", args=["toronto"]) in html
     assert "?discipline=massage_therapy" in html
 
 
@@ -102,7 +102,7 @@ def test_search_by_city_lists_clinics_with_their_details(client, king_street):
     assert response.status_code == 200
     html = response.content.decode()
     assert "King Street Physio" in html
-    assert reverse("clinics:detail", args=["toronto", "king-street-physio"]) in html
+    assert reverse("directory:detail", args=["toronto", "king-street-physio"]) in html
     assert "1 clinic within 25 km of Toronto" in html
     assert "Dry needling" in html
     assert "Manulife" in html

@@ -241,7 +241,7 @@ def test_the_api_refuses_bad_availability_parameters(client, network):
 
 def test_the_page_says_when_and_links_each_time_to_booking(client, network, time_machine):
     time_machine.move_to(NOW, tick=False)
-    response = client.get(reverse("clinics:search"), {"lat": CENTRE[0], "lng": CENTRE[1], "sort": "soonest"})
+    response = client.get(reverse("directory:search"), {"lat": CENTRE[0], "lng": CENTRE[1], "sort": "soonest"})
     html = response.content.decode()
     assert "Today 9:00 AM" in html and "in 1 hour" in html
     assert "Wed Mar 4, 9:00 AM" in html
@@ -267,7 +267,7 @@ def test_the_page_says_when_and_links_each_time_to_booking(client, network, time
 def test_the_filters_keep_their_state_in_the_form(client, network, time_machine):
     time_machine.move_to(NOW, tick=False)
     query = {"lat": CENTRE[0], "lng": CENTRE[1], "available": "today", "within_days": "5"}
-    html = client.get(reverse("clinics:search"), query).content.decode()
+    html = client.get(reverse("directory:search"), query).content.decode()
     assert '<option value="today" selected>' in html
     assert '<option value="5" selected>' in html  # a typed value stays selectable
 
@@ -275,7 +275,7 @@ def test_the_filters_keep_their_state_in_the_form(client, network, time_machine)
 def test_the_count_heading_says_plus_when_capped(client, network, monkeypatch, time_machine):
     time_machine.move_to(NOW, tick=False)
     monkeypatch.setattr(selectors, "COUNT_CAP", 2)
-    html = client.get(reverse("clinics:search"), {"lat": CENTRE[0], "lng": CENTRE[1]}).content.decode()
+    html = client.get(reverse("directory:search"), {"lat": CENTRE[0], "lng": CENTRE[1]}).content.decode()
     assert "2+ clinics within 25 km" in html
 
 

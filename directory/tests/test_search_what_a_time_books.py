@@ -73,7 +73,7 @@ def test_each_time_button_names_the_service_its_length_and_the_practitioner(clie
         kind=ServiceKind.CONSULTATION,
     )
     next_open_times_refresh(clinic_ids=[art_in_french["clinic"].pk], now=NOW)
-    response = client.get(reverse("clinics:search"), {"city": "toronto", "technique": "art", "language": "fr"})
+    response = client.get(reverse("directory:search"), {"city": "toronto", "technique": "art", "language": "fr"})
     (group,) = response.context["booking_links"][art_in_french["clinic"].pk]
     # The treatment is preferred over the 20-minute consultation at the same times, and the card says so.
     assert (group["service"], group["minutes"], group["practitioner"]) == ("Physiotherapy treatment", 30, "Mira Roy")
@@ -100,7 +100,7 @@ def test_times_booking_different_services_are_grouped_under_each_service(client,
     )
     make_service(clinic=clinic, practitioners=[physio], name="Physiotherapy follow-up", duration_minutes=30)
     next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
-    response = client.get(reverse("clinics:search"), {"city": "toronto"})
+    response = client.get(reverse("directory:search"), {"city": "toronto"})
     groups = response.context["booking_links"][clinic.pk]
     assert [(g["service"], g["minutes"], g["practitioner"], len(g["times"])) for g in groups] == [
         ("Chiropractic adjustment", 20, "Sam Lee", 1),
