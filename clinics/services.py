@@ -1,8 +1,9 @@
 """Writes on a clinic's own catalogue: its practitioners, its services, who offers what, and its profile.
 
 Each function is one transaction. A change that can move open times (a practitioner retired, a
-service's duration or offerings changed) rebuilds the clinic's precomputed next openings in the
-same transaction, like the scheduling writes do (see scheduling/AVAILABILITY.md).
+service's duration or offerings changed) tells the apps above through ``clinics.hooks.catalogue_changed``
+in that transaction; scheduling listens and rebuilds the clinic's precomputed next open times there, like
+its own writes do (see scheduling/AVAILABILITY.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clinics.hooks import catalogue_changed
 from clinics.models import Clinic, Insurer, Language, OpeningHours, Practitioner, Service, Technique
 
 PRACTITIONER_FIELDS = ("first_name", "last_name", "discipline", "credentials", "college", "registration_number", "bio")
@@ -34,10 +36,8 @@ PROFILE_FIELDS = (
 
 
 def _refresh(clinic_id: int, now: datetime) -> None:
-    # Imported here: scheduling's models import clinics' models, so a module-level import would be circular.
-    from scheduling.services import next_open_times_refresh
-
-    next_open_times_refresh(clinic_ids=[clinic_id], now=now)
+    # The next open times are scheduling's, which sits above clinics: it listens through clinics.hooks.
+    catalogue_changed(clinic_ids=[clinic_id], now=now)
 
 
 def _same_clinic(clinic: Clinic, objects: Iterable[Practitioner | Service], *, what: str) -> None:
@@ -248,21 +248,3 @@ def clinic_profile_update(
                 )
                 diff["opening_hours"] = (old_hours, new_hours)
     return diff
-
-
-def cancellation_window_set(*, clinic: Clinic, hours: int) -> int | None:
-    """How long before a visit patients may still cancel online; answers the previous value (None: default)."""
-    # booking's models import clinics' models: imported here to keep the dependency one way at import time.
-    from booking.models import ClinicBookingPolicy
-
-    if hours < 0:
-        raise ValidationError(_("The cancellation window must not be below 0."))
-    with transaction.atomic():
-        policy = ClinicBookingPolicy.objects.select_for_update().filter(clinic=clinic).first()
-        old = policy.cancellation_window_hours if policy else None
-        if policy is None:
-            ClinicBookingPolicy.objects.create(clinic=clinic, cancellation_window_hours=hours)
-        elif old != hours:
-            policy.cancellation_window_hours = hours
-            policy.save(update_fields=["cancellation_window_hours"])
-    return old

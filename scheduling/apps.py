@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Scheduling")
+
+    def ready(self) -> None:
+        from clinics.hooks import catalogue_change_register
+        from scheduling.services import next_open_times_refresh
+
+        # A clinic's practitioners or services changed (clinics.services): rebuild its next open times there.
+        catalogue_change_register(next_open_times_refresh)
