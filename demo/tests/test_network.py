@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from io import StringIO
 from zoneinfo import available_timezones
 
 import phonenumbers
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from clinics.models import Clinic, Discipline, NetworkStatus, OpeningHours, Practitioner, Service
 from clinics.testing import make_clinic, make_practitioner, make_service
 from demo import network
+from demo.schedules import schedules_generate
 from places.models import Province
+from scheduling.models import NextOpenTime, WorkingHours
 
 pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 2, 14, 7, tzinfo=UTC)  # a Wednesday morning in Toronto
 
 POSTAL_LETTERS = {
     "NL": "A",
@@ -193,13 +199,30 @@ def test_a_failed_replacement_keeps_the_old_network(monkeypatch):
     assert list(Clinic.objects.all()) == [old]
 
 
-def test_schedules_are_generated_for_the_new_clinics(monkeypatch):
-    received = []
-    monkeypatch.setattr(network, "schedules_generate", lambda **kwargs: received.append(kwargs))
+def _schedules(clinic_ids: list[int]) -> list[tuple[object, ...]]:
+    """The generated working hours, by clinic and practitioner names (ids change from one network to the next)."""
+    rows = WorkingHours.objects.filter(practitioner__clinic__in=clinic_ids)
+    return sorted(
+        rows.values_list("practitioner__clinic__slug", "practitioner__last_name", "weekday", "start_time", "end_time")
+    )
 
-    ids = network.network_generate(clinics=5, seed=2)
 
-    assert received == [{"clinic_ids": ids, "seed": 2, "progress": False}]
+def test_the_new_clinics_get_schedules_and_next_open_times_the_same_for_the_same_seed(monkeypatch):
+    monkeypatch.setattr(network, "schedules_generate", schedules_generate)  # the real one, not the fixture's
+    with time_machine.travel(NOW, tick=False):
+        ids = network.network_generate(clinics=5, seed=2)
+        first = _schedules(ids)
+        working = Practitioner.objects.filter(clinic__in=ids, is_active=True, working_hours__isnull=False)
+        assert set(working.values_list("pk", flat=True)) == set(
+            Practitioner.objects.filter(clinic__in=ids, is_active=True).values_list("pk", flat=True)
+        )
+        cached = set(NextOpenTime.objects.values_list("clinic_id", flat=True))
+        assert cached == set(Clinic.objects.filter(pk__in=ids).exclude(practitioners=None).values_list("pk", flat=True))
+
+        again = network.network_generate(clinics=5, seed=2, replace=True)
+
+    assert set(again).isdisjoint(ids)
+    assert first and _schedules(again) == first
 
 
 def test_the_command_creates_the_network_and_says_so():

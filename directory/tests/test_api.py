@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from django.utils import timezone
 
 from clinics.models import Clinic, Discipline, NetworkStatus, OpeningHours
 from clinics.testing import (
@@ -18,8 +17,18 @@ from clinics.testing import (
     make_technique,
 )
 from scheduling.services import next_open_times_refresh
+from scheduling.testing import toronto as toronto_time
 
 pytestmark = pytest.mark.django_db
+
+NOW = toronto_time(2026, 3, 2, 8, 0)  # a Monday morning, before the clinics open
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    """One clock for every test here: what is open today and this week, so the queries counted, never vary."""
+    time_machine.move_to(NOW, tick=False)
+
 
 TORONTO = (43.6532, -79.3832)
 MISSISSAUGA = (43.5890, -79.6441)  # 22.18 km from TORONTO
@@ -183,7 +192,7 @@ def test_the_list_makes_a_bounded_number_of_queries(client, toronto, page_size, 
         practitioner.techniques.add(needling)
         practitioner.languages.add(french)
     # Fresh next openings (as the worker keeps them): the search then only reads them.
-    next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=timezone.now())
+    next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=NOW)
     # technique and language checks, city, then the search's: up to three circles, the count, freshness,
     # service kinds, next openings, rows, languages, insurers, practitioners
     with django_assert_max_num_queries(14):
