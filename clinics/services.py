@@ -99,12 +99,18 @@ def practitioner_update(
     practitioner.full_clean()
     with transaction.atomic():
         practitioner.save()
-        for name, values in (("techniques", techniques), ("languages", languages), ("services", services)):
-            if values is None:
+        if services is not None:
+            services = list(services)
+            _same_clinic(practitioner.clinic, services, what=_("services"))
+        related: tuple[tuple[str, Iterable[Technique | Language | Service] | None], ...] = (
+            ("techniques", techniques),
+            ("languages", languages),
+            ("services", services),
+        )
+        for name, given in related:
+            if given is None:
                 continue
-            values = list(values)
-            if name == "services":
-                _same_clinic(practitioner.clinic, values, what=_("services"))
+            values = list(given)
             manager = getattr(practitioner, name)
             old = sorted(manager.values_list("pk", flat=True))
             new = sorted(v.pk for v in values)
@@ -226,10 +232,14 @@ def clinic_profile_update(
         opening_hours_check(opening_hours)
     with transaction.atomic():
         clinic.save()
-        for name, values in (("languages", languages), ("insurers", insurers)):
-            if values is None:
+        listed: tuple[tuple[str, Iterable[Language | Insurer] | None], ...] = (
+            ("languages", languages),
+            ("insurers", insurers),
+        )
+        for name, given in listed:
+            if given is None:
                 continue
-            values = list(values)
+            values = list(given)
             manager = getattr(clinic, name)
             old = sorted(manager.values_list("pk", flat=True))
             new = sorted(v.pk for v in values)

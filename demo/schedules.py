@@ -101,7 +101,7 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     ):
         if service_id not in services_of[clinic_id]:
             service = Service(pk=service_id, clinic_id=clinic_id, discipline=discipline, duration_minutes=minutes)
-            service._own_rules = None  # type: ignore[attr-defined]  (the demo sets no per-service rules)
+            service._own_rules = None  # type: ignore[attr-defined]  # the demo sets no per-service rules
             services_of[clinic_id][service_id] = service
         if pid in discipline_of:
             offers[pid].append((service_id, minutes))

@@ -49,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET
+    query: QueryDict = request.GET
     where = query.get("where", "").strip()
     if where and not query.get("city") and not query.get("lat"):
         # The city box was typed in but nothing was picked from the list (or
@@ -310,8 +310,8 @@ def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
         )
         query = urlencode(
             {
-                "practitioner": slot.practitioner_id,
-                "service": slot.service_id,
+                "practitioner": str(slot.practitioner_id),
+                "service": str(slot.service_id),
                 "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
             }
         )

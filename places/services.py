@@ -106,7 +106,8 @@ def cities_load(*, min_population: int = DEFAULT_MIN_POPULATION) -> int:
     slugs = city_slugs(places)
     cities = [_city_from(place, slugs[place["geonameid"]]) for place in places if place["population"] >= min_population]
     with transaction.atomic():
-        stale = dict(City.objects.filter(geonameid__in=sections).values_list("pk", "geonameid"))
+        found = City.objects.filter(geonameid__in=sections).values_list("pk", "geonameid")
+        stale = {pk: geonameid for pk, geonameid in found if geonameid is not None}  # all of them: the filter
         # Out of the way of the municipalities' slugs first (a section may hold one a municipality now takes).
         for pk in stale:
             City.objects.filter(pk=pk).update(slug=f"section-{pk}")

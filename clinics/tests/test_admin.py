@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.urls import reverse
 
 from booking.models import Appointment, AppointmentSource, ClinicBookingPolicy, Hold
@@ -69,11 +70,11 @@ def make_network(n: int) -> None:
         ClinicBookingPolicy.objects.create(clinic=clinic)
 
 
-def registered() -> list[type]:
+def registered() -> list[type[Model]]:
     return [model for model in admin.site._registry if model._meta.app_label in APPS]
 
 
-def url(model: type, page: str, *args: object) -> str:
+def url(model: type[Model], page: str, *args: object) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 

@@ -161,7 +161,7 @@ def test_most_clinics_are_in_the_network_with_a_score():
     statuses = Counter(Clinic.objects.values_list("network_status", flat=True))
     assert statuses[NetworkStatus.IN_NETWORK] > 90
     scores = Clinic.objects.in_network().values_list("inspection_score", flat=True)
-    assert all(70 <= score <= 99 for score in scores)
+    assert all(score is not None and 70 <= score <= 99 for score in scores)
     assert not Clinic.objects.filter(network_status=NetworkStatus.APPLICANT, inspection_score__isnull=False).exists()
 
 

@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 
 from clinics.models import Clinic
 from demo.network import MAX_CLINICS, network_generate
+from demo.staff import staff_generate  # the clinic portal's demo sign-ins
 
 
 class Command(BaseCommand):
@@ -75,8 +76,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Replaced {clinics_there}.")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Created {len(ids)} clinics (seed {seed}) in {elapsed:.1f} s."))
-        from demo.staff import staff_generate  # the clinic portal's demo sign-ins
-
         self.stdout.write("Clinic portal sign-ins (/portal/sign-in/):")
         for email, password, role, clinic_name in staff_generate(seed=seed):
             self.stdout.write(f"  {email} / {password}  ({role}, {clinic_name})")
