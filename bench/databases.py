@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results"
 # What the cached data depends on besides its size and seed.
-SOURCES = ["*/migrations/*.py", "clinics/management/commands/demo.py", "*/demo.py", "*/demo/*.py"]
+SOURCES = ["*/migrations/*.py", "demo/*.py", "demo/management/commands/demo.py"]
 
 
 def cache_key(*, clinics: int, seed: int) -> str:
@@ -49,8 +49,8 @@ def _run_manage(url: str, *args: str) -> None:
 
 
 def _populate(url: str, *, clinics: int, seed: int) -> None:
-    if not (ROOT / "clinics/management/commands/demo.py").exists():
-        raise SystemExit("bench: `manage.py demo` does not exist yet (clinics/management/commands/demo.py).")
+    if not (ROOT / "demo/management/commands/demo.py").exists():
+        raise SystemExit("bench: `manage.py demo` does not exist yet (demo/management/commands/demo.py).")
     _run_manage(url, "migrate", "--no-input", "--verbosity", "0")
     _run_manage(url, "demo", "--clinics", str(clinics), "--seed", str(seed))
 
