@@ -35,7 +35,7 @@ PROFILE_FIELDS = (
 
 def _refresh(clinic_id: int, now: datetime) -> None:
     # Imported here: scheduling's models import clinics' models, so a module-level import would be circular.
-    from scheduling.services import next_open_times_refresh
+    from scheduling.cache import next_open_times_refresh
 
     next_open_times_refresh(clinic_ids=[clinic_id], now=now)
 

@@ -20,7 +20,7 @@ from clinics.search import SearchError, SearchParams
 from clinics.selectors import clinic_params_parse, clinic_search
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
 from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
-from scheduling.services import next_open_times_refresh
+from scheduling.cache import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db
