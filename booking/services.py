@@ -38,7 +38,7 @@ from booking.models import (
 )
 from booking.patients import PatientDetails
 from clinics.models import Clinic, Practitioner, Service
-from notifications.services import outbox_put
+from notifications.outbox import outbox_put
 from painhero import formats
 from painhero.bounds import date_in_window, window_message
 from scheduling.locking import PractitionerBusy, practitioner_lock
