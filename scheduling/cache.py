@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -120,6 +121,11 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+# One row of ``NEXT_OPEN_TIME_COLUMNS``; and what a pass finds times for: (clinic, practitioner, service, discipline,
+# the service's rules).
+Row = tuple[Any, ...]
+_Pair = tuple[int, int, int, str, engine.Rules]
+
 NEXT_OPEN_TIME_COLUMNS = (
     "clinic_id",
     "practitioner_id",
@@ -135,7 +141,7 @@ NEXT_OPEN_TIME_COLUMNS = (
 
 def _compute(
     *, clinics: list[Clinic], now: datetime, practitioner_ids: list[int] | None = None
-) -> tuple[list[tuple], list[AvailabilityState]]:
+) -> tuple[list[Row], list[AvailabilityState]]:
     """The next openings of ``clinics``: a short first pass, then the full horizon only where it is needed."""
     first_end = now + timedelta(days=FIRST_PASS_DAYS)
     inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now, practitioner_ids=practitioner_ids)
@@ -157,7 +163,7 @@ def next_open_times_compute(
     inputs: dict[int, ClinicInputs],
     now: datetime,
     widen: Callable[[set[tuple[int, int]], datetime], dict[int, ClinicInputs]] | None = None,
-) -> tuple[list[tuple], list[AvailabilityState]]:
+) -> tuple[list[Row], list[AvailabilityState]]:
     """Rows (``NEXT_OPEN_TIME_COLUMNS``) and states from inputs already in memory; nothing is read or written.
 
     Looks ``FIRST_PASS_DAYS`` ahead, then to the horizon for the practitioners who found too few times, with
@@ -176,7 +182,7 @@ def next_open_times_compute(
         wide = widen(short, wide_end) if widen is not None else inputs
         more, _short = _pass(inputs=wide, now=now, end=wide_end, only=short)
         found.update(more)
-    rows: list[tuple] = []
+    rows: list[Row] = []
     fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
     for (clinic_id, pid, service_id, discipline, rules), times in found.items():
         zone = inputs[clinic_id].zone
@@ -195,13 +201,13 @@ def next_open_times_compute(
 
 def _pass(
     *, inputs: dict[int, ClinicInputs], now: datetime, end: datetime, only: set[tuple[int, int]] | None = None
-) -> tuple[dict, set[tuple[int, int]]]:
-    found: dict[tuple, list[tuple[int, int]]] = {}
+) -> tuple[dict[_Pair, list[tuple[int, int]]], set[tuple[int, int]]]:
+    found: dict[_Pair, list[tuple[int, int]]] = {}
     short: set[tuple[int, int]] = set()
     now_ts, end_ts = engine.ts(now), engine.ts(end)
     for clinic_id, item in inputs.items():
         # Services with the same step, buffer and window share one computation of free time.
-        prepared: dict[tuple, engine.Prepared] = {}
+        prepared: dict[tuple[int, int, int, tuple[int, int]], engine.Prepared] = {}
         for service in item.services:
             rules = item.service_rules(service)
             window = engine.bookable_window(rules=rules, now=now_ts, zone=item.zone, start=now_ts, end=end_ts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models
@@ -31,12 +31,14 @@ from scheduling.models import (
     WorkingHours,
 )
 
+_T = TypeVar("_T")
+
 
 def rules_for(*, clinic_rules: BookingRules | None, service: Service) -> Rules:
     """The effective rules of a service: its own where set, else its clinic's, else the defaults."""
     own: ServiceBookingRules | None = getattr(service, "_own_rules", None)
 
-    def pick(name: str, default: object) -> object:
+    def pick(name: str, default: _T) -> _T:
         value = getattr(own, name, None) if own is not None else None
         if value is None:
             value = getattr(clinic_rules, name) if clinic_rules is not None else default
@@ -44,11 +46,11 @@ def rules_for(*, clinic_rules: BookingRules | None, service: Service) -> Rules:
 
     return Rules(
         duration_minutes=service.duration_minutes,
-        notice_minutes=pick("min_notice_minutes", DEFAULT_NOTICE_MINUTES),  # type: ignore[arg-type]
-        horizon_days=pick("horizon_days", DEFAULT_HORIZON_DAYS),  # type: ignore[arg-type]
-        step_minutes=pick("step_minutes", DEFAULT_STEP_MINUTES),  # type: ignore[arg-type]
-        buffer_minutes=pick("buffer_minutes", DEFAULT_BUFFER_MINUTES),  # type: ignore[arg-type]
-        same_day_allowed=pick("same_day_allowed", True),  # type: ignore[arg-type]
+        notice_minutes=pick("min_notice_minutes", DEFAULT_NOTICE_MINUTES),
+        horizon_days=pick("horizon_days", DEFAULT_HORIZON_DAYS),
+        step_minutes=pick("step_minutes", DEFAULT_STEP_MINUTES),
+        buffer_minutes=pick("buffer_minutes", DEFAULT_BUFFER_MINUTES),
+        same_day_allowed=pick("same_day_allowed", True),
     )
 
 
@@ -266,13 +268,13 @@ def clinic_inputs_load(
         clinic_ids=clinic_ids, practitioner_ids=practitioner_ids, service_ids=service_ids
     ):
         if not services or services[-1].pk != service.pk:
-            service._own_rules = own  # type: ignore[attr-defined]
+            service._own_rules = own  # type: ignore[attr-defined]  # set per load, read by rules_for; not a field
             services.append(service)
         if clinic_rules is not None:
             rules[service.clinic_id] = clinic_rules
         if practitioner_id is not None:
             offered_by[service.pk].append(practitioner_id)
-            discipline_of[practitioner_id] = discipline
+            discipline_of[practitioner_id] = discipline or ""  # always set: it comes with the practitioner
     for pids_of_service in offered_by.values():
         pids_of_service.sort()
 

@@ -19,8 +19,8 @@ from clinics.models import Discipline, ServiceKind
 from clinics.search import SearchError, SearchParams
 from clinics.selectors import clinic_params_parse, clinic_search
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
-from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
 from scheduling.cache import next_open_times_refresh
+from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from typing import Any
 import icalendar
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -76,6 +77,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_file_in_the_clinics_zone(
     appointment = book(world)
     assert outbox_sweep(now=NOW) == 1
     message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == [appointment.patient_email]
     assert "confirmed" in message.subject
     # 15:00 UTC is 10:00 in Toronto.
@@ -87,6 +89,7 @@ def test_the_confirmation_has_text_html_and_a_calendar_file_in_the_clinics_zone(
     manage = f"https://book.painhero.test/appointments/{appointment.manage_token}/"
     assert manage in message.body
     html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
     assert mimetype == "text/html" and "10:00" in html
     assert f'href="{manage}"' in html
     name, content, ics_type = message.attachments[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +32,7 @@ def test_every_practitioner_gets_weekly_hours_and_every_clinic_next_openings(net
     schedules_generate(clinic_ids=network, seed=7)
     assert WorkingHours.objects.values("practitioner").distinct().count() == 18
     days = WorkingHours.objects.order_by().values_list("practitioner", "weekday").distinct()
-    per_person = {}
+    per_person: dict[int, int] = {}
     for pid, _day in days:
         per_person[pid] = per_person.get(pid, 0) + 1
     assert all(3 <= n <= 6 for n in per_person.values())
@@ -44,7 +44,7 @@ def test_booked_appointments_sit_inside_working_hours_and_never_overlap(network)
     schedules_generate(clinic_ids=network, seed=7)
     appointments = list(Appointment.objects.select_related("clinic").order_by("practitioner_id", "start"))
     assert appointments and {a.source for a in appointments} == {"import"}
-    blocks = {}
+    blocks: dict[tuple[int, int], list[tuple[time, time]]] = {}
     for block in WorkingHours.objects.all():
         blocks.setdefault((block.practitioner_id, block.weekday), []).append((block.start_time, block.end_time))
     for before, after in itertools.pairwise(appointments):
