@@ -1,8 +1,8 @@
 """The next-open-times cache: computing, refreshing and topping up ``NextOpenTime`` (see AVAILABILITY.md).
 
-Schedule writes (``scheduling.services``) and bookings change what is open; they commit first and then call
-``next_open_times_refresh_after_commit``, so the refresh never lengthens their transaction (nor, on SQLite, the
-database's one write lock). Search reads the rows (``scheduling.selectors``, ``scheduling.search``).
+Schedule writes (``scheduling.services``) and bookings change what is open; inside their transaction they call
+``next_open_times_refresh_after_commit``, and the refresh runs once that transaction has committed, so it never
+lengthens it (nor, on SQLite, the database's one write lock). Search reads the rows (``scheduling.selectors``, ``scheduling.search``).
 """
 
 from __future__ import annotations
