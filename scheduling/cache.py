@@ -2,7 +2,8 @@
 
 Schedule writes (``scheduling.services``) and bookings change what is open; inside their transaction they call
 ``next_open_times_refresh_after_commit``, and the refresh runs once that transaction has committed, so it never
-lengthens it (nor, on SQLite, the database's one write lock). Search reads the rows (``scheduling.selectors``, ``scheduling.search``).
+lengthens it (nor, on SQLite, the database's one write lock). Search reads the rows (``scheduling.selectors``,
+``scheduling.search``).
 """
 
 from __future__ import annotations
