@@ -7,6 +7,10 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self) -> None:
+        from booking.busy import appointments_and_holds
         from booking.emails import builders_register
+        from scheduling.busy import busy_source_register
 
         builders_register()
+        # Appointments and holds take a practitioner's time: scheduling counts them through this source.
+        busy_source_register("booking", appointments_and_holds)

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
-
 from clinics.models import Clinic, Practitioner, Service
-from scheduling import selectors, services
+from scheduling import cache, selectors
 from scheduling.selectors import OpenTime
 
 
@@ -36,11 +34,7 @@ def openings_refresh(
     lengthen the time the practitioner's lock is held. ``robust``: a failed refresh must not turn
     a committed booking into an error page (the cache also expires and the worker tops it up).
     """
-    ids = list(clinic_ids)
-    pids = None if practitioner_ids is None else list(practitioner_ids)
-    transaction.on_commit(
-        lambda: services.next_open_times_refresh(clinic_ids=ids, practitioner_ids=pids, now=now), robust=True
-    )
+    cache.next_open_times_refresh_after_commit(clinic_ids=clinic_ids, practitioner_ids=practitioner_ids, now=now)
 
 
 def alternatives_list(

@@ -26,7 +26,6 @@ from booking.errors import (
     TooManyHolds,
 )
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
-from booking.locking import PractitionerBusy, practitioner_lock
 from booking.models import (
     Actor,
     Appointment,
@@ -39,9 +38,10 @@ from booking.models import (
 )
 from booking.patients import PatientDetails
 from clinics.models import Clinic, Practitioner, Service
-from notifications.services import outbox_put
+from notifications.outbox import outbox_put
 from painhero import formats
 from painhero.bounds import date_in_window, window_message
+from scheduling.locking import PractitionerBusy, practitioner_lock
 
 HOLD_FOR = timedelta(minutes=5)
 MAX_HOLDS_PER_OWNER = 2

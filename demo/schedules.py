@@ -20,6 +20,7 @@ from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from scheduling import engine
 from scheduling.bulk import rows_insert
+from scheduling.cache import NEXT_OPEN_TIME_COLUMNS, next_open_times_compute
 from scheduling.engine import WeeklyBlock
 from scheduling.loading import ClinicInputs
 from scheduling.models import (
@@ -33,7 +34,6 @@ from scheduling.models import (
     TimeOffKind,
     WorkingHours,
 )
-from scheduling.services import NEXT_OPEN_TIME_COLUMNS, next_open_times_compute
 
 CHUNK = 1000  # clinics per batch: bounded memory, a few big INSERTs each
 TOKEN_BYTES = 32  # an appointment's manage token, as ``booking.models`` makes them

@@ -34,6 +34,7 @@ from directory.search import (
     SortOrder,
 )
 from places.models import City
+from scheduling.cache import next_open_times_refresh
 from scheduling.selectors import (
     next_available_subquery,
     next_times_and_services,
@@ -42,7 +43,6 @@ from scheduling.selectors import (
     soonest_clinics,
     stale_clinic_ids,
 )
-from scheduling.services import next_open_times_refresh
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 # The circles a nearest-first page is looked for in, as fractions of the radius asked (see _nearest_ids);

@@ -1,12 +1,10 @@
-"""Writing to the outbox inside a transaction, and delivering what is in it."""
+"""Delivering what is in the outbox (writing to it: ``notifications.outbox``)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
@@ -16,21 +14,6 @@ logger = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(minutes=2)
 MAX_ATTEMPTS = 10
-
-
-def outbox_put(*, kind: str, payload: dict[str, Any], now: datetime) -> OutboxMessage:
-    """Add a message to the outbox; call inside the transaction of the change it announces."""
-    message = OutboxMessage.objects.create(kind=kind, payload=payload, created_at=now)
-    # Enqueued only if the transaction commits; if the enqueue itself fails, the sweep delivers it.
-    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
-    return message
-
-
-def _enqueue(message_id: int) -> None:
-    # Imported here: the task module imports this one.
-    from notifications.tasks import outbox_deliver_task
-
-    outbox_deliver_task.enqueue(message_id=message_id)
 
 
 def outbox_deliver(*, message_id: int, now: datetime | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Admin for schedules. Saving here goes through the same refresh as the write services."""
+"""Admin for schedules. Saving here refreshes next open times after the commit, as the write services do."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from scheduling.cache import next_open_times_refresh, next_open_times_refresh_after_commit
 from scheduling.models import (
     AvailabilityState,
     BookingRules,
@@ -19,7 +20,6 @@ from scheduling.models import (
     TimeOff,
     WorkingHours,
 )
-from scheduling.services import next_open_times_refresh
 
 
 def _clinic_id(obj: Any) -> int:
@@ -31,24 +31,27 @@ def _clinic_id(obj: Any) -> int:
 
 
 class RefreshingAdmin(admin.ModelAdmin):
-    """Recompute the clinic's next openings after a change, in the same transaction, as the services do."""
+    """Recompute the clinic's next openings once a change commits, as the services do.
+
+    The whole clinic's: an edit may move a row from one practitioner to another.
+    """
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            next_open_times_refresh(clinic_ids=[_clinic_id(obj)], now=timezone.now())
+            next_open_times_refresh_after_commit(clinic_ids=[_clinic_id(obj)], now=timezone.now())
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         clinic_id = _clinic_id(obj)
         with transaction.atomic():
             super().delete_model(request, obj)
-            next_open_times_refresh(clinic_ids=[clinic_id], now=timezone.now())
+            next_open_times_refresh_after_commit(clinic_ids=[clinic_id], now=timezone.now())
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         clinic_ids = {_clinic_id(obj) for obj in queryset}
         with transaction.atomic():
             super().delete_queryset(request, queryset)
-            next_open_times_refresh(clinic_ids=clinic_ids, now=timezone.now())
+            next_open_times_refresh_after_commit(clinic_ids=clinic_ids, now=timezone.now())
 
 
 @admin.register(WorkingHours)

@@ -8,7 +8,7 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from clinics.hooks import catalogue_change_register
-        from scheduling.services import next_open_times_refresh
+        from scheduling.cache import next_open_times_refresh_after_commit
 
-        # A clinic's practitioners or services changed (clinics.services): rebuild its next open times there.
-        catalogue_change_register(next_open_times_refresh)
+        # A clinic's practitioners or services changed (clinics.services): rebuild its next open times after commit.
+        catalogue_change_register(next_open_times_refresh_after_commit)

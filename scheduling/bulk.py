@@ -49,9 +49,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple], *, batch: int = 5000) -> int:
     """Insert ``rows`` (values for the fields named by attname in ``columns``) into ``model``'s table."""
     meta = model._meta
-    named = [
-        meta.get_field(name.removesuffix("_id")) if name.endswith("_id") else meta.get_field(name) for name in columns
-    ]
+    named = [_concrete(meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)) for name in columns]
     others = [
         f
         for f in meta.concrete_fields
@@ -64,7 +62,10 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             fillers.append(lambda: now)
         elif field.has_default():
             default = field.default
-            fillers.append(default if callable(default) else (lambda d=default: d))
+            if callable(default):
+                fillers.append(default)
+            else:
+                fillers.append(_constant(default))
         elif field.null:
             fillers.append(lambda: None)
         else:
@@ -74,7 +75,7 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         if len(rows) >= COPY_FROM:
             return _copy(meta.db_table, [*named, *others], rows, fillers)
     converting = [(i, c) for i, c in enumerate(_converter(f) for f in [*named, *others]) if c is not None]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in [*named, *others])
+    names = ", ".join(_column(f) for f in [*named, *others])
     marks = ", ".join(["%s"] * (len(named) + len(others)))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     pending: list[list] = []
@@ -104,13 +105,29 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     return count
 
 
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _concrete(field: models.Field[Any, Any] | models.ForeignObjectRel | Any) -> models.Field[Any, Any]:
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{field} is not a column")
+    return field
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return connection.ops.quote_name(field.column)
+
+
 def _auto(field: models.Field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 def _copy(table: str, fields: list[models.Field], rows: Iterable[tuple], fillers: list[Callable[[], Any]]) -> int:
     """PostgreSQL: ``COPY ... FROM STDIN``, several times faster than INSERTs (no statement per row to parse)."""
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(_column(f) for f in fields)
     count = 0
     with (
         connection.cursor() as cursor,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -244,15 +244,15 @@ def _block_source(block: WeeklyBlock, day: date, zone: ZoneInfo, step: int) -> _
         return _Source(start, end)
     wall_start = datetime.combine(day, block.start)
     wall_end = datetime.combine(day, block.end)
-    start = wall_to_ts(wall_start, zone)
-    end = wall_to_ts(wall_end, zone)
+    first = wall_to_ts(wall_start, zone)
+    last = wall_to_ts(wall_end, zone)
     if (
-        start is not None
-        and end is not None
+        first is not None
+        and last is not None
         and wall_start.replace(tzinfo=zone).utcoffset() == wall_end.replace(tzinfo=zone).utcoffset()
     ):
         # The usual case: no clock change inside the block, so wall and real time run together.
-        return _Source(start, end)
+        return _Source(first, last)
     # A clock change inside the block: walk the wall-clock grid, skipping times that do not exist.
     starts = []
     wall = wall_start
@@ -435,7 +435,3 @@ def _grid(
             first = source.start + -(-(low - source.start) // step) * step
             yield from range(first, high + 1, step)
         i += 1
-
-
-def to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)

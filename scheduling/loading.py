@@ -1,6 +1,6 @@
 """Loading what the engine needs for a set of clinics, in a fixed number of queries.
 
-Both the read side (``selectors``) and the precomputation (``services.next_open_times_refresh``)
+Both the read side (``selectors``) and the precomputation (``cache.next_open_times_refresh``)
 go through ``clinic_inputs_load`` so that an open time means the same thing everywhere.
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models
 
-from booking.models import Appointment, AppointmentStatus, Hold
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from scheduling import engine
+from scheduling.busy import BusyQuery, busy_sources, sql_epoch, sql_instant, sql_marks, sql_table
 from scheduling.engine import Interval, Rules, WeeklyBlock
 from scheduling.models import (
     DEFAULT_BUFFER_MINUTES,
@@ -31,15 +31,14 @@ from scheduling.models import (
     WorkingHours,
 )
 
-# Appointments are never longer than a working day; looking this far back finds those still running.
-_LONGEST_APPOINTMENT = timedelta(hours=12)
+_T = TypeVar("_T")
 
 
 def rules_for(*, clinic_rules: BookingRules | None, service: Service) -> Rules:
     """The effective rules of a service: its own where set, else its clinic's, else the defaults."""
     own: ServiceBookingRules | None = getattr(service, "_own_rules", None)
 
-    def pick(name: str, default: object) -> object:
+    def pick(name: str, default: _T) -> _T:
         value = getattr(own, name, None) if own is not None else None
         if value is None:
             value = getattr(clinic_rules, name) if clinic_rules is not None else default
@@ -47,11 +46,11 @@ def rules_for(*, clinic_rules: BookingRules | None, service: Service) -> Rules:
 
     return Rules(
         duration_minutes=service.duration_minutes,
-        notice_minutes=pick("min_notice_minutes", DEFAULT_NOTICE_MINUTES),  # type: ignore[arg-type]
-        horizon_days=pick("horizon_days", DEFAULT_HORIZON_DAYS),  # type: ignore[arg-type]
-        step_minutes=pick("step_minutes", DEFAULT_STEP_MINUTES),  # type: ignore[arg-type]
-        buffer_minutes=pick("buffer_minutes", DEFAULT_BUFFER_MINUTES),  # type: ignore[arg-type]
-        same_day_allowed=pick("same_day_allowed", True),  # type: ignore[arg-type]
+        notice_minutes=pick("min_notice_minutes", DEFAULT_NOTICE_MINUTES),
+        horizon_days=pick("horizon_days", DEFAULT_HORIZON_DAYS),
+        step_minutes=pick("step_minutes", DEFAULT_STEP_MINUTES),
+        buffer_minutes=pick("buffer_minutes", DEFAULT_BUFFER_MINUTES),
+        same_day_allowed=pick("same_day_allowed", True),
     )
 
 
@@ -94,29 +93,11 @@ class ClinicInputs:
         )
 
 
-_TIME_OFF, _OPENING, _APPOINTMENT, _HOLD = 0, 1, 2, 3
+_TIME_OFF, _OPENING = 0, 1  # and ``busy.BUSY_KIND`` for what the busy sources (booking) give
 
 
 # The interval, hours and closure reads below are plain SQL built once per database: they run on every booking
 # and every availability request, and compiling the equivalent querysets cost more than running them.
-
-
-def _epoch(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
-    return f"CAST(strftime('%%s', {column}) AS INTEGER)"  # %% is a literal % next to %s parameters
-
-
-def _marks(count: int) -> str:
-    return ", ".join(["%s"] * count)
-
-
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _instant(value: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _intervals(
@@ -124,28 +105,25 @@ def _intervals(
 ) -> list[tuple[int, int, int, int, int | None]]:
     """(practitioner id, start, end, kind, lapses) with times in epoch seconds, in one UNION ALL query.
 
-    Time off, openings, appointments that take time and active holds. Loading is dominated by turning
-    thousands of stored datetimes into numbers; the database does it, so Python receives plain integers.
+    Time off and posted openings, then what the busy sources add (booking: appointments that take time and
+    active holds; ``scheduling.busy``). Loading is dominated by turning thousands of stored datetimes into
+    numbers; the database does it, so Python receives plain integers.
     """
     q = connection.ops.quote_name
-    start, end, marks = _epoch(q("start")), _epoch(q("end")), _marks(len(pids))
-    low_s, high_s = _instant(low), _instant(high)
-    own_hold = f" AND {q('id')} <> %s" if exclude_hold_id is not None else ""
+    start, end, marks = sql_epoch(q("start")), sql_epoch(q("end")), sql_marks(len(pids))
+    low_s, high_s = sql_instant(low), sql_instant(high)
     sql = (
-        f"SELECT practitioner_id, {start}, {end}, {_TIME_OFF}, CAST(NULL AS BIGINT) FROM {_table(TimeOff)}"  # noqa: S608 (no input)
+        f"SELECT practitioner_id, {start}, {end}, {_TIME_OFF}, CAST(NULL AS BIGINT) FROM {sql_table(TimeOff)}"  # noqa: S608 (no input)
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
-        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_OPENING}, NULL FROM {_table(PostedOpening)}"
+        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_OPENING}, NULL FROM {sql_table(PostedOpening)}"
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
-        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_APPOINTMENT}, NULL FROM {_table(Appointment)}"
-        f" WHERE practitioner_id IN ({marks}) AND {q('start')} > %s AND {q('start')} < %s AND status <> %s"
-        f" UNION ALL SELECT practitioner_id, {start}, {end}, {_HOLD}, {_epoch('expires_at')} FROM {_table(Hold)}"
-        f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s AND expires_at > %s{own_hold}"
     )
     params: list[Any] = [*pids, low_s, high_s, *pids, low_s, high_s]
-    params += [*pids, _instant(low - _LONGEST_APPOINTMENT), high_s, AppointmentStatus.CANCELLED.value]
-    params += [*pids, low_s, high_s, _instant(now)]
-    if exclude_hold_id is not None:
-        params.append(exclude_hold_id)
+    query = BusyQuery(practitioner_ids=pids, low=low, high=high, now=now, exclude_hold_id=exclude_hold_id)
+    for source in busy_sources():
+        source_sql, source_params = source(query)
+        sql += f" UNION ALL {source_sql}"
+        params += source_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -162,10 +140,10 @@ def _hours_rows(*, pids: list[int], clinic_ids: list[int], first_day: date, last
     """
     sql = (
         f"SELECT {_WORKING}, practitioner_id, weekday, start_time, end_time, valid_from, valid_until"  # noqa: S608
-        f" FROM {_table(WorkingHours)} WHERE practitioner_id IN ({_marks(len(pids))}) AND valid_from <= %s"
+        f" FROM {sql_table(WorkingHours)} WHERE practitioner_id IN ({sql_marks(len(pids))}) AND valid_from <= %s"
         " AND (valid_until IS NULL OR valid_until >= %s)"
-        f" UNION ALL SELECT {_POSTED}, clinic_id, weekday, opens, closes, NULL, NULL FROM {_table(OpeningHours)}"
-        f" WHERE clinic_id IN ({_marks(len(clinic_ids))})"
+        f" UNION ALL SELECT {_POSTED}, clinic_id, weekday, opens, closes, NULL, NULL FROM {sql_table(OpeningHours)}"
+        f" WHERE clinic_id IN ({sql_marks(len(clinic_ids))})"
     )
     params = [*pids, connection.ops.adapt_datefield_value(last_day), connection.ops.adapt_datefield_value(first_day)]
     params += clinic_ids
@@ -176,8 +154,8 @@ def _hours_rows(*, pids: list[int], clinic_ids: list[int], first_day: date, last
 
 def _closure_rows(*, clinic_ids: list[int], first_day: date, last_day: date) -> list[tuple[int, date, date]]:
     sql = (
-        f"SELECT clinic_id, start_date, end_date FROM {_table(ClinicClosure)}"  # noqa: S608 (no input)
-        f" WHERE clinic_id IN ({_marks(len(clinic_ids))}) AND end_date >= %s AND start_date <= %s"
+        f"SELECT clinic_id, start_date, end_date FROM {sql_table(ClinicClosure)}"  # noqa: S608 (no input)
+        f" WHERE clinic_id IN ({sql_marks(len(clinic_ids))}) AND end_date >= %s AND start_date <= %s"
     )
     params = [
         *clinic_ids,
@@ -216,26 +194,26 @@ def _offers(
     own_fields, own_sql = _columns(ServiceBookingRules, "sr")
     rules_fields, rules_sql = _columns(BookingRules, "br")
     through = connection.ops.quote_name(Service.practitioners.through._meta.db_table)
-    people = _table(Practitioner)
+    people = sql_table(Practitioner)
     params: list[Any] = []
     only_people = ""
     if practitioner_ids is not None:
-        only_people = f" AND sp.practitioner_id IN ({_marks(len(practitioner_ids))})"
+        only_people = f" AND sp.practitioner_id IN ({sql_marks(len(practitioner_ids))})"
         params += practitioner_ids
     params += clinic_ids
     only_services = ""
     if service_ids is not None:
-        only_services = f" AND s.id IN ({_marks(len(service_ids))})"
+        only_services = f" AND s.id IN ({sql_marks(len(service_ids))})"
         params += service_ids
     sql = (
         f"SELECT {service_sql}, {own_sql}, {rules_sql}, sp.practitioner_id, p.discipline, p.is_active"  # noqa: S608
-        f" FROM {_table(Service)} s"
-        f" LEFT JOIN {_table(ServiceBookingRules)} sr ON sr.service_id = s.id"
-        f" LEFT JOIN {_table(BookingRules)} br ON br.clinic_id = s.clinic_id"
+        f" FROM {sql_table(Service)} s"
+        f" LEFT JOIN {sql_table(ServiceBookingRules)} sr ON sr.service_id = s.id"
+        f" LEFT JOIN {sql_table(BookingRules)} br ON br.clinic_id = s.clinic_id"
         # Inactive practitioners are dropped below: a nested join would make SQLite scan the whole link table.
         f" LEFT JOIN {through} sp ON sp.service_id = s.id{only_people}"
         f" LEFT JOIN {people} p ON p.id = sp.practitioner_id"
-        f" WHERE s.clinic_id IN ({_marks(len(clinic_ids))}) AND s.is_active{only_services}"
+        f" WHERE s.clinic_id IN ({sql_marks(len(clinic_ids))}) AND s.is_active{only_services}"
         " ORDER BY s.id, sp.practitioner_id"
     )
     with connection.cursor() as cursor:
@@ -290,13 +268,13 @@ def clinic_inputs_load(
         clinic_ids=clinic_ids, practitioner_ids=practitioner_ids, service_ids=service_ids
     ):
         if not services or services[-1].pk != service.pk:
-            service._own_rules = own  # type: ignore[attr-defined]
+            service._own_rules = own  # type: ignore[attr-defined]  # set per load, read by rules_for; not a field
             services.append(service)
         if clinic_rules is not None:
             rules[service.clinic_id] = clinic_rules
         if practitioner_id is not None:
             offered_by[service.pk].append(practitioner_id)
-            discipline_of[practitioner_id] = discipline
+            discipline_of[practitioner_id] = discipline or ""  # always set: it comes with the practitioner
     for pids_of_service in offered_by.values():
         pids_of_service.sort()
 
@@ -349,7 +327,7 @@ def clinic_inputs_load(
             item.openings[pid].append((a, b))
         else:
             item.busy[pid].append((a, b))
-        if kind == _HOLD:
+        if expires_at is not None:  # a hold: its time is free again when it lapses
             lapses = datetime.fromtimestamp(expires_at, UTC)
             item.hold_expiry = lapses if item.hold_expiry is None else min(item.hold_expiry, lapses)
 

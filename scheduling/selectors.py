@@ -16,8 +16,6 @@ from scheduling import engine
 from scheduling.loading import clinic_inputs_load, rules_for
 from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
 
-# How many open starts per practitioner and service the precomputed table keeps (see AVAILABILITY.md).
-NEXT_OPEN_TIMES_KEPT = 5
 # How many precomputed rows "soonest first" walks before it groups instead.
 SCAN_LIMIT = 20_000
 # On PostgreSQL the walk goes in batches (see soonest_clinics). The first reads this many rows per clinic

@@ -1,260 +1,32 @@
-"""Writes: schedules, time off, closures, posted openings, booking rules, and keeping next openings fresh.
+"""Writes: schedules, time off, closures, posted openings and booking rules.
 
-Every write runs in one transaction that also rebuilds the clinic's precomputed next openings, so
-search never shows a time the change just removed (nor misses one it just added).
+Each write is one short transaction: the practitioner's lock, the rows, nothing else. The precomputed next open
+times (``scheduling.cache``) are refreshed once it commits, for the practitioners it changed (the whole clinic
+for a closure or the rules), so the refresh never holds the lock a booking waits for (AVAILABILITY.md).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from booking.locking import LOCK_TIMEOUT_MS, practitioner_lock
 from clinics.models import Clinic, Practitioner
-from scheduling import engine
-from scheduling.bulk import rows_insert
-from scheduling.loading import ClinicInputs, clinic_inputs_load
+from scheduling.cache import next_open_times_refresh_after_commit
+from scheduling.locking import practitioner_lock
 from scheduling.models import (
-    AvailabilityState,
     BookingRules,
     ClinicClosure,
-    NextOpenTime,
     PostedOpening,
     TimeOff,
     TimeOffKind,
     WorkingHours,
 )
-from scheduling.selectors import NEXT_OPEN_TIMES_KEPT
-
-# The first pass looks this far ahead; only pairs that find too few times there look to the horizon.
-FIRST_PASS_DAYS = 7
-# Recompute at least this often even if nothing changed: new days enter the horizon.
-MAX_AGE = timedelta(hours=6)
-# When a pair is down to this many cached starts, its clinic is due for a top-up.
-TOP_UP_WHEN_LEFT = 3
-
-
-def next_open_times_refresh(
-    *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
-) -> int:
-    """Recompute the next openings of these clinics; rows written.
-
-    Without ``practitioner_ids``: every practitioner and service of the clinics (a change to hours of the whole
-    clinic, rules, a top-up). With them: only those practitioners' rows (a booking, a cancellation, one person's
-    schedule), which costs one practitioner's week instead of the clinic's and lets bookings for different
-    practitioners of one clinic refresh side by side. The booking app calls this after a booking, cancellation or
-    reschedule commits; the write services below call it inside their own transaction.
-    """
-    clinic_ids = sorted(set(clinic_ids))
-    narrow = sorted(set(practitioner_ids)) if practitioner_ids is not None else None
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            # Only a cache derived from durable data is committed here: no need to wait for the disk (a crash
-            # loses at most this refresh, with the clinic's state row, and the top-up redoes it). Never inside a
-            # caller's transaction: its own writes (a schedule change) must be durable.
-            with connection.cursor() as cursor:
-                # One round trip for both settings (no parameters, so several statements are allowed).
-                cursor.execute(f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
-        # Refreshes of one practitioner's rows run one after the other, and the later one reads what the earlier
-        # could not see, so an older result never lands last (see _refresh_lock).
-        _refresh_lock(clinic_ids=clinic_ids, practitioner_ids=narrow, timeout_set=own_transaction)
-        clinics = list(Clinic.objects.filter(pk__in=clinic_ids).order_by("pk"))
-        if not clinics:
-            return 0
-        if narrow is not None and not narrow:
-            return 0
-        rows, states = _compute(clinics=clinics, now=now, practitioner_ids=narrow)
-        if narrow is None:
-            NextOpenTime.objects.filter(clinic_id__in=clinic_ids).delete()
-            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
-            _states_save(states)
-        else:
-            NextOpenTime.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
-            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
-            _states_lower(states)
-    return len(rows)
-
-
-def _refresh_lock(*, clinic_ids: list[int], practitioner_ids: list[int] | None, timeout_set: bool) -> None:
-    """Lock the practitioners whose rows this refresh rewrites (all of the clinics' when not narrowed).
-
-    The same row lock a booking takes (``booking.locking.practitioner_lock``, in id order): two refreshes that
-    write the same rows run one after the other, a refresh waits for a booking of that practitioner still in
-    flight, and two practitioners of one clinic refresh side by side. Every writer takes practitioner locks in
-    one sorted batch before anything else, so they never deadlock. SQLite needs nothing (BEGIN IMMEDIATE).
-    """
-    if connection.vendor != "postgresql":
-        return
-    if practitioner_ids is None:
-        practitioner_ids = list(Practitioner.objects.filter(clinic_id__in=clinic_ids).values_list("pk", flat=True))
-    if not practitioner_ids:
-        return
-    practitioner_lock(*practitioner_ids, set_timeout=not timeout_set)
-
-
-def _states_lower(states: list[AvailabilityState]) -> None:
-    """After a practitioner-only refresh: bring each clinic's ``fresh_until`` forward if this one is due sooner.
-
-    The others' rows were not recomputed, so their due time stands: the minimum of both is right. A clinic never
-    computed keeps no state row, so the top-up still computes all of it. One conditional UPDATE each: two
-    practitioners' refreshes of one clinic may run at once, and neither can undo the other's.
-    """
-    for state in states:
-        AvailabilityState.objects.filter(clinic_id=state.clinic_id, fresh_until__gt=state.fresh_until).update(
-            fresh_until=state.fresh_until
-        )
-
-
-def _states_save(states: list[AvailabilityState]) -> None:
-    AvailabilityState.objects.bulk_create(
-        states,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["clinic"],
-        update_fields=["computed_at", "fresh_until"],
-    )
-
-
-def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-NEXT_OPEN_TIME_COLUMNS = (
-    "clinic_id",
-    "practitioner_id",
-    "service_id",
-    "discipline",
-    "start",
-    "end",
-    "bookable_until",
-    "rank",
-    "computed_at",
-)
-
-
-def _compute(
-    *, clinics: list[Clinic], now: datetime, practitioner_ids: list[int] | None = None
-) -> tuple[list[tuple], list[AvailabilityState]]:
-    """The next openings of ``clinics``: a short first pass, then the full horizon only where it is needed."""
-    first_end = now + timedelta(days=FIRST_PASS_DAYS)
-    inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now, practitioner_ids=practitioner_ids)
-
-    def widen(short: set[tuple[int, int]], end: datetime) -> dict[int, ClinicInputs]:
-        return clinic_inputs_load(
-            clinics=[c for c in clinics if c.pk in {clinic_id for clinic_id, _pid in short}],
-            start=now,
-            end=end,
-            now=now,
-            practitioner_ids=sorted({pid for _clinic_id, pid in short}),
-        )
-
-    return next_open_times_compute(inputs=inputs, now=now, widen=widen)
-
-
-def next_open_times_compute(
-    *,
-    inputs: dict[int, ClinicInputs],
-    now: datetime,
-    widen: Callable[[set[tuple[int, int]], datetime], dict[int, ClinicInputs]] | None = None,
-) -> tuple[list[tuple], list[AvailabilityState]]:
-    """Rows (``NEXT_OPEN_TIME_COLUMNS``) and states from inputs already in memory; nothing is read or written.
-
-    Looks ``FIRST_PASS_DAYS`` ahead, then to the horizon for the practitioners who found too few times, with
-    inputs from ``widen(short pairs, end)``; without ``widen``, ``inputs`` must already cover the horizon
-    (the demo generator, which made the data itself).
-    """
-    first_end = now + timedelta(days=FIRST_PASS_DAYS)
-    longest = max(
-        (item.service_rules(s).horizon_days for item in inputs.values() for s in item.services),
-        default=FIRST_PASS_DAYS,
-    )
-    found, short = _pass(inputs=inputs, now=now, end=first_end)
-    if short:
-        # Only the practitioners who found too few times look further (fully booked, away, part-time).
-        wide_end = now + timedelta(days=longest)
-        wide = widen(short, wide_end) if widen is not None else inputs
-        more, _short = _pass(inputs=wide, now=now, end=wide_end, only=short)
-        found.update(more)
-    rows: list[tuple] = []
-    fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
-    for (clinic_id, pid, service_id, discipline, rules), times in found.items():
-        zone = inputs[clinic_id].zone
-        for rank, (a, b) in enumerate(times, start=1):
-            until = engine.bookable_until(rules=rules, slot_start=a, zone=zone)
-            rows.append((clinic_id, pid, service_id, discipline, _utc(a), _utc(b), _utc(until), rank, now))
-            if len(times) >= NEXT_OPEN_TIMES_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
-                fresh_until[clinic_id] = min(fresh_until[clinic_id], _utc(until))
-    for item in inputs.values():
-        # An expiring hold frees its time: the clinic is due when the first one lapses.
-        if item.hold_expiry is not None:
-            fresh_until[item.clinic.pk] = min(fresh_until[item.clinic.pk], item.hold_expiry)
-    states = [AvailabilityState(clinic_id=pk, computed_at=now, fresh_until=until) for pk, until in fresh_until.items()]
-    return rows, states
-
-
-def _pass(
-    *, inputs: dict[int, ClinicInputs], now: datetime, end: datetime, only: set[tuple[int, int]] | None = None
-) -> tuple[dict, set[tuple[int, int]]]:
-    found: dict[tuple, list[tuple[int, int]]] = {}
-    short: set[tuple[int, int]] = set()
-    now_ts, end_ts = engine.ts(now), engine.ts(end)
-    for clinic_id, item in inputs.items():
-        # Services with the same step, buffer and window share one computation of free time.
-        prepared: dict[tuple, engine.Prepared] = {}
-        for service in item.services:
-            rules = item.service_rules(service)
-            window = engine.bookable_window(rules=rules, now=now_ts, zone=item.zone, start=now_ts, end=end_ts)
-            for pid in item.offered_by.get(service.pk, ()):
-                if only is not None and (clinic_id, pid) not in only:
-                    continue
-                if not item.weekly.get(pid) and not item.openings.get(pid):
-                    continue
-                key = (pid, rules.step_minutes, rules.buffer_minutes, window)
-                if key not in prepared:
-                    prepared[key] = engine.prepare(
-                        weekly=item.weekly.get(pid, ()),
-                        zone=item.zone,
-                        step_minutes=rules.step_minutes,
-                        buffer_minutes=rules.buffer_minutes,
-                        earliest=window[0],
-                        latest=window[1],
-                        openings=item.openings.get(pid, ()),
-                        unavailable=item.unavailable.get(pid, ()),
-                        closed_days=item.closed_days,
-                        busy=item.busy.get(pid, ()),
-                    )
-                times = engine.slots_from(
-                    prepared[key], duration_minutes=rules.duration_minutes, limit=NEXT_OPEN_TIMES_KEPT
-                )
-                if len(times) < NEXT_OPEN_TIMES_KEPT and rules.horizon_days > (end - now).days:
-                    short.add((clinic_id, pid))
-                found[(clinic_id, pid, service.pk, service.discipline, rules)] = times
-    return found, short
-
-
-def next_open_times_top_up(*, now: datetime, batch: int = 200) -> int:
-    """Recompute clinics whose cached next openings are running out or old, and never-computed ones; count."""
-    due = list(
-        AvailabilityState.objects.filter(fresh_until__lte=now)
-        .order_by("fresh_until")
-        .values_list("clinic_id", flat=True)[:batch]
-    )
-    if len(due) < batch:
-        never = Clinic.objects.in_network().exclude(pk__in=AvailabilityState.objects.values("clinic_id"))
-        due += list(never.values_list("pk", flat=True)[: batch - len(due)])
-    for start in range(0, len(due), 50):
-        next_open_times_refresh(clinic_ids=due[start : start + 50], now=now)
-    return len(due)
-
-
-# --- Writes the clinic portal (and the admin) call -------------------------------------------------
 
 
 def working_hours_set(
@@ -289,7 +61,9 @@ def working_hours_set(
         current.filter(valid_from__gte=valid_from).delete()
         current.filter(valid_from__lt=valid_from).update(valid_until=valid_from - timedelta(days=1))
         WorkingHours.objects.bulk_create(new)
-        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh_after_commit(
+            clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
+        )
     return new
 
 
@@ -343,7 +117,9 @@ def time_off_add(
     with transaction.atomic():
         practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         time_off = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason, kind=kind)
-        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh_after_commit(
+            clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
+        )
     return time_off
 
 
@@ -351,7 +127,9 @@ def time_off_remove(*, time_off: TimeOff, now: datetime) -> None:
     with transaction.atomic():
         practitioner = time_off.practitioner
         time_off.delete()
-        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh_after_commit(
+            clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
+        )
 
 
 def clinic_closure_add(
@@ -363,7 +141,7 @@ def clinic_closure_add(
     with transaction.atomic():
         _clinic_lock(clinic.pk)  # a closure removes everyone's open time
         closure = ClinicClosure.objects.create(clinic=clinic, start_date=start_date, end_date=end_date, reason=reason)
-        next_open_times_refresh(clinic_ids=[clinic.pk], now=now)
+        next_open_times_refresh_after_commit(clinic_ids=[clinic.pk], now=now)
     return closure
 
 
@@ -371,7 +149,7 @@ def clinic_closure_remove(*, closure: ClinicClosure, now: datetime) -> None:
     with transaction.atomic():
         clinic_id = closure.clinic_id
         closure.delete()
-        next_open_times_refresh(clinic_ids=[clinic_id], now=now)
+        next_open_times_refresh_after_commit(clinic_ids=[clinic_id], now=now)
 
 
 def posted_opening_add(
@@ -383,7 +161,9 @@ def posted_opening_add(
         raise ValidationError(_("An opening must not be in the past."))
     with transaction.atomic():
         opening = PostedOpening.objects.create(practitioner=practitioner, start=start, end=end, posted_by=posted_by)
-        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh_after_commit(
+            clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
+        )
     return opening
 
 
@@ -392,7 +172,9 @@ def posted_opening_remove(*, opening: PostedOpening, now: datetime) -> None:
         practitioner = opening.practitioner
         practitioner_lock(practitioner.pk)  # it removes open time: no booking may slip into it (LOCKING.md)
         opening.delete()
-        next_open_times_refresh(clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now)
+        next_open_times_refresh_after_commit(
+            clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
+        )
 
 
 _RULE_FIELDS = (
@@ -417,19 +199,5 @@ def booking_rules_update(*, clinic: Clinic, now: datetime, **changes: Any) -> Bo
             setattr(rules, name, value)
         rules.full_clean(exclude=["clinic"])
         rules.save()
-        next_open_times_refresh(clinic_ids=[clinic.pk], now=now)
+        next_open_times_refresh_after_commit(clinic_ids=[clinic.pk], now=now)
     return rules
-
-
-def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> int:
-    """Recompute every clinic's next openings (demo data, a deploy); rows written."""
-    ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
-    written = 0
-    iterator: Iterable[int] = range(0, len(ids), chunk)
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(iterator, desc="next openings", unit_scale=chunk)
-    for start in iterator:
-        written += next_open_times_refresh(clinic_ids=ids[start : start + chunk], now=now)
-    return written

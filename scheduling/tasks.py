@@ -1,11 +1,11 @@
-"""Background tasks (django-tasks): thin callers of scheduling.services."""
+"""Background tasks (django-tasks): thin callers of scheduling.cache."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django_tasks import task
 
-from scheduling.services import next_open_times_refresh, next_open_times_top_up
+from scheduling.cache import next_open_times_refresh, next_open_times_top_up
 
 
 @task()

@@ -53,10 +53,14 @@ def make_open_clinic(
     return clinic, people, service
 
 
-def local(zone: str, *args: int, fold: int = 0) -> datetime:
+def local(
+    zone: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, *, fold: int = 0
+) -> datetime:
     """An aware datetime from wall-clock parts in ``zone``."""
-    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, tzinfo=ZoneInfo(zone), fold=fold)
 
 
-def toronto(*args: int, fold: int = 0) -> datetime:
-    return local("America/Toronto", *args, fold=fold)
+def toronto(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, *, fold: int = 0
+) -> datetime:
+    return local("America/Toronto", year, month, day, hour, minute, second, fold=fold)

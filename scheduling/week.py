@@ -228,9 +228,12 @@ def _day_labels(day: date) -> tuple[str, str, str]:
 
 
 def booking_url(slot: OpenTime) -> str:
-    query = urlencode(
-        {"practitioner": slot.practitioner_id, "service": slot.service_id, "start": slot.start.isoformat()}
-    )
+    params: dict[str, int | str] = {
+        "practitioner": slot.practitioner_id,
+        "service": slot.service_id,
+        "start": slot.start.isoformat(),
+    }
+    query = urlencode(params)
     return f"{reverse('booking:start')}?{query}"
 
 

@@ -15,10 +15,10 @@ from django.db import connection, connections
 
 from booking import services
 from booking.errors import SlotTaken
-from booking.locking import practitioner_lock
 from booking.models import Appointment, AppointmentStatus, Hold
 from booking.services import appointment_book, appointment_reschedule, hold_create
 from booking.tests.conftest import NOW, SLOT, later, make_world, patient
+from scheduling.locking import practitioner_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -77,7 +77,7 @@ def test_next_openings_computed_in_memory_are_those_a_refresh_reads_back(network
     import time_machine
     from django.utils import timezone
 
-    from scheduling.services import next_open_times_refresh
+    from scheduling.cache import next_open_times_refresh
 
     def snapshot():
         return sorted(

@@ -16,7 +16,7 @@ from clinics.testing import (
     make_service,
     make_technique,
 )
-from scheduling.services import next_open_times_refresh
+from scheduling.cache import next_open_times_refresh
 from scheduling.testing import toronto as toronto_time
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from clinics.testing import (
 )
 from directory.search import SearchParams
 from directory.selectors import bounding_box, clinic_search
-from scheduling.services import next_open_times_refresh
+from scheduling.cache import next_open_times_refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from clinics.testing import make_city, make_clinic, make_practitioner, make_serv
 from directory import selectors
 from directory.search import SearchError, SearchParams
 from directory.selectors import clinic_params_parse, clinic_search
+from scheduling.cache import next_open_times_refresh
 from scheduling.models import AvailabilityState, BookingRules, NextOpenTime
-from scheduling.services import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db

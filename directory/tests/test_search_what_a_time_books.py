@@ -12,8 +12,8 @@ from clinics.models import Discipline, ServiceKind
 from clinics.testing import make_city, make_clinic, make_language, make_practitioner, make_service, make_technique
 from directory.search import SearchParams
 from directory.selectors import clinic_search
+from scheduling.cache import next_open_times_refresh
 from scheduling.models import BookingRules
-from scheduling.services import next_open_times_refresh
 from scheduling.testing import make_hours, toronto
 
 pytestmark = pytest.mark.django_db

@@ -35,7 +35,7 @@ from schemathesis import GenerationMode
 from booking.models import Appointment
 from booking.tests.conftest import NOW, SLOT, World, make_world
 from clinics.models import OpeningHours
-from scheduling.services import next_open_times_refresh
+from scheduling.cache import next_open_times_refresh
 
 PREFIX = "/api/v1/"
 

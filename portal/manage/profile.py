@@ -16,7 +16,7 @@ from clinics.models import Clinic
 from clinics.services import clinic_profile_update
 from portal.access import OWNER_ONLY, audit_record, portal_view
 from portal.models import Membership
-from scheduling.services import next_open_times_refresh
+from scheduling.cache import next_open_times_refresh
 
 from .common import changes_json, clock, page
 from .forms_catalog import ProfileForm

@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking.errors import Busy, NotChangeable
-from booking.locking import PractitionerBusy, practitioner_lock
 from booking.models import Appointment, ClinicBookingPolicy
 from booking.policy import cancellation_window_set
 from clinics.models import WEEKDAYS, Practitioner
 from portal.access import ALL_ROLES, DESK_ROLES, access_practitioner, audit_record, portal_view
 from portal.models import Membership, Role
 from scheduling import services as scheduling_services
+from scheduling.locking import PractitionerBusy, practitioner_lock
 from scheduling.models import ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.selectors import booking_rules_get, open_times_list
 

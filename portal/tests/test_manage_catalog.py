@@ -14,6 +14,7 @@ from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from clinics.testing import make_insurer, make_language, make_practitioner, make_service, make_technique
 from portal.models import AuditEntry
 from portal.tests.manage_world import NOW, World, book, make_world
+from scheduling.cache import next_open_times_refresh
 from scheduling.models import NextOpenTime
 from scheduling.testing import toronto
 
@@ -117,13 +118,17 @@ def test_a_service_of_another_clinic_is_refused_with_a_message(client: Any, worl
     assert not AuditEntry.objects.exists()
 
 
-def test_editing_a_practitioner_records_what_changed(client: Any, world: World) -> None:
+def test_editing_a_practitioner_records_what_changed(
+    client: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     language = make_language("fr", "French", "Français")
     as_user(client, world.owner)
     data = practitioner_data(
         world, first_name=world.chen.first_name, last_name="Chen-Wu", languages=[language.pk], services=[]
     )
-    with time_machine.travel(NOW, tick=False):
+    next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
+    assert NextOpenTime.objects.filter(practitioner=world.chen).exists()
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("practitioner_edit", world, practitioner_id=world.chen.pk), data)
     assert response.status_code == 302
     world.chen.refresh_from_db()
@@ -137,10 +142,14 @@ def test_editing_a_practitioner_records_what_changed(client: Any, world: World) 
     assert not NextOpenTime.objects.filter(practitioner=world.chen).exists()
 
 
-def test_retiring_a_practitioner_keeps_their_booked_visits_and_hides_their_times(client: Any, world: World) -> None:
+def test_retiring_a_practitioner_keeps_their_booked_visits_and_hides_their_times(
+    client: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     visit = book(world, toronto(2026, 12, 8, 10, 0))
     as_user(client, world.owner)
-    with time_machine.travel(NOW, tick=False):
+    next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
+    assert NextOpenTime.objects.filter(practitioner=world.chen).exists()
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("practitioner_retire", world, practitioner_id=world.chen.pk))
     assert response.status_code == 302
     world.chen.refresh_from_db()
@@ -221,10 +230,14 @@ def test_editing_a_service_records_the_price_change(client: Any, world: World) -
     assert changes["practitioners"]["new"] == [world.chen.pk]
 
 
-def test_retiring_a_service_keeps_it_listed_and_its_visits_booked(client: Any, world: World) -> None:
+def test_retiring_a_service_keeps_it_listed_and_its_visits_booked(
+    client: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     visit = book(world, toronto(2026, 12, 8, 10, 0))
     as_user(client, world.owner)
-    with time_machine.travel(NOW, tick=False):
+    next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
+    assert NextOpenTime.objects.filter(practitioner=world.chen).exists()
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("service_retire", world, service_id=world.service.pk), follow=True)
     world.service.refresh_from_db()
     visit.refresh_from_db()

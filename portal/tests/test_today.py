@@ -122,7 +122,7 @@ def test_an_appointment_next_week_cannot_be_marked_yet(desk: Client, world: Worl
 
 
 def test_next_available_shows_each_services_soonest_time(desk: Client, world: World) -> None:
-    from scheduling.services import next_open_times_refresh
+    from scheduling.cache import next_open_times_refresh
 
     from .conftest import NOW
 

@@ -32,11 +32,3 @@ def wait(context: template.Context, moment: datetime | None) -> str:
     if moment is None:
         return ""
     return phrasing.wait_phrase(moment, now=context.get("now") or timezone.now())
-
-
-@register.filter
-def clock_in(moment: datetime | None, clinic_or_zone: object) -> str:
-    """Only the wall-clock time in the clinic's zone: "3:30 PM"."""
-    if moment is None:
-        return ""
-    return phrasing.time_phrase(moment, zone=_zone(clinic_or_zone))

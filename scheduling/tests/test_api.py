@@ -7,7 +7,7 @@ import time_machine
 
 from clinics.models import NetworkStatus
 from clinics.testing import make_service
-from scheduling import services
+from scheduling import cache
 from scheduling.testing import local, make_open_clinic, toronto
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_it_answers_open_times_with_the_clinics_offset_sorted_by_start(client):
 
 def test_st_johns_times_carry_minus_three_thirty(client):
     clinic, _p, _s = make_open_clinic(time_zone="America/St_Johns", province="NL", blocks=(("09:00", "10:00"),))
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     body = get(client, clinic.slug, start="2026-12-07T00:00", end="2026-12-08T00:00").json()
     assert body["items"][0]["start"] == "2026-12-07T09:00:00-03:30"
     assert body["next_available"] == "2026-12-07T09:00:00-03:30"

@@ -53,6 +53,15 @@ def test_clean_accepts_a_second_block_after_a_break_another_day_or_another_valid
     _clinic, (person,), _service = make_open_clinic(
         days=(0,), blocks=(("09:00", "12:00"),), valid_until=date(2026, 6, 30)
     )
-    block(person, start="13:00", end="17:00").full_clean()
-    block(person, weekday=1).full_clean()
-    block(person, valid_from=date(2026, 7, 1)).full_clean()
+    accepted = [
+        block(person, start="13:00", end="17:00"),  # after the break
+        block(person, weekday=1),  # another day
+        block(person, valid_from=date(2026, 7, 1)),  # once the first block's validity has ended
+    ]
+    for candidate in accepted:
+        candidate.full_clean()  # raises ValidationError if refused
+        candidate.save()
+    assert WorkingHours.objects.filter(practitioner=person).count() == 4
+    # The check is live against what was saved: a block across the break now overlaps the afternoon one.
+    with pytest.raises(ValidationError, match="overlap another block"):
+        block(person, start="11:30", end="13:30", valid_from=date(2026, 7, 1)).full_clean()

@@ -10,10 +10,10 @@ from django.db.models import F
 from booking.models import Appointment, Hold
 from clinics.models import Clinic, Discipline
 from clinics.testing import make_practitioner, make_service, make_technique
-from scheduling import services
+from scheduling import cache, services
+from scheduling.cache import NEXT_OPEN_TIMES_KEPT
 from scheduling.models import AvailabilityState, NextOpenTime
 from scheduling.selectors import (
-    NEXT_OPEN_TIMES_KEPT,
     next_available_subquery,
     next_open_times_for_clinics,
     open_times_list,
@@ -25,6 +25,12 @@ from scheduling.testing import make_hours, make_open_clinic, toronto
 pytestmark = pytest.mark.django_db
 
 NOW = toronto(2026, 12, 7, 6, 0)  # Monday, 6 a.m.; with 2 h notice the first time is 09:00
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs what a write left for after its commit (the test's transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def next_of(clinic, now=NOW, **filters):
@@ -39,7 +45,7 @@ def hhmm(moments, zone="America/Toronto"):
 
 def test_refresh_keeps_the_next_few_times_of_each_practitioner_and_service():
     clinic, _people, _service = make_open_clinic(practitioners=2)
-    written = services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    written = cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert written == 2 * NEXT_OPEN_TIMES_KEPT
     assert hhmm(next_of(clinic)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
     assert AvailabilityState.objects.get(clinic=clinic).computed_at == NOW
@@ -55,21 +61,22 @@ def test_the_cache_says_what_the_engine_says():
         end=toronto(2026, 12, 7, 9, 30),
         source="import",
     )
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     live = open_times_list(clinic=clinic, start=NOW, end=NOW + timedelta(days=3), now=NOW)
     assert next_of(clinic, count=4) == sorted({s.start for s in live})[:4]
 
 
-def test_time_passing_removes_a_time_without_any_refresh():
+def test_time_passing_removes_a_time_without_any_refresh(committed):
     clinic, _people, _service = make_open_clinic()
-    services.booking_rules_update(clinic=clinic, min_notice_minutes=0, now=NOW)
+    with committed():
+        services.booking_rules_update(clinic=clinic, min_notice_minutes=0, now=NOW)
     assert hhmm(next_of(clinic, now=toronto(2026, 12, 7, 9, 0)))[0] == "Mon 09:00"
     assert hhmm(next_of(clinic, now=toronto(2026, 12, 7, 9, 1)))[0] == "Mon 09:15"
 
 
 def test_a_booking_changes_next_available_once_booking_refreshes():
     clinic, (person,), service = make_open_clinic()
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     Appointment.objects.create(
         clinic=clinic,
         practitioner=person,
@@ -78,10 +85,10 @@ def test_a_booking_changes_next_available_once_booking_refreshes():
         end=toronto(2026, 12, 7, 9, 30),
         source="web",
     )
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:30"
     Appointment.objects.update(status="cancelled")
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
 
 
@@ -95,10 +102,16 @@ def test_a_booking_changes_next_available_once_booking_refreshes():
         ("rules", "Tue 09:00"),
     ],
 )
-def test_each_write_service_refreshes_next_openings(change, first):
+def test_each_write_service_refreshes_next_openings_once_it_commits(committed, change, first):
     clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
+    with committed():
+        write(change, clinic=clinic, person=person)
+    assert hhmm(next_of(clinic))[0] == first
+
+
+def write(change, *, clinic, person):
     if change == "hours":
         services.working_hours_set(
             practitioner=person, blocks=[(1, time(14), time(17))], valid_from=date(2026, 12, 7), now=NOW
@@ -113,7 +126,6 @@ def test_each_write_service_refreshes_next_openings(change, first):
         )
     else:
         services.booking_rules_update(clinic=clinic, same_day_allowed=False, now=NOW)
-    assert hhmm(next_of(clinic))[0] == first
 
 
 def test_working_hours_set_keeps_the_past_and_rejects_overlapping_blocks():
@@ -144,7 +156,7 @@ def test_discipline_service_and_technique_narrow_next_available():
     chiro.techniques.add(make_technique())
     make_hours(chiro, blocks=(("09:00", "10:00"),))
     make_service(clinic=clinic, practitioners=[chiro], discipline=Discipline.CHIROPRACTIC)
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"  # no filter: any service
     assert hhmm(next_of(clinic, discipline=Discipline.PHYSIOTHERAPY))[0] == "Mon 11:00"
     assert hhmm(next_of(clinic, service_id=physio_service.pk))[0] == "Mon 11:00"
@@ -156,7 +168,7 @@ def test_clinics_sort_soonest_first_with_the_subquery(django_assert_max_num_quer
     later, _p, _s = make_open_clinic(blocks=(("14:00", "15:00"),))
     sooner, _p, _s = make_open_clinic(blocks=(("10:00", "11:00"),))
     never, _p, _s = make_open_clinic(days=())
-    services.next_open_times_refresh(clinic_ids=[later.pk, sooner.pk, never.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[later.pk, sooner.pk, never.pk], now=NOW)
     ids = [later.pk, sooner.pk, never.pk]
     with django_assert_max_num_queries(1):
         ordered = list(
@@ -174,13 +186,13 @@ def test_clinics_sort_soonest_first_with_the_subquery(django_assert_max_num_quer
 
 def test_next_times_are_distinct_even_when_several_practitioners_share_them():
     clinic, _people, _service = make_open_clinic(practitioners=4)
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert hhmm(next_of(clinic, count=3)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
 
 
 def test_a_clinic_is_due_for_a_top_up_when_its_cached_times_run_low_or_a_hold_lapses():
     clinic, (person,), service = make_open_clinic()
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     state = AvailabilityState.objects.get(clinic=clinic)
     # Five cached times 09:00..10:00 with 2 h notice: once 09:30 can no longer be booked (07:30), two are left.
     assert state.fresh_until == toronto(2026, 12, 7, 7, 30)
@@ -193,7 +205,7 @@ def test_a_clinic_is_due_for_a_top_up_when_its_cached_times_run_low_or_a_hold_la
         end=toronto(2026, 12, 7, 9, 30),
         expires_at=NOW + timedelta(minutes=10),
     )
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
 
 
@@ -201,10 +213,10 @@ def test_top_up_recomputes_stale_and_never_computed_clinics_only():
     stale, _p, _s = make_open_clinic()
     fresh, _p, _s = make_open_clinic()
     never, _p, _s = make_open_clinic()
-    services.next_open_times_refresh(clinic_ids=[stale.pk, fresh.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[stale.pk, fresh.pk], now=NOW)
     AvailabilityState.objects.filter(clinic=stale).update(fresh_until=NOW)
     later = NOW + timedelta(minutes=5)
-    assert services.next_open_times_top_up(now=later) == 2
+    assert cache.next_open_times_top_up(now=later) == 2
     computed = dict(AvailabilityState.objects.values_list("clinic_id", "computed_at"))
     assert computed == {stale.pk: later, fresh.pk: NOW, never.pk: later}
     assert NextOpenTime.objects.filter(clinic=never).exists()
@@ -213,12 +225,13 @@ def test_top_up_recomputes_stale_and_never_computed_clinics_only():
 def test_refreshing_a_small_clinic_takes_a_bounded_number_of_queries(django_assert_max_num_queries):
     clinic, _people, _service = make_open_clinic(practitioners=5)
     with django_assert_max_num_queries(16):
-        services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+        cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
 
 
-def test_a_practitioner_away_for_two_weeks_still_has_next_openings_after():
+def test_a_practitioner_away_for_two_weeks_still_has_next_openings_after(committed):
     clinic, (person,), _service = make_open_clinic()
-    services.time_off_add(practitioner=person, start=toronto(2026, 12, 1), end=toronto(2026, 12, 21), now=NOW)
+    with committed():
+        services.time_off_add(practitioner=person, start=toronto(2026, 12, 1), end=toronto(2026, 12, 21), now=NOW)
     assert hhmm(next_of(clinic)) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
     assert next_of(clinic)[0].date().isoformat() == "2026-12-21"
 
@@ -229,7 +242,7 @@ def test_soonest_clinics_walks_start_order_and_pages():
     middle, _p, _s = make_open_clinic(blocks=(("12:00", "13:00"),))
     closed, _p, _s = make_open_clinic(days=())
     elsewhere, _p, _s = make_open_clinic(blocks=(("08:00", "09:00"),))
-    services.next_open_times_refresh(clinic_ids=[c.pk for c in (late, early, middle, closed, elsewhere)], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[c.pk for c in (late, early, middle, closed, elsewhere)], now=NOW)
     candidates = Clinic.objects.exclude(pk=elsewhere.pk)
     page = soonest_clinics(clinics=candidates, now=NOW, discipline=Discipline.PHYSIOTHERAPY, limit=2)
     assert [pk for pk, _start in page] == [early.pk, middle.pk]
@@ -254,29 +267,38 @@ def test_soonest_clinics_groups_instead_when_the_walk_would_be_too_long(monkeypa
     from scheduling import selectors
 
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
-    services.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)  # two practitioners share each start: 3 rows, 2 clinics
     page = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     assert [pk for pk, _start in page] == [c.pk for c in clinics]
     assert hhmm([start for _pk, start in page]) == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
 
 
-def test_removing_time_off_a_closure_or_an_opening_refreshes_next_openings_too():
+def test_removing_time_off_a_closure_or_an_opening_refreshes_next_openings_too(committed):
     clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
-    time_off = services.time_off_add(
-        practitioner=person, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=NOW
-    )
-    services.time_off_remove(time_off=time_off, now=NOW)
+    with committed():
+        time_off = services.time_off_add(
+            practitioner=person, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=NOW
+        )
+    assert hhmm(next_of(clinic))[0] == "Mon 12:00"
+    with committed():
+        services.time_off_remove(time_off=time_off, now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
-    closure = services.clinic_closure_add(
-        clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW
-    )
-    services.clinic_closure_remove(closure=closure, now=NOW)
+    with committed():
+        closure = services.clinic_closure_add(
+            clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW
+        )
+    assert hhmm(next_of(clinic))[0] == "Tue 09:00"
+    with committed():
+        services.clinic_closure_remove(closure=closure, now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
-    opening = services.posted_opening_add(
-        practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
-    )
-    services.posted_opening_remove(opening=opening, now=NOW)
+    with committed():
+        opening = services.posted_opening_add(
+            practitioner=person, start=toronto(2026, 12, 7, 8, 30), end=toronto(2026, 12, 7, 9), now=NOW
+        )
+    assert hhmm(next_of(clinic))[0] == "Mon 08:30"
+    with committed():
+        services.posted_opening_remove(opening=opening, now=NOW)
     assert hhmm(next_of(clinic))[0] == "Mon 09:00"
 
 
@@ -308,7 +330,7 @@ def _rows(clinic):
 
 def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due_time_forward():
     clinic, (first, second), service = make_open_clinic(practitioners=2)
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     due = AvailabilityState.objects.get(clinic=clinic).fresh_until
     Appointment.objects.create(
         clinic=clinic,
@@ -319,7 +341,7 @@ def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due
         source="web",
     )
     later = NOW + timedelta(minutes=1)
-    written = services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[first.pk], now=later)
+    written = cache.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[first.pk], now=later)
     assert written == NEXT_OPEN_TIMES_KEPT
     rows = _rows(clinic)
     assert {computed for pid, _s, computed in rows if pid == first.pk} == {later}
@@ -336,13 +358,13 @@ def test_a_practitioner_refresh_rewrites_only_their_rows_and_only_brings_the_due
         end=toronto(2026, 12, 7, 11, 30),
         expires_at=NOW + timedelta(minutes=10),
     )
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[second.pk], now=later)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[second.pk], now=later)
     assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW + timedelta(minutes=10)
 
 
 def test_a_practitioner_refresh_leaves_a_never_computed_clinic_to_the_top_up():
     clinic, (person,), _service = make_open_clinic()
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[person.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], practitioner_ids=[person.pk], now=NOW)
     assert not AvailabilityState.objects.filter(clinic=clinic).exists()
     assert stale_clinic_ids(clinic_ids=[clinic.pk], now=NOW) == [clinic.pk]
 
@@ -354,7 +376,7 @@ def test_a_booking_refreshes_only_its_practitioner_in_a_bounded_number_of_querie
     from booking.services import appointment_book
 
     clinic, people, service = make_open_clinic(practitioners=4)
-    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
     patient = PatientDetails(name="Ada", email="ada@example.com", phone="+14165550123")
     later = NOW + timedelta(minutes=1)
     with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
@@ -372,7 +394,7 @@ def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
 
     # Two practitioners share each start, so batches of one or two rows end among tied rows.
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
-    services.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     whole = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     monkeypatch.setattr(selectors, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
     monkeypatch.setattr(selectors, "MIN_BATCH", 1)
@@ -381,3 +403,88 @@ def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
     assert batched == whole
     assert [pk for pk, _start in batched] == [c.pk for c in clinics]
     assert soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=2, offset=1) == whole[1:3]
+
+
+FIRST_AFTER = {"hours": "Tue 14:00", "time_off": "Mon 12:00", "closure": "Tue 09:00", "opening": "Mon 08:30"}
+FIRST_AFTER["rules"] = "Tue 09:00"
+
+
+@pytest.mark.parametrize("change", sorted(FIRST_AFTER))
+def test_a_schedule_writes_transaction_leaves_the_refresh_until_after_its_commit(
+    django_capture_on_commit_callbacks, change
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    cached = set(NextOpenTime.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=False) as after_commit, CaptureQueriesContext(connection) as run:
+        write(change, clinic=clinic, person=person)
+    tables = (NextOpenTime._meta.db_table, AvailabilityState._meta.db_table)
+    inside = [q["sql"] for q in run.captured_queries if any(table in q["sql"] for table in tables)]
+    assert not inside, "the write's transaction does not touch the cache"
+    assert set(NextOpenTime.objects.values_list("pk", flat=True)) == cached
+    assert len(after_commit) == 1
+    after_commit[0]()
+    assert hhmm(next_of(clinic))[0] == FIRST_AFTER[change]
+
+
+def test_one_practitioners_change_rewrites_only_their_rows(committed):
+    clinic, (first, second), _service = make_open_clinic(practitioners=2, blocks=(("09:00", "12:30"),))
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    theirs = set(NextOpenTime.objects.filter(practitioner=second).values_list("pk", "start", "computed_at"))
+    later = NOW + timedelta(minutes=5)
+    with committed():
+        services.time_off_add(
+            practitioner=first, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=later
+        )
+    assert set(NextOpenTime.objects.filter(practitioner=second).values_list("pk", "start", "computed_at")) == theirs
+    mine = NextOpenTime.objects.filter(practitioner=first)
+    assert {row.computed_at for row in mine} == {later}
+    assert hhmm(sorted({row.start for row in mine}))[0] == "Mon 12:00"
+
+
+def test_a_whole_clinic_change_refreshes_after_its_commit_a_few_practitioners_per_transaction(committed, monkeypatch):
+    clinic, people, _service = make_open_clinic(practitioners=5)
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    monkeypatch.setattr(cache, "REFRESH_BATCH", 2)
+    batches = []
+    real = cache.next_open_times_refresh
+
+    def counted(**kwargs):
+        batches.append(kwargs["practitioner_ids"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(cache, "next_open_times_refresh", counted)
+    with committed():
+        services.clinic_closure_add(clinic=clinic, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW)
+    ids = sorted(p.pk for p in people)
+    assert batches == [ids[0:2], ids[2:4], ids[4:]]
+    firsts = NextOpenTime.objects.filter(rank=1).order_by("practitioner_id").values_list("start", flat=True)
+    assert hhmm(firsts) == ["Tue 09:00"] * 5
+
+
+def test_a_refresh_that_fails_after_the_commit_keeps_the_write_and_marks_the_clinic_due(committed, monkeypatch, caplog):
+    from django.db import DatabaseError
+
+    from scheduling.models import TimeOff
+
+    clinic, (person,), _service = make_open_clinic(blocks=(("09:00", "12:30"),))
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert AvailabilityState.objects.get(clinic=clinic).fresh_until > NOW
+
+    def broken(**kwargs):
+        raise DatabaseError("patient Jane Doe")
+
+    monkeypatch.setattr(cache, "next_open_times_refresh", broken)
+    with committed():
+        time_off = services.time_off_add(
+            practitioner=person, start=toronto(2026, 12, 7, 8), end=toronto(2026, 12, 7, 12), now=NOW
+        )
+    assert TimeOff.objects.filter(pk=time_off.pk).exists()
+    assert AvailabilityState.objects.get(clinic=clinic).fresh_until == NOW
+    assert "DatabaseError" in caplog.text and "Jane" not in caplog.text
+    monkeypatch.undo()
+    assert cache.next_open_times_top_up(now=NOW) == 1
+    assert hhmm(next_of(clinic))[0] == "Mon 12:00"

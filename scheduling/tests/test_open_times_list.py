@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_a_posted_opening_is_offered_outside_the_weekly_hours():
 
 def test_clinics_are_closed_on_statutory_holidays_unless_they_open_on_holidays():
     clinic, _people, _service = make_open_clinic(days=(0, 1, 2, 3, 4, 5, 6), blocks=(("09:00", "10:00"),))
-    canada_day = {"start": toronto(2027, 7, 1), "end": toronto(2027, 7, 2), "now": toronto(2027, 6, 20)}
+    canada_day: dict[str, Any] = {"start": toronto(2027, 7, 1), "end": toronto(2027, 7, 2), "now": toronto(2027, 6, 20)}
     assert open_times_list(clinic=clinic, **canada_day) == []
     BookingRules.objects.create(clinic=clinic, open_on_holidays=True)
     assert len(open_times_list(clinic=clinic, **canada_day)) == 3
@@ -104,10 +105,18 @@ def test_clinics_are_closed_on_statutory_holidays_unless_they_open_on_holidays()
 def test_holidays_are_the_clinics_provinces():
     quebec, _p, _s = make_open_clinic(province="QC", days=(3,), blocks=(("09:00", "10:00"),))
     ontario, _p, _s = make_open_clinic(province="ON", days=(3,), blocks=(("09:00", "10:00"),))
-    fete_nationale = {"start": toronto(2027, 6, 24), "end": toronto(2027, 6, 25), "now": toronto(2027, 6, 20)}
+    fete_nationale: dict[str, Any] = {
+        "start": toronto(2027, 6, 24),
+        "end": toronto(2027, 6, 25),
+        "now": toronto(2027, 6, 20),
+    }
     assert open_times_list(clinic=quebec, **fete_nationale) == []
     assert len(open_times_list(clinic=ontario, **fete_nationale)) == 3
-    family_day = {"start": toronto(2027, 2, 15), "end": toronto(2027, 2, 16), "now": toronto(2027, 2, 10)}
+    family_day: dict[str, Any] = {
+        "start": toronto(2027, 2, 15),
+        "end": toronto(2027, 2, 16),
+        "now": toronto(2027, 2, 10),
+    }
     ontario_monday, _p, _s = make_open_clinic(province="ON", days=(0,))
     quebec_monday, _p, _s = make_open_clinic(province="QC", days=(0,))
     assert open_times_list(clinic=ontario_monday, **family_day) == []

@@ -10,9 +10,9 @@ import contextlib
 import logging
 import threading
 import time
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
@@ -78,7 +78,7 @@ class HeartbeatWorker(Worker):
 class Command(DbWorkerCommand):
     help = "Run the background worker (db_worker with a heartbeat and the reclaim of lost tasks)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--reclaim-every",
@@ -87,20 +87,32 @@ class Command(DbWorkerCommand):
             help="Seconds between sweeps for tasks left RUNNING by a dead worker (0: never).",
         )
 
-    def handle(self, *, verbosity: int, reclaim_every: float, **options: Any) -> None:
+    def handle(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,  # db_worker's autoreload: not offered here
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options: Any,
+    ) -> None:
         self.configure_logging(verbosity)
-        queue_names = options["queue_name"].split(",")
-        exclude = options["exclude_queues"]
         worker = HeartbeatWorker(
-            reclaim_every=reclaim_every,
-            queue_names=queue_names,
-            interval=options["interval"],
-            batch=options["batch"],
-            backend_name=options["backend_name"],
-            startup_delay=options["startup_delay"],
-            max_tasks=options["max_tasks"],
-            worker_id=options["worker_id"],
-            excluded_queue_names=exclude.split(",") if exclude else [],
+            reclaim_every=float(options["reclaim_every"]),  # our own option, so not among db_worker's parameters
+            queue_names=queue_name.split(","),
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=exclude_queues.split(",") if exclude_queues else [],
         )
         worker.configure_signals()
         worker.run()

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from scheduling.services import next_open_times_top_up, refresh_all
+from scheduling.cache import next_open_times_top_up, refresh_all
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Serializing the writes that give a practitioner's time away (see LOCKING.md)."""
+"""Serializing the writes that give or take a practitioner's time (see booking/LOCKING.md).
+
+Here, below booking, because schedule writes (scheduling) and bookings (booking) take the same lock.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,308 @@
+"""The next-open-times cache: computing, refreshing and topping up ``NextOpenTime`` (see AVAILABILITY.md).
+
+Schedule writes (``scheduling.services``) and bookings change what is open; inside their transaction they call
+``next_open_times_refresh_after_commit``, and the refresh runs once that transaction has committed, so it never
+lengthens it (nor, on SQLite, the database's one write lock). Search reads the rows (``scheduling.selectors``,
+``scheduling.search``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+
+from clinics.models import Clinic, Practitioner
+from scheduling import engine
+from scheduling.bulk import rows_insert
+from scheduling.loading import ClinicInputs, clinic_inputs_load
+from scheduling.locking import LOCK_TIMEOUT_MS, practitioner_lock
+from scheduling.models import AvailabilityState, NextOpenTime
+
+logger = logging.getLogger(__name__)
+
+# How many open starts per practitioner and service the precomputed table keeps (see AVAILABILITY.md).
+NEXT_OPEN_TIMES_KEPT = 5
+
+# The first pass looks this far ahead; only pairs that find too few times there look to the horizon.
+FIRST_PASS_DAYS = 7
+# Recompute at least this often even if nothing changed: new days enter the horizon.
+MAX_AGE = timedelta(hours=6)
+# When a pair is down to this many cached starts, its clinic is due for a top-up.
+TOP_UP_WHEN_LEFT = 3
+
+
+def next_open_times_refresh(
+    *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute the next openings of these clinics; rows written.
+
+    Without ``practitioner_ids``: every practitioner and service of the clinics (a change to hours of the whole
+    clinic, rules, a top-up). With them: only those practitioners' rows (a booking, a cancellation, one person's
+    schedule), which costs one practitioner's week instead of the clinic's and lets bookings for different
+    practitioners of one clinic refresh side by side. Writers call it after their commit, through
+    ``next_open_times_refresh_after_commit``; the top-up, the admin's bulk actions and tests call it directly.
+    """
+    clinic_ids = sorted(set(clinic_ids))
+    narrow = sorted(set(practitioner_ids)) if practitioner_ids is not None else None
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            # Only a cache derived from durable data is committed here: no need to wait for the disk (a crash
+            # loses at most this refresh, with the clinic's state row, and the top-up redoes it). Never inside a
+            # caller's transaction: its own writes (a schedule change) must be durable.
+            with connection.cursor() as cursor:
+                # One round trip for both settings (no parameters, so several statements are allowed).
+                cursor.execute(f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+        # Refreshes of one practitioner's rows run one after the other, and the later one reads what the earlier
+        # could not see, so an older result never lands last (see _refresh_lock).
+        _refresh_lock(clinic_ids=clinic_ids, practitioner_ids=narrow, timeout_set=own_transaction)
+        clinics = list(Clinic.objects.filter(pk__in=clinic_ids).order_by("pk"))
+        if not clinics:
+            return 0
+        if narrow is not None and not narrow:
+            return 0
+        rows, states = _compute(clinics=clinics, now=now, practitioner_ids=narrow)
+        if narrow is None:
+            NextOpenTime.objects.filter(clinic_id__in=clinic_ids).delete()
+            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
+            _states_save(states)
+        else:
+            NextOpenTime.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
+            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
+            _states_lower(states)
+    return len(rows)
+
+
+def _refresh_lock(*, clinic_ids: list[int], practitioner_ids: list[int] | None, timeout_set: bool) -> None:
+    """Lock the practitioners whose rows this refresh rewrites (all of the clinics' when not narrowed).
+
+    The same row lock a booking takes (``scheduling.locking.practitioner_lock``, in id order): two refreshes that
+    write the same rows run one after the other, a refresh waits for a booking of that practitioner still in
+    flight, and two practitioners of one clinic refresh side by side. Every writer takes practitioner locks in
+    one sorted batch before anything else, so they never deadlock. SQLite needs nothing (BEGIN IMMEDIATE).
+    """
+    if connection.vendor != "postgresql":
+        return
+    if practitioner_ids is None:
+        practitioner_ids = list(Practitioner.objects.filter(clinic_id__in=clinic_ids).values_list("pk", flat=True))
+    if not practitioner_ids:
+        return
+    practitioner_lock(*practitioner_ids, set_timeout=not timeout_set)
+
+
+def _states_lower(states: list[AvailabilityState]) -> None:
+    """After a practitioner-only refresh: bring each clinic's ``fresh_until`` forward if this one is due sooner.
+
+    The others' rows were not recomputed, so their due time stands: the minimum of both is right. A clinic never
+    computed keeps no state row, so the top-up still computes all of it. One conditional UPDATE each: two
+    practitioners' refreshes of one clinic may run at once, and neither can undo the other's.
+    """
+    for state in states:
+        AvailabilityState.objects.filter(clinic_id=state.clinic_id, fresh_until__gt=state.fresh_until).update(
+            fresh_until=state.fresh_until
+        )
+
+
+def _states_save(states: list[AvailabilityState]) -> None:
+    AvailabilityState.objects.bulk_create(
+        states,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["clinic"],
+        update_fields=["computed_at", "fresh_until"],
+    )
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+# One row of ``NEXT_OPEN_TIME_COLUMNS``; and what a pass finds times for: (clinic, practitioner, service, discipline,
+# the service's rules).
+Row = tuple[Any, ...]
+_Pair = tuple[int, int, int, str, engine.Rules]
+
+NEXT_OPEN_TIME_COLUMNS = (
+    "clinic_id",
+    "practitioner_id",
+    "service_id",
+    "discipline",
+    "start",
+    "end",
+    "bookable_until",
+    "rank",
+    "computed_at",
+)
+
+
+def _compute(
+    *, clinics: list[Clinic], now: datetime, practitioner_ids: list[int] | None = None
+) -> tuple[list[Row], list[AvailabilityState]]:
+    """The next openings of ``clinics``: a short first pass, then the full horizon only where it is needed."""
+    first_end = now + timedelta(days=FIRST_PASS_DAYS)
+    inputs = clinic_inputs_load(clinics=clinics, start=now, end=first_end, now=now, practitioner_ids=practitioner_ids)
+
+    def widen(short: set[tuple[int, int]], end: datetime) -> dict[int, ClinicInputs]:
+        return clinic_inputs_load(
+            clinics=[c for c in clinics if c.pk in {clinic_id for clinic_id, _pid in short}],
+            start=now,
+            end=end,
+            now=now,
+            practitioner_ids=sorted({pid for _clinic_id, pid in short}),
+        )
+
+    return next_open_times_compute(inputs=inputs, now=now, widen=widen)
+
+
+def next_open_times_compute(
+    *,
+    inputs: dict[int, ClinicInputs],
+    now: datetime,
+    widen: Callable[[set[tuple[int, int]], datetime], dict[int, ClinicInputs]] | None = None,
+) -> tuple[list[Row], list[AvailabilityState]]:
+    """Rows (``NEXT_OPEN_TIME_COLUMNS``) and states from inputs already in memory; nothing is read or written.
+
+    Looks ``FIRST_PASS_DAYS`` ahead, then to the horizon for the practitioners who found too few times, with
+    inputs from ``widen(short pairs, end)``; without ``widen``, ``inputs`` must already cover the horizon
+    (the demo generator, which made the data itself).
+    """
+    first_end = now + timedelta(days=FIRST_PASS_DAYS)
+    longest = max(
+        (item.service_rules(s).horizon_days for item in inputs.values() for s in item.services),
+        default=FIRST_PASS_DAYS,
+    )
+    found, short = _pass(inputs=inputs, now=now, end=first_end)
+    if short:
+        # Only the practitioners who found too few times look further (fully booked, away, part-time).
+        wide_end = now + timedelta(days=longest)
+        wide = widen(short, wide_end) if widen is not None else inputs
+        more, _short = _pass(inputs=wide, now=now, end=wide_end, only=short)
+        found.update(more)
+    rows: list[Row] = []
+    fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
+    for (clinic_id, pid, service_id, discipline, rules), times in found.items():
+        zone = inputs[clinic_id].zone
+        for rank, (a, b) in enumerate(times, start=1):
+            until = engine.bookable_until(rules=rules, slot_start=a, zone=zone)
+            rows.append((clinic_id, pid, service_id, discipline, _utc(a), _utc(b), _utc(until), rank, now))
+            if len(times) >= NEXT_OPEN_TIMES_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
+                fresh_until[clinic_id] = min(fresh_until[clinic_id], _utc(until))
+    for item in inputs.values():
+        # An expiring hold frees its time: the clinic is due when the first one lapses.
+        if item.hold_expiry is not None:
+            fresh_until[item.clinic.pk] = min(fresh_until[item.clinic.pk], item.hold_expiry)
+    states = [AvailabilityState(clinic_id=pk, computed_at=now, fresh_until=until) for pk, until in fresh_until.items()]
+    return rows, states
+
+
+def _pass(
+    *, inputs: dict[int, ClinicInputs], now: datetime, end: datetime, only: set[tuple[int, int]] | None = None
+) -> tuple[dict[_Pair, list[tuple[int, int]]], set[tuple[int, int]]]:
+    found: dict[_Pair, list[tuple[int, int]]] = {}
+    short: set[tuple[int, int]] = set()
+    now_ts, end_ts = engine.ts(now), engine.ts(end)
+    for clinic_id, item in inputs.items():
+        # Services with the same step, buffer and window share one computation of free time.
+        prepared: dict[tuple[int, int, int, tuple[int, int]], engine.Prepared] = {}
+        for service in item.services:
+            rules = item.service_rules(service)
+            window = engine.bookable_window(rules=rules, now=now_ts, zone=item.zone, start=now_ts, end=end_ts)
+            for pid in item.offered_by.get(service.pk, ()):
+                if only is not None and (clinic_id, pid) not in only:
+                    continue
+                if not item.weekly.get(pid) and not item.openings.get(pid):
+                    continue
+                key = (pid, rules.step_minutes, rules.buffer_minutes, window)
+                if key not in prepared:
+                    prepared[key] = engine.prepare(
+                        weekly=item.weekly.get(pid, ()),
+                        zone=item.zone,
+                        step_minutes=rules.step_minutes,
+                        buffer_minutes=rules.buffer_minutes,
+                        earliest=window[0],
+                        latest=window[1],
+                        openings=item.openings.get(pid, ()),
+                        unavailable=item.unavailable.get(pid, ()),
+                        closed_days=item.closed_days,
+                        busy=item.busy.get(pid, ()),
+                    )
+                times = engine.slots_from(
+                    prepared[key], duration_minutes=rules.duration_minutes, limit=NEXT_OPEN_TIMES_KEPT
+                )
+                if len(times) < NEXT_OPEN_TIMES_KEPT and rules.horizon_days > (end - now).days:
+                    short.add((clinic_id, pid))
+                found[(clinic_id, pid, service.pk, service.discipline, rules)] = times
+    return found, short
+
+
+# A refresh after a commit rewrites at most this many practitioners' rows per transaction: a whole-clinic
+# change (a closure, the rules) at a 1,000-practitioner clinic is 40 short transactions of a few ms each,
+# not one that holds every practitioner's lock (and on SQLite the database's write lock) for half a second.
+REFRESH_BATCH = 25
+
+
+def next_open_times_refresh_after_commit(
+    *, clinic_ids: Iterable[int], now: datetime, practitioner_ids: Iterable[int] | None = None
+) -> None:
+    """Refresh these clinics' next open times once the caller's transaction commits (at once outside one).
+
+    ``practitioner_ids``: only those practitioners' rows (one person's hours, time off or openings; a booking,
+    a cancellation, a reschedule): nobody else's times changed. ``None``: every practitioner's of the clinics (a
+    closure, the booking rules, the posted hours), ``REFRESH_BATCH`` practitioners per transaction.
+
+    Until it has run, search may still show a time the write removed (booking re-checks under the lock and
+    answers with alternatives) or miss one it added. A refresh that fails never turns the committed write into
+    an error: it is logged and the clinics are marked due, so the next top-up (every minute) recomputes them.
+    """
+    ids = sorted(set(clinic_ids))
+    pids = None if practitioner_ids is None else sorted(set(practitioner_ids))
+    transaction.on_commit(partial(_refresh_committed, clinic_ids=ids, practitioner_ids=pids, now=now), robust=True)
+
+
+def _refresh_committed(*, clinic_ids: list[int], practitioner_ids: list[int] | None, now: datetime) -> None:
+    try:
+        if practitioner_ids is None:
+            practitioner_ids = list(
+                Practitioner.objects.filter(clinic_id__in=clinic_ids).order_by("pk").values_list("pk", flat=True)
+            )
+        for start in range(0, len(practitioner_ids), REFRESH_BATCH):
+            batch = practitioner_ids[start : start + REFRESH_BATCH]
+            next_open_times_refresh(clinic_ids=clinic_ids, practitioner_ids=batch, now=now)
+    except Exception as exc:
+        # The type only, as everywhere a failure is logged; the top-up redoes the work.
+        logger.warning("next open times of clinics %s not refreshed: %s", clinic_ids, type(exc).__name__)
+        AvailabilityState.objects.filter(clinic_id__in=clinic_ids).update(fresh_until=now)
+
+
+def next_open_times_top_up(*, now: datetime, batch: int = 200) -> int:
+    """Recompute clinics whose cached next openings are running out or old, and never-computed ones; count."""
+    due = list(
+        AvailabilityState.objects.filter(fresh_until__lte=now)
+        .order_by("fresh_until")
+        .values_list("clinic_id", flat=True)[:batch]
+    )
+    if len(due) < batch:
+        never = Clinic.objects.in_network().exclude(pk__in=AvailabilityState.objects.values("clinic_id"))
+        due += list(never.values_list("pk", flat=True)[: batch - len(due)])
+    for start in range(0, len(due), 50):
+        next_open_times_refresh(clinic_ids=due[start : start + 50], now=now)
+    return len(due)
+
+
+def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> int:
+    """Recompute every clinic's next openings (demo data, a deploy); rows written."""
+    ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    iterator: Iterable[int] = range(0, len(ids), chunk)
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, desc="next openings", unit_scale=chunk)
+    for start in iterator:
+        written += next_open_times_refresh(clinic_ids=ids[start : start + chunk], now=now)
+    return written
