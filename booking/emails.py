@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -27,11 +26,6 @@ def manage_url(appointment: Appointment) -> str:
 def map_url(appointment: Appointment) -> str:
     clinic = appointment.clinic
     return f"https://www.openstreetmap.org/?mlat={clinic.latitude}&mlon={clinic.longitude}#map=17/{clinic.latitude}/{clinic.longitude}"
-
-
-def directions_query(appointment: Appointment) -> str:
-    clinic = appointment.clinic
-    return quote_plus(f"{clinic.address}, {clinic.city.name}, {clinic.province} {clinic.postal_code}")
 
 
 def ics_build(appointment: Appointment) -> bytes:

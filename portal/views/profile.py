@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic
 from clinics.services import clinic_profile_update
 from portal.access import OWNER_ONLY, audit_record, portal_view
+from portal.forms.catalog import ProfileForm
 from portal.models import Membership
 from scheduling.services import next_open_times_refresh
 
 from .common import changes_json, clock, page
-from .forms_catalog import ProfileForm
 
 
 @portal_view(roles=OWNER_ONLY)

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from clinics import services as catalog
 from clinics.models import Practitioner, Service
 from portal.access import DESK_ROLES, access_practitioner, access_service, audit_record, portal_view
+from portal.forms.catalog import PractitionerForm, ServiceForm
 from portal.models import Membership
 
 from .common import changes_json, clock, page
-from .forms_catalog import PractitionerForm, ServiceForm
 
 
 def _url(name: str, clinic_id: int) -> str:

@@ -32,9 +32,7 @@ from clinics.models import Practitioner, Service
 from painhero.bounds import date_in_window, window_message
 from painhero.converters import id_parse
 from painhero.http import client_ip, is_htmx
-from scheduling.selectors import next_available_by_service, open_times_list
-
-from .access import (
+from portal.access import (
     ALL_ROLES,
     DESK_ROLES,
     access_appointment,
@@ -42,9 +40,10 @@ from .access import (
     audit_record,
     portal_view,
 )
-from .forms import AppointmentCreateForm, MoveForm, OpenTimesForm
-from .marks import appointments_over_time_off
-from .models import Membership, Role
+from portal.forms.today import AppointmentCreateForm, MoveForm, OpenTimesForm
+from portal.marks import appointments_over_time_off
+from portal.models import Membership, Role
+from scheduling.selectors import next_available_by_service, open_times_list
 
 STATUS_ACTIONS = {
     "arrived": (appointment_mark_arrived, "appointment.arrived"),

@@ -26,15 +26,15 @@ from booking.locking import PractitionerBusy, practitioner_lock
 from booking.models import Appointment, ClinicBookingPolicy
 from clinics.models import WEEKDAYS, Practitioner
 from clinics.services import cancellation_window_set
+from portal import selectors as stranding
 from portal.access import ALL_ROLES, DESK_ROLES, access_practitioner, audit_record, portal_view
+from portal.forms.schedules import OPENING, ClosureForm, RulesForm, SlotForm, TimeOffForm, WorkingHoursForm
 from portal.models import Membership, Role
 from scheduling import services as scheduling_services
 from scheduling.models import ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.selectors import booking_rules_get, open_times_list
 
-from . import stranding
 from .common import changes_json, clock, page
-from .forms import OPENING, ClosureForm, RulesForm, SlotForm, TimeOffForm, WorkingHoursForm
 
 NEXT_TIMES_SHOWN = 12
 NEXT_TIMES_DAYS = 14

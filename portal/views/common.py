@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from portal.models import Membership
@@ -36,8 +36,3 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], *, status
     membership: Membership = context["membership"]
     context.setdefault("clinic", membership.clinic)
     return render(request, template, context, status=status)
-
-
-def back(url: str) -> HttpResponse:
-    """After a successful write: see the result (post/redirect/get; htmx-boosted forms follow it too)."""
-    return redirect(url)

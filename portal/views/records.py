@@ -20,8 +20,7 @@ from booking.models import Appointment
 from clinics.models import Practitioner
 from painhero.converters import id_parse
 from painhero.urls_abs import absolute_reverse
-
-from .access import (
+from portal.access import (
     ALL_ROLES,
     DESK_ROLES,
     OWNER_ONLY,
@@ -30,9 +29,9 @@ from .access import (
     audit_record,
     portal_view,
 )
-from .auth_services import calendar_feed_get, calendar_feed_reissue, invitation_create
-from .forms import DateRangeForm, InviteForm
-from .models import AuditEntry, CalendarFeed, Invitation, Membership, Role
+from portal.auth_services import calendar_feed_get, calendar_feed_reissue, invitation_create
+from portal.forms.records import DateRangeForm, InviteForm
+from portal.models import AuditEntry, CalendarFeed, Invitation, Membership, Role
 
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=180)

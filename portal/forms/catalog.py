@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from clinics.models import WEEKDAYS, Clinic, Insurer, Language, Practitioner, Service, Technique
 from clinics.services import PROFILE_FIELDS, opening_hours_check, phone_normalize
 
-from .forms import blocks_parse
+from .schedules import blocks_parse
 
 _NOT_HERE = gettext_lazy("%(value)s is not one of this clinic's choices.")
 
