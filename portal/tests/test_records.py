@@ -44,7 +44,8 @@ def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(prac
     response = Client().get(f"/portal/feeds/{feed.token}.ics")
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert [str(e["summary"]) for e in events] == ["Appointment: Physiotherapy follow-up"]
+    # The same summary as the patient's email attachment (booking.ics): the service and the clinic.
+    assert [str(e["summary"]) for e in events] == ["Physiotherapy follow-up — Alpha Physio"]
     body = response.content.decode()
     assert "Ada" not in body and "knee" not in body and "ada@example.org" not in body
 
