@@ -287,7 +287,7 @@ def booking_rules_save(
     now: datetime,
 ) -> BookingRules:
     """Save the clinic's booking rules and cancellation window; ``rules`` holds the saved values (the audit's old)."""
-    clinic = actor.clinic
+    clinic = rules.clinic
     actor_check(actor, clinic_id=clinic.pk, roles=DESK_ROLES)
     before = {name: getattr(rules, name) for name in fields} if rules.pk else {}
     with transaction.atomic():
