@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,5 +84,8 @@ def appointment_email_build(kind: str, payload: dict[str, Any]) -> EmailMultiAlt
 def builders_register() -> None:
     from notifications.registry import builder_register
 
+    def builder(kind: str) -> Callable[[dict[str, Any]], EmailMultiAlternatives | None]:
+        return lambda payload: appointment_email_build(kind, payload)
+
     for kind in SUBJECTS:
-        builder_register(f"booking.{kind}", lambda payload, kind=kind: appointment_email_build(kind, payload))
+        builder_register(f"booking.{kind}", builder(kind))

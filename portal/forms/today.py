@@ -47,7 +47,7 @@ class ClinicScopedForm(forms.Form):
         if "practitioner" in self.fields:
             practitioners = Practitioner.objects.filter(clinic_id=clinic_id, is_active=True)
             if membership.role == Role.PRACTITIONER:
-                practitioners = practitioners.filter(pk=membership.practitioner_id)
+                practitioners = practitioners.filter(pk=membership.practitioner_id or 0)
             self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
 
     def slot_clean(self, data: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.db import connection, connections
 
-from booking import services as booking_services
+from booking.availability import slot_open
 from booking.errors import BookingError
 from booking.models import Appointment, IdempotencyKey
 from booking.patients import PatientDetails
@@ -64,7 +64,6 @@ def test_the_form_tokens_claim_is_visible_to_others_while_the_booking_runs(monke
     with time_machine.travel(NOW, tick=False):
         world = make_world()
     seen: list[tuple[int, str]] = []
-    real_slot_open = booking_services.slot_open
 
     def look_from_another_connection(**kwargs: Any) -> bool:
         # Inside the booking's transaction, under the practitioner's lock.
@@ -76,9 +75,9 @@ def test_the_form_tokens_claim_is_visible_to_others_while_the_booking_runs(monke
             answer = elsewhere(lambda: book(world))
             duplicate = type(answer).__name__ if isinstance(answer, BookingError) else repr(answer)
         seen.append((claims, duplicate))
-        return bool(real_slot_open(**kwargs))
+        return slot_open(**kwargs)
 
-    monkeypatch.setattr(booking_services, "slot_open", look_from_another_connection)
+    monkeypatch.setattr("booking.services.slot_open", look_from_another_connection)
     booked = book(world)
     expected = "IdempotencyInFlight" if connection.vendor == "postgresql" else ""
     assert seen == [(1, expected)]
@@ -90,7 +89,7 @@ def test_the_form_tokens_claim_is_visible_to_others_while_the_booking_runs(monke
 def test_a_refused_booking_forgets_its_claim_so_the_same_form_can_be_sent_again(monkeypatch: Any) -> None:
     with time_machine.travel(NOW, tick=False):
         world = make_world()
-    monkeypatch.setattr(booking_services, "slot_open", lambda **kwargs: False)
+    monkeypatch.setattr("booking.services.slot_open", lambda **kwargs: False)
     with pytest.raises(BookingError):
         book(world)
     assert not IdempotencyKey.objects.exists() and not AuditEntry.objects.exists()

@@ -21,6 +21,7 @@ from portal.services import appointments, catalog, profile, records, schedules
 from portal.services.actor import NotYours
 from portal.services.audit import audit_record
 from portal.tests.manage_world import NOW, World, book, make_world
+from scheduling import services as scheduling_services
 from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.testing import toronto
 
@@ -321,8 +322,8 @@ def test_removing_time_off_and_closures_is_refused_to_others_and_rolls_back_with
         with pytest.raises(NotYours):
             schedules.clinic_closure_remove(actor=member(user), closure=closure, ip=IP, now=NOW)
     fail_after_audit: Callable[..., None] = lambda **kwargs: (_ for _ in ()).throw(Boom())  # noqa: E731
-    monkeypatch.setattr(schedules.scheduling_services, "time_off_remove", fail_after_audit)
-    monkeypatch.setattr(schedules.scheduling_services, "clinic_closure_remove", fail_after_audit)
+    monkeypatch.setattr(scheduling_services, "time_off_remove", fail_after_audit)
+    monkeypatch.setattr(scheduling_services, "clinic_closure_remove", fail_after_audit)
     with pytest.raises(Boom):
         schedules.time_off_remove(actor=member(world.desk), time_off=off, ip=IP, now=NOW)
     with pytest.raises(Boom):
@@ -518,3 +519,16 @@ def test_an_audit_entry_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit_record(actor=member(world.owner), action="x", summary="x", ip=None)
     assert not AuditEntry.objects.exists()
+
+
+def test_changes_are_recorded_as_plain_json() -> None:
+    from decimal import Decimal
+
+    from portal.services.audit import changes_json
+
+    diff = {"when": (date(2026, 1, 2), None), "ids": ([1, time(9)], (2,)), "price": (Decimal("1.50"), 2.5)}
+    assert changes_json(diff) == {
+        "when": {"old": "2026-01-02", "new": None},
+        "ids": {"old": [1, "09:00:00"], "new": [2]},
+        "price": {"old": "1.50", "new": 2.5},
+    }
