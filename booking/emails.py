@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-import icalendar
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from booking.models import Appointment, AppointmentStatus, ClinicBookingPolicy
+from booking.ics import ics_appointment
+from booking.models import Appointment, ClinicBookingPolicy
 from painhero.urls_abs import absolute_reverse
-
-ICS_ZONE_MARGIN = timedelta(days=366)
 
 
 def manage_url(appointment: Appointment) -> str:
@@ -29,46 +27,11 @@ def map_url(appointment: Appointment) -> str:
     return f"https://www.openstreetmap.org/?mlat={clinic.latitude}&mlon={clinic.longitude}#map=17/{clinic.latitude}/{clinic.longitude}"
 
 
-def directions_query(appointment: Appointment) -> str:
-    clinic = appointment.clinic
-    return quote_plus(f"{clinic.address}, {clinic.city.name}, {clinic.province} {clinic.postal_code}")
-
-
 def ics_build(appointment: Appointment) -> bytes:
-    """An iCalendar file calendar programs import: one event, cancelled if the appointment is.
-
-    Times carry the clinic's zone (DTSTART;TZID=America/Halifax:...) with its VTIMEZONE, so a calendar shows
-    the clinic's wall-clock time wherever it is opened; text is in the patient's language.
-    """
-    clinic = appointment.clinic
-    zone = ZoneInfo(clinic.time_zone)
+    """The attachment calendar programs import (``booking.ics``), its text in the patient's language."""
     with translation.override(appointment.language):
-        summary = f"{appointment.service.label} — {clinic.name}"
         description = _("Manage your appointment: %(url)s") % {"url": manage_url(appointment)}
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//PainHero//Booking//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if appointment.status == AppointmentStatus.CANCELLED else "PUBLISH")
-    event = icalendar.Event()
-    event.add("uid", f"appointment-{appointment.pk}@painhero")
-    event.add("dtstamp", appointment.updated_at)
-    event.add("dtstart", appointment.start.astimezone(zone))
-    event.add("dtend", appointment.end.astimezone(zone))
-    event.add("summary", summary)
-    event.add("location", f"{clinic.address}, {clinic.city.name}, {clinic.province} {clinic.postal_code}")
-    event.add("description", description)
-    event.add("url", manage_url(appointment))
-    event.add("sequence", appointment.events.count())
-    if appointment.status == AppointmentStatus.CANCELLED:
-        event.add("status", "CANCELLED")
-    else:
-        event.add("status", "CONFIRMED")
-    calendar.add_component(event)
-    # The zone's rules around this appointment only, not every change since 1970.
-    calendar.add_missing_timezones(
-        first_date=(appointment.start - ICS_ZONE_MARGIN).date(), last_date=(appointment.end + ICS_ZONE_MARGIN).date()
-    )
-    return calendar.to_ical()
+        return ics_appointment(appointment, description=description, url=manage_url(appointment))
 
 
 def email_context(appointment: Appointment, *, old_start: datetime | None = None) -> dict[str, Any]:
@@ -121,5 +84,8 @@ def appointment_email_build(kind: str, payload: dict[str, Any]) -> EmailMultiAlt
 def builders_register() -> None:
     from notifications.registry import builder_register
 
+    def builder(kind: str) -> Callable[[dict[str, Any]], EmailMultiAlternatives | None]:
+        return lambda payload: appointment_email_build(kind, payload)
+
     for kind in SUBJECTS:
-        builder_register(f"booking.{kind}", lambda payload, kind=kind: appointment_email_build(kind, payload))
+        builder_register(f"booking.{kind}", builder(kind))

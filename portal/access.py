@@ -17,9 +17,8 @@ from django.urls import reverse
 
 from booking.models import Appointment
 from clinics.models import Practitioner, Service
-from painhero.http import client_ip
 
-from .models import AuditEntry, Membership, Role
+from .models import Membership, Role
 
 ALL_ROLES: tuple[str, ...] = (Role.OWNER, Role.FRONT_DESK, Role.PRACTITIONER)
 DESK_ROLES: tuple[str, ...] = (Role.OWNER, Role.FRONT_DESK)
@@ -61,7 +60,7 @@ def access_practitioner(membership: Membership, practitioner_id: int) -> Practit
     """A practitioner of the membership's clinic; a practitioner-role user reaches only themselves."""
     queryset = Practitioner.objects.filter(clinic_id=membership.clinic_id)
     if membership.role == Role.PRACTITIONER:
-        queryset = queryset.filter(pk=membership.practitioner_id)
+        queryset = queryset.filter(pk=membership.practitioner_id or 0)  # the check constraint says it is set
     practitioner = queryset.filter(pk=practitioner_id).first()
     if practitioner is None:
         raise Http404
@@ -79,7 +78,7 @@ def appointments_visible(membership: Membership) -> models.QuerySet[Appointment]
     """The appointments this member may see: the clinic's, or only their own for a practitioner."""
     queryset = Appointment.objects.filter(clinic_id=membership.clinic_id)
     if membership.role == Role.PRACTITIONER:
-        queryset = queryset.filter(practitioner_id=membership.practitioner_id)
+        queryset = queryset.filter(practitioner_id=membership.practitioner_id or 0)  # set for this role
     return queryset
 
 
@@ -93,25 +92,3 @@ def access_appointment(membership: Membership, appointment_id: int) -> Appointme
     if appointment is None:
         raise Http404
     return appointment
-
-
-def audit_record(
-    *,
-    membership: Membership,
-    action: str,
-    obj: models.Model | None = None,
-    summary: str,
-    changes: dict[str, Any] | None = None,
-    request: HttpRequest | None,
-) -> AuditEntry:
-    """Record a change; call it inside the transaction that makes the change. No health information."""
-    return AuditEntry.objects.create(
-        clinic_id=membership.clinic_id,
-        user_id=membership.user_id,
-        action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        summary=summary[:300],
-        changes=changes or {},
-        ip=client_ip(request),
-    )

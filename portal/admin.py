@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import AuditEntry, CalendarFeed, Invitation, Membership, Organization, OrganizationClinic
 
@@ -42,10 +45,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["clinic__name", "user__email", "summary"]
     list_select_related = ["clinic", "user"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -31,7 +31,7 @@ class StaffAdminSite(OTPAdminSite):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():  # type: ignore[attr-defined]  # django_otp's OTPMiddleware adds it to request.user
             return True
         return not settings.PRODUCTION and not user_has_second_factor(user=user)
 

@@ -51,6 +51,7 @@ from .auth_services import (
     signin_completed,
     signin_password_check,
 )
+from .models import Membership
 
 PENDING_USER = "portal_pending_user"  # session key: password checked, TOTP code still to come
 DEVICE_COOKIE = "portal_device"  # signed: the accounts this browser completed a full sign-in for
@@ -174,7 +175,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
-    user = get_user_model().objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
+    pending_id = request.session.get(PENDING_USER)
+    user = get_user_model().objects.filter(pk=pending_id, is_active=True).first() if pending_id else None
     if user is None:
         return redirect("portal:login")
     form = CodeForm(request.POST or None)
@@ -295,7 +297,7 @@ def _qr_svg(uri: str) -> str:
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     """Two-factor sign-in: start (an unconfirmed device), confirm with a code, or turn it off."""
-    user = request.user
+    user = request.user  # signed in: @login_required
     confirmed = _confirmed_device(user)
     form = CodeForm(request.POST or None)
     action = request.POST.get("action", "")
@@ -324,5 +326,5 @@ def account(request: HttpRequest) -> HttpResponse:
         context["otp_uri"] = pending.config_url
         context["otp_secret"] = base64.b32encode(pending.bin_key).decode()
         context["otp_qr"] = _qr_svg(pending.config_url)
-    context["memberships"] = list(user.memberships.select_related("clinic"))
+    context["memberships"] = list(Membership.objects.filter(user_id=user.pk or 0).select_related("clinic"))
     return render(request, "portal/account.html", context, status=400 if form.errors else 200)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -46,6 +46,9 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinics.models import Clinic, Practitioner
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 from .models import INVITATION_LIFETIME, CalendarFeed, Invitation, Membership, Role, SignInFailure
 
@@ -237,7 +240,7 @@ def invitation_create(
     email: str,
     role: str,
     practitioner: Practitioner | None,
-    invited_by: AbstractBaseUser,
+    invited_by: User,
     now: datetime,
     accept_url_for: object,
 ) -> Invitation:

@@ -1,7 +1,7 @@
 """Marks the portal puts on visits: a booked visit that a time off or blocked time was added over.
 
-A schedule change may keep such visits (``portal/manage/stranding.py``): they stay booked, outside the
-practitioner's hours, and Today and the calendar say so, so the desk can call the patient.
+A schedule change may keep such visits (``portal.services.schedules.schedule_change_apply``): they stay
+booked, outside the practitioner's hours, and Today and the calendar say so, so the desk can call the patient.
 """
 
 from __future__ import annotations

@@ -5,6 +5,6 @@ from django.urls import include, path
 
 app_name = "portal"
 urlpatterns = [
-    path("", include("portal.urls_day")),  # sign-in, today, calendar, appointments, exports, feeds, audit
+    path("", include("portal.urls_day")),  # sign-in, today, appointments, exports, feeds, activity, staff
     path("", include("portal.urls_manage")),  # schedules, openings, rules, practitioners, services, profile
 ]

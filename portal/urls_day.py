@@ -10,7 +10,8 @@ from django.urls import path, reverse_lazy
 from painhero import converters  # noqa: F401  (registers <id:...>)
 from painhero.urls_abs import site_url
 
-from . import auth, views_day, views_records
+from . import auth
+from .views import records, today
 
 
 class _PasswordResetView(auth.RateLimitedPasswordResetView):
@@ -40,7 +41,7 @@ _reset = {
 }
 
 urlpatterns = [
-    path("", views_day.home, name="home"),
+    path("", today.home, name="home"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-in/code/", auth.sign_in_code, name="sign_in_code"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:login")), name="logout"),
@@ -50,21 +51,21 @@ urlpatterns = [
     path("password/reset/done/", _reset["password_reset_complete"], name="password_reset_complete"),
     path("invitations/<str:token>/", auth.invitation_accept_view, name="invitation"),
     path("account/", auth.account, name="account"),
-    path("switch/", views_day.switch, name="switch"),
-    path("feeds/<str:token>.ics", views_records.feed, name="feed"),
-    path("<id:clinic_id>/", views_day.today, name="today"),
-    path("<id:clinic_id>/open-times/", views_day.open_times, name="open_times"),
-    path("<id:clinic_id>/appointments/new/", views_day.appointment_new, name="appointment_new"),
+    path("switch/", today.switch, name="switch"),
+    path("feeds/<str:token>.ics", records.feed, name="feed"),
+    path("<id:clinic_id>/", today.today, name="today"),
+    path("<id:clinic_id>/open-times/", today.open_times, name="open_times"),
+    path("<id:clinic_id>/appointments/new/", today.appointment_new, name="appointment_new"),
     path(
         "<id:clinic_id>/appointments/<id:appointment_id>/status/",
-        views_day.appointment_status,
+        today.appointment_status,
         name="appointment_status",
     ),
-    path("<id:clinic_id>/appointments/<id:appointment_id>/move/", views_day.appointment_move, name="appointment_move"),
-    path("<id:clinic_id>/exports/", views_records.exports, name="exports"),
-    path("<id:clinic_id>/exports/appointments.csv", views_records.export_csv, name="export_csv"),
-    path("<id:clinic_id>/feeds/", views_records.feeds, name="feeds"),
-    path("<id:clinic_id>/feeds/<id:practitioner_id>/reissue/", views_records.feed_reissue, name="feed_reissue"),
-    path("<id:clinic_id>/activity/", views_records.activity, name="activity"),
-    path("<id:clinic_id>/staff/", views_records.staff, name="staff"),
+    path("<id:clinic_id>/appointments/<id:appointment_id>/move/", today.appointment_move, name="appointment_move"),
+    path("<id:clinic_id>/exports/", records.exports, name="exports"),
+    path("<id:clinic_id>/exports/appointments.csv", records.export_csv, name="export_csv"),
+    path("<id:clinic_id>/feeds/", records.feeds, name="feeds"),
+    path("<id:clinic_id>/feeds/<id:practitioner_id>/reissue/", records.feed_reissue, name="feed_reissue"),
+    path("<id:clinic_id>/activity/", records.activity, name="activity"),
+    path("<id:clinic_id>/staff/", records.staff, name="staff"),
 ]

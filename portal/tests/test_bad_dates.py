@@ -98,7 +98,9 @@ def test_looking_up_open_times_on_a_day_at_the_edge_answers_400_with_the_window(
     desk: Client, world: World, day: str
 ) -> None:
     response = desk.get(
-        f"/portal/{world.a.clinic.pk}/open-times/", {"service": world.a.service.pk, "day": day}, HTTP_HX_REQUEST="true"
+        f"/portal/{world.a.clinic.pk}/open-times/",
+        {"service": str(world.a.service.pk), "day": day},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400
     assert WINDOW in response.content.decode()

@@ -55,6 +55,9 @@ def test_the_front_desk_posts_an_opening_a_patient_books_it_and_the_desk_complet
     times = patient.locator("a.week__time")
     assert times.count() == 1, "the posted opening is the clinic's only open time"
     times.first.click()
+    # The page holds the time as it loads (htmx): a patient sees the countdown before confirming. Confirming
+    # sooner races the hold, which then counts the time as taken by someone else.
+    patient.locator(".booking-hold").wait_for()
     patient.get_by_label("Full name").fill("Jo Tremblay")
     patient.get_by_label("Email").fill("jo@example.com")
     patient.get_by_label("Mobile phone").fill("416 555 0123")

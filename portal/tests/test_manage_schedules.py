@@ -14,6 +14,7 @@ from notifications.models import OutboxMessage
 from portal.models import AuditEntry
 from portal.tests.manage_world import NOW, World, book, make_world
 from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
+from scheduling.selectors import open_times_list
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,54 @@ def test_removing_an_opening_is_recorded(client: Any, world: World) -> None:
     assert response.status_code == 302
     assert not PostedOpening.objects.exists()
     assert AuditEntry.objects.filter(action="schedule.opening_remove", object_id=str(opening.pk)).exists()
+
+
+@pytest.mark.parametrize(("who", "kind"), [("practitioner", TimeOffKind.TIME_OFF), ("desk", TimeOffKind.BLOCKED)])
+def test_removing_a_time_off_gives_the_time_back_and_is_recorded(
+    client: Any, world: World, who: str, kind: str
+) -> None:
+    time_off = TimeOff.objects.create(
+        practitioner=world.chen, start=toronto(2026, 12, 8, 9, 0), end=toronto(2026, 12, 8, 12, 0), kind=kind
+    )
+    as_user(client, getattr(world, who))
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(url("time_off_remove", world, practitioner_id=world.chen.pk, time_off_id=time_off.pk))
+        assert response.status_code == 302
+        assert response["Location"] == url("schedule", world, practitioner_id=world.chen.pk)
+    assert not TimeOff.objects.exists()
+    entry = AuditEntry.objects.get(action=f"schedule.{kind}_remove")
+    assert (entry.user, entry.object_id) == (getattr(world, who), str(time_off.pk))
+    assert entry.changes == {"start": "2026-12-08T14:00:00+00:00", "end": "2026-12-08T17:00:00+00:00"}
+    morning = open_times_list(
+        clinic=world.clinic,
+        start=toronto(2026, 12, 8, 9, 0),
+        end=toronto(2026, 12, 8, 12, 0),
+        now=NOW,
+        practitioner=world.chen,
+    )
+    assert toronto(2026, 12, 8, 9, 0) in {t.start for t in morning}  # the morning is open again
+
+
+def test_a_time_off_cannot_be_removed_by_another_practitioner_or_through_another_one(client: Any, world: World) -> None:
+    time_off = TimeOff.objects.create(
+        practitioner=world.lee, start=toronto(2026, 12, 8, 9, 0), end=toronto(2026, 12, 8, 12, 0)
+    )
+    as_user(client, world.practitioner)  # chen
+    assert (
+        client.post(url("time_off_remove", world, practitioner_id=world.lee.pk, time_off_id=time_off.pk)).status_code
+        == 404
+    )
+    as_user(client, world.owner)
+    assert (
+        client.post(url("time_off_remove", world, practitioner_id=world.chen.pk, time_off_id=time_off.pk)).status_code
+        == 404
+    )
+    assert (
+        client.get(url("time_off_remove", world, practitioner_id=world.lee.pk, time_off_id=time_off.pk)).status_code
+        == 405
+    )
+    assert TimeOff.objects.filter(pk=time_off.pk).exists()
+    assert not AuditEntry.objects.exists()
 
 
 def test_an_opening_of_another_practitioner_cannot_be_removed_through_this_one(client: Any, world: World) -> None:
@@ -347,9 +396,35 @@ def test_closing_the_clinic_over_booked_visits_asks_then_cancels(client: Any, wo
     assert response.status_code == 302
     closure = ClinicClosure.objects.get()
     assert (str(closure.start_date), str(closure.end_date)) == ("2026-12-10", "2026-12-10")
-    statuses = {a.pk: a.status for a in (chen_visit, lee_visit, later) if not a.refresh_from_db()}
+    for visit in (chen_visit, lee_visit, later):
+        visit.refresh_from_db()
+    statuses = {a.pk: a.status for a in (chen_visit, lee_visit, later)}
     assert statuses == {chen_visit.pk: "cancelled", lee_visit.pk: "cancelled", later.pk: "booked"}
     assert AuditEntry.objects.filter(action="schedule.closure_add").count() == 1
+
+
+def test_removing_a_closure_reopens_the_days_and_is_recorded(client: Any, world: World) -> None:
+    closure = ClinicClosure.objects.create(clinic=world.clinic, start_date="2026-12-08", end_date="2026-12-09")
+    as_user(client, world.desk)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(url("closure_remove", world, closure_id=closure.pk))
+    assert response.status_code == 302
+    assert response["Location"] == url("schedules", world)
+    assert not ClinicClosure.objects.exists()
+    entry = AuditEntry.objects.get(action="schedule.closure_remove")
+    assert (entry.user, entry.object_id) == (world.desk, str(closure.pk))
+    assert entry.changes == {"start_date": "2026-12-08", "end_date": "2026-12-09"}
+
+
+def test_a_closure_is_removed_only_by_its_clinics_owner_or_desk(client: Any, world: World) -> None:
+    closure = ClinicClosure.objects.create(clinic=world.clinic, start_date="2026-12-08", end_date="2026-12-09")
+    elsewhere = ClinicClosure.objects.create(clinic=world.other_clinic, start_date="2026-12-08", end_date="2026-12-09")
+    as_user(client, world.practitioner)
+    assert client.post(url("closure_remove", world, closure_id=closure.pk)).status_code == 404
+    as_user(client, world.owner)
+    assert client.post(url("closure_remove", world, closure_id=elsewhere.pk)).status_code == 404
+    assert ClinicClosure.objects.count() == 2
+    assert not AuditEntry.objects.exists()
 
 
 def test_a_closure_starting_in_the_past_is_refused(client: Any, world: World) -> None:

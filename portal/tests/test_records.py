@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 from typing import Any
 
 from django.test import Client
 from icalendar import Calendar
 
+from booking.emails import appointment_email_build
+from portal.auth_services import calendar_feed_get
 from portal.models import AuditEntry, CalendarFeed
 
-from .conftest import World
+from .conftest import World, at
 
 
 def test_the_csv_export_lists_the_clinics_appointments_in_its_zone_without_notes(desk: Client, world: World) -> None:
@@ -44,7 +47,8 @@ def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(prac
     response = Client().get(f"/portal/feeds/{feed.token}.ics")
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert [str(e["summary"]) for e in events] == ["Appointment: Physiotherapy follow-up"]
+    # The same summary as the patient's email attachment (booking.ics): the service and the clinic.
+    assert [str(e["summary"]) for e in events] == ["Physiotherapy follow-up — Alpha Physio"]
     body = response.content.decode()
     assert "Ada" not in body and "knee" not in body and "ada@example.org" not in body
 
@@ -74,3 +78,32 @@ def test_the_owner_reads_the_activity_paginated_and_filtered_by_user(
     only_owner = owner.get(f"{url}?user={world.owner.pk}").content.decode()
     assert "owner did it" in only_owner and "desk 3" not in only_owner
     assert "bravo did it" not in owner.get(f"{url}?user={world.b_owner.pk}").content.decode()
+
+
+def test_the_feed_and_the_patients_email_describe_an_appointment_with_the_same_event(world: World) -> None:
+    appointment = world.a.appointment
+    message = appointment_email_build("created", {"appointment_id": appointment.pk})
+    assert message is not None
+    (_name, attachment, _mimetype) = message.attachments[0]
+    token = calendar_feed_get(practitioner=world.a.practitioner).token
+    feed = Client().get(f"/portal/feeds/{token}.ics").content
+
+    def fields(ics: bytes | str) -> dict[str, Any]:
+        (event,) = [
+            e
+            for e in Calendar.from_ical(ics).walk("VEVENT")
+            if str(e["uid"]) == f"appointment-{appointment.pk}@painhero"
+        ]
+        return {
+            "uid": str(event["uid"]),
+            "dtstart": event.decoded("dtstart").astimezone(UTC),
+            "dtend": event.decoded("dtend").astimezone(UTC),
+            "summary": str(event["summary"]),
+            "location": str(event["location"]),
+        }
+
+    from_email, from_feed = fields(attachment), fields(feed)
+    assert from_email == from_feed
+    assert from_feed["dtstart"] == appointment.start == at(10)
+    assert from_feed["summary"] == "Physiotherapy follow-up — Alpha Physio"
+    assert from_feed["location"].startswith(world.a.clinic.address)

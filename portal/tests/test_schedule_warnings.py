@@ -131,7 +131,9 @@ def test_a_clinic_that_posts_no_hours_is_asked_nothing(client: Any, world: World
     assert post(client, world, "hours_set", hours(day_0="07:00-12:00")).status_code == 302
 
 
-def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_at_once(client: Any, world: World) -> None:
+def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_once_saved(
+    client: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     from portal.tests.test_manage_catalog import profile_data
     from scheduling.cache import next_open_times_refresh
     from scheduling.selectors import next_open_times_for_clinics
@@ -144,6 +146,7 @@ def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_at_o
     # Monday afternoons only: the morning's cached times must go with the save, not at the next top-up.
     data = profile_data(world.clinic, hours_0="13:00-20:00", hours_5="")
     data.update({f"hours_{d}": "08:00-20:00" for d in range(1, 5)})
-    assert client.post(profile, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(profile, data).status_code == 302
     first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
     assert first == toronto(2026, 12, 7, 13)

@@ -83,7 +83,7 @@ def _b_object_id(world: World, name: str) -> int:
         fields = {f.name for f in model._meta.get_fields()}
         for path in ("clinic", "practitioner__clinic", "service__clinic"):
             if path.split("__")[0] in fields:
-                obj = model.objects.filter(**{path: world.b.clinic}).first()
+                obj = model._default_manager.filter(**{path: world.b.clinic}).first()
                 if obj is not None:
                     return obj.pk
     return world.b.appointment.pk
@@ -100,7 +100,7 @@ def _urls(world: World) -> list[tuple[str, str]]:
                 f"portal:{name} takes no clinic_id: add it to OPEN_PAGES if it is truly not a clinic's page"
             )
             continue
-        values = {}
+        values: dict[str, Any] = {}
         for kwarg in kwargs:
             if kwarg in NOT_IDS:
                 values[kwarg] = NOT_IDS[kwarg]

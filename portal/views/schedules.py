@@ -7,14 +7,12 @@ engine patients see). A change that would strand booked visits first lists them 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,18 +21,18 @@ from django.views.decorators.http import require_POST
 
 from booking.errors import Busy, NotChangeable
 from booking.models import Appointment, ClinicBookingPolicy
-from booking.policy import cancellation_window_set
 from clinics.models import WEEKDAYS, Practitioner
-from portal.access import ALL_ROLES, DESK_ROLES, access_practitioner, audit_record, portal_view
+from painhero.http import client_ip
+from portal.access import ALL_ROLES, DESK_ROLES, access_practitioner, portal_view
+from portal.forms.schedules import OPENING, ClosureForm, RulesForm, SlotForm, TimeOffForm, WorkingHoursForm
 from portal.models import Membership, Role
-from scheduling import services as scheduling_services
-from scheduling.locking import PractitionerBusy, practitioner_lock
+from portal.services import schedules as schedule_services
+from portal.services.schedules import ScheduleChange
+from scheduling.locking import PractitionerBusy
 from scheduling.models import ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.selectors import booking_rules_get, open_times_list
 
-from . import stranding
-from .common import changes_json, clock, page
-from .forms import OPENING, ClosureForm, RulesForm, SlotForm, TimeOffForm, WorkingHoursForm
+from .common import clock, page
 
 NEXT_TIMES_SHOWN = 12
 NEXT_TIMES_DAYS = 14
@@ -51,7 +49,7 @@ def _url(name: str, clinic_id: int, **kwargs: int) -> str:
 def schedules(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
     """The clinic's practitioners, closures and booking rules; a practitioner goes straight to their own."""
     if membership.role == Role.PRACTITIONER:
-        return redirect(_url("schedule", clinic_id, practitioner_id=membership.practitioner_id))
+        return redirect(_url("schedule", clinic_id, practitioner_id=membership.practitioner_id or 0))
     return _index(request, membership)
 
 
@@ -127,65 +125,39 @@ def _schedule_page(
 # --- Strand protection -----------------------------------------------------------------------------
 
 
-class _AskFirst(Exception):
-    """Raised inside the transaction to roll it back and show the stranded visits instead."""
-
-    def __init__(self, stranded: list[Appointment]) -> None:
-        super().__init__()
-        self.stranded = stranded
-
-
-def _guarded(
-    request: HttpRequest,
-    membership: Membership,
-    *,
-    lock_ids: list[int],
-    find: Callable[[], list[Appointment]],
-    apply: Callable[[], tuple[Any, str, str, dict[str, Any]]],
-    done_url: str,
-    now: datetime,
+def _change_apply(
+    request: HttpRequest, membership: Membership, *, change: ScheduleChange, done_url: str, now: datetime
 ) -> HttpResponse:
-    """Apply a change, asking first when it strands booked visits (keep them, cancel them, or go back).
-
-    The stranded visits are looked up inside the transaction, under the practitioners' booking lock, so a
-    visit booked meanwhile cannot slip through: the member confirms the exact list they saw, or is asked
-    again. ``apply`` returns (object, audit action, summary, changes).
-    """
+    """Apply a change that may strand booked visits: ask first (keep them, cancel them, or go back), then report."""
     decision = request.POST.get("stranded_decision")
-    seen = sorted(filter(None, request.POST.get("stranded_ids", "").split(",")))
     try:
-        with transaction.atomic():
-            practitioner_lock(*lock_ids)
-            stranded = find()
-            if stranded and (
-                decision not in (stranding.KEEP, stranding.CANCEL) or seen != sorted(str(a.pk) for a in stranded)
-            ):
-                raise _AskFirst(stranded)
-            obj, action, summary, changes = apply()
-            cancelled = 0
-            if stranded and decision == stranding.CANCEL:
-                cancelled = stranding.stranded_cancel(appointments=stranded, now=now)
-            if stranded:
-                changes["stranded"] = {"appointment_ids": [a.pk for a in stranded], "decision": decision}
-            audit_record(
-                membership=membership, action=action, obj=obj, summary=summary, changes=changes, request=request
-            )
-    except _AskFirst as ask:
-        if decision:
+        done = schedule_services.schedule_change_apply(
+            actor=membership,
+            change=change,
+            decision=decision,
+            seen_ids=list(filter(None, request.POST.get("stranded_ids", "").split(","))),
+            ip=client_ip(request),
+            now=now,
+        )
+    except schedule_services.StrandedVisitsFound as ask:
+        if ask.seen_changed:
             messages.warning(request, _("The booked visits changed since you looked: please check the list again."))
         return _ask(request, membership, stranded=ask.stranded, done_url=done_url)
     except ValidationError as exc:
         # The services check again inside the transaction (e.g. overlapping hours saved meanwhile).
         messages.error(request, " ".join(exc.messages))
         return redirect(done_url)
-    except (Busy, NotChangeable, PractitionerBusy) as exc:
-        messages.error(request, str(exc) if not isinstance(exc, PractitionerBusy) else str(Busy.default_message))
+    except (Busy, NotChangeable) as exc:
+        messages.error(request, str(exc))
         return redirect(done_url)
-    messages.success(request, summary)
-    if cancelled:
-        messages.info(request, _("%(n)d visit(s) cancelled; each patient gets an email.") % {"n": cancelled})
-    elif stranded:
-        messages.info(request, _("%(n)d visit(s) kept as booked.") % {"n": len(stranded)})
+    except PractitionerBusy:
+        messages.error(request, str(Busy.default_message))
+        return redirect(done_url)
+    messages.success(request, done.summary)
+    if done.cancelled:
+        messages.info(request, _("%(n)d visit(s) cancelled; each patient gets an email.") % {"n": done.cancelled})
+    elif done.stranded:
+        messages.info(request, _("%(n)d visit(s) kept as booked.") % {"n": len(done.stranded)})
     return redirect(done_url)
 
 
@@ -195,7 +167,7 @@ def _ask(request: HttpRequest, membership: Membership, *, stranded: list[Appoint
     context = {
         "membership": membership,
         "stranded": stranded,
-        "stranded_ids": ",".join(sorted(str(a.pk) for a in stranded)),
+        "stranded_ids": ",".join(schedule_services.stranded_ids(stranded)),
         "repost": repost,
         "action": request.path,
         "back_url": done_url,
@@ -221,40 +193,16 @@ def hours_set(request: HttpRequest, clinic_id: int, practitioner_id: int, *, mem
     if form.asks_to_confirm:  # outside the clinic's posted hours: say so, save once confirmed
         return _schedule_page(request, membership, practitioner, hours_form=form)
     data = form.cleaned_data
-
-    def find() -> list[Appointment]:
-        return stranding.stranded_by_hours(
-            practitioner=practitioner,
-            blocks=data["blocks"],
-            valid_from=data["valid_from"],
-            valid_until=data["valid_until"],
-            now=now,
-        )
-
-    def apply() -> tuple[Any, str, str, dict[str, Any]]:
-        scheduling_services.working_hours_set(
-            practitioner=practitioner,
-            blocks=data["blocks"],
-            valid_from=data["valid_from"],
-            valid_until=data["valid_until"],
-            now=now,
-        )
-        changes = {
-            "blocks": [f"{d} {a:%H:%M}-{b:%H:%M}" for d, a, b in data["blocks"]],
-            "valid_from": data["valid_from"].isoformat(),
-            "valid_until": data["valid_until"].isoformat() if data["valid_until"] else None,
-        }
-        if form.outside_hours_warning:
-            changes["outside_posted_hours"] = True
-        return (
-            practitioner,
-            "schedule.hours_set",
-            _("Weekly hours of %(name)s saved.") % {"name": practitioner.full_name},
-            changes,
-        )
-
+    change = schedule_services.working_hours_change(
+        practitioner=practitioner,
+        blocks=data["blocks"],
+        valid_from=data["valid_from"],
+        valid_until=data["valid_until"],
+        outside_posted_hours=bool(form.outside_hours_warning),
+        now=now,
+    )
     done = _url("schedule", clinic_id, practitioner_id=practitioner.pk)
-    return _guarded(request, membership, lock_ids=[practitioner.pk], find=find, apply=apply, done_url=done, now=now)
+    return _change_apply(request, membership, change=change, done_url=done, now=now)
 
 
 @portal_view(roles=ALL_ROLES)
@@ -265,8 +213,7 @@ def time_off_add(request: HttpRequest, clinic_id: int, practitioner_id: int, *, 
     form = TimeOffForm(request.POST, clinic=membership.clinic, now=now)
     if not form.is_valid():
         return _schedule_page(request, membership, practitioner, time_off_form=form, status=400)
-    data = form.cleaned_data
-    return _unavailable(request, membership, practitioner, data=data, kind=TimeOffKind.TIME_OFF, now=now)
+    return _unavailable(request, membership, practitioner, data=form.cleaned_data, kind=TimeOffKind.TIME_OFF, now=now)
 
 
 def _unavailable(
@@ -278,21 +225,11 @@ def _unavailable(
     kind: str,
     now: datetime,
 ) -> HttpResponse:
-
-    def find() -> list[Appointment]:
-        return stranding.stranded_by_time_off(practitioner=practitioner, start=data["start"], end=data["end"], now=now)
-
-    def apply() -> tuple[Any, str, str, dict[str, Any]]:
-        time_off = scheduling_services.time_off_add(
-            practitioner=practitioner, start=data["start"], end=data["end"], reason=data["reason"], kind=kind, now=now
-        )
-        what = _("Time off") if kind == TimeOffKind.TIME_OFF else _("Blocked time")
-        summary = _("%(what)s added for %(name)s.") % {"what": what, "name": practitioner.full_name}
-        changes = {"start": data["start"].isoformat(), "end": data["end"].isoformat(), "kind": kind}
-        return time_off, f"schedule.{kind}_add", summary, changes
-
+    change = schedule_services.time_off_change(
+        practitioner=practitioner, start=data["start"], end=data["end"], reason=data["reason"], kind=kind, now=now
+    )
     done = _url("schedule", membership.clinic_id, practitioner_id=practitioner.pk)
-    return _guarded(request, membership, lock_ids=[practitioner.pk], find=find, apply=apply, done_url=done, now=now)
+    return _change_apply(request, membership, change=change, done_url=done, now=now)
 
 
 @portal_view(roles=ALL_ROLES)
@@ -309,27 +246,20 @@ def slot_add(request: HttpRequest, clinic_id: int, practitioner_id: int, *, memb
         return _unavailable(request, membership, practitioner, data=data, kind=TimeOffKind.BLOCKED, now=now)
     if form.asks_to_confirm:  # the clinic says it is closed then: say so, post once confirmed
         return _schedule_page(request, membership, practitioner, slot_form=form)
-    changes = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
-    if form.outside_hours_warning:
-        changes["outside_posted_hours"] = True
     try:
-        with transaction.atomic():
-            opening = scheduling_services.posted_opening_add(
-                practitioner=practitioner, start=data["start"], end=data["end"], now=now, posted_by=request.user
-            )
-            summary = _("Opening posted for %(name)s.") % {"name": practitioner.full_name}
-            audit_record(
-                membership=membership,
-                action="schedule.opening_post",
-                obj=opening,
-                summary=summary,
-                changes=changes,
-                request=request,
-            )
+        schedule_services.posted_opening_post(
+            actor=membership,
+            practitioner=practitioner,
+            start=data["start"],
+            end=data["end"],
+            outside_posted_hours=bool(form.outside_hours_warning),
+            ip=client_ip(request),
+            now=now,
+        )
     except ValidationError as exc:
         form.add_error(None, exc)
         return _schedule_page(request, membership, practitioner, slot_form=form, status=400)
-    messages.success(request, summary)
+    messages.success(request, _("Opening posted for %(name)s.") % {"name": practitioner.full_name})
     return redirect(_url("schedule", clinic_id, practitioner_id=practitioner.pk))
 
 
@@ -339,19 +269,10 @@ def time_off_remove(
     request: HttpRequest, clinic_id: int, practitioner_id: int, time_off_id: int, *, membership: Membership
 ) -> HttpResponse:
     practitioner = access_practitioner(membership, practitioner_id)
-    time_off = TimeOff.objects.filter(practitioner=practitioner, pk=time_off_id).first()
+    time_off = TimeOff.objects.filter(practitioner=practitioner, pk=time_off_id).select_related("practitioner").first()
     if time_off is None:
         raise Http404
-    with transaction.atomic():
-        audit_record(
-            membership=membership,
-            action=f"schedule.{time_off.kind}_remove",
-            obj=time_off,
-            summary=_("Time off removed for %(name)s.") % {"name": practitioner.full_name},
-            changes={"start": time_off.start.isoformat(), "end": time_off.end.isoformat()},
-            request=request,
-        )
-        scheduling_services.time_off_remove(time_off=time_off, now=clock())
+    schedule_services.time_off_remove(actor=membership, time_off=time_off, ip=client_ip(request), now=clock())
     return redirect(_url("schedule", clinic_id, practitioner_id=practitioner.pk))
 
 
@@ -370,24 +291,9 @@ def posted_opening_remove(
     if opening is None:
         raise Http404
     now = clock()
-
-    def find() -> list[Appointment]:
-        return stranding.stranded_by_opening_removal(opening=opening, now=now)
-
-    def apply() -> tuple[Any, str, str, dict[str, Any]]:
-        changes = {"start": opening.start.isoformat(), "end": opening.end.isoformat()}
-        pk = opening.pk
-        scheduling_services.posted_opening_remove(opening=opening, now=now)
-        opening.pk = pk  # for the audit entry: the row is gone, its id is still what was removed
-        return (
-            opening,
-            "schedule.opening_remove",
-            _("Opening removed for %(name)s.") % {"name": practitioner.full_name},
-            changes,
-        )
-
+    change = schedule_services.posted_opening_removal(opening=opening, now=now)
     done = _url("schedule", clinic_id, practitioner_id=practitioner.pk)
-    return _guarded(request, membership, lock_ids=[practitioner.pk], find=find, apply=apply, done_url=done, now=now)
+    return _change_apply(request, membership, change=change, done_url=done, now=now)
 
 
 # --- Clinic-wide writes (owner and front desk) -----------------------------------------------------
@@ -401,22 +307,10 @@ def closure_add(request: HttpRequest, clinic_id: int, *, membership: Membership)
     if not form.is_valid():
         return _index(request, membership, closure_form=form, status=400)
     data = form.cleaned_data
-
-    def find() -> list[Appointment]:
-        return stranding.stranded_by_closure(
-            clinic=clinic, start_date=data["start_date"], end_date=data["end_date"], now=now
-        )
-
-    def apply() -> tuple[Any, str, str, dict[str, Any]]:
-        closure = scheduling_services.clinic_closure_add(
-            clinic=clinic, start_date=data["start_date"], end_date=data["end_date"], reason=data["reason"], now=now
-        )
-        changes = {"start_date": data["start_date"].isoformat(), "end_date": data["end_date"].isoformat()}
-        return closure, "schedule.closure_add", _("The clinic is closed on the chosen days."), changes
-
-    everyone = list(Practitioner.objects.filter(clinic=clinic).values_list("pk", flat=True))
-    done = _url("schedules", clinic_id)
-    return _guarded(request, membership, lock_ids=everyone, find=find, apply=apply, done_url=done, now=now)
+    change = schedule_services.clinic_closure_change(
+        clinic=clinic, start_date=data["start_date"], end_date=data["end_date"], reason=data["reason"], now=now
+    )
+    return _change_apply(request, membership, change=change, done_url=_url("schedules", clinic_id), now=now)
 
 
 @portal_view(roles=DESK_ROLES)
@@ -425,16 +319,7 @@ def closure_remove(request: HttpRequest, clinic_id: int, closure_id: int, *, mem
     closure = ClinicClosure.objects.filter(clinic_id=membership.clinic_id, pk=closure_id).first()
     if closure is None:
         raise Http404
-    with transaction.atomic():
-        audit_record(
-            membership=membership,
-            action="schedule.closure_remove",
-            obj=closure,
-            summary=_("Closure removed."),
-            changes={"start_date": closure.start_date.isoformat(), "end_date": closure.end_date.isoformat()},
-            request=request,
-        )
-        scheduling_services.clinic_closure_remove(closure=closure, now=clock())
+    schedule_services.clinic_closure_remove(actor=membership, closure=closure, ip=client_ip(request), now=clock())
     return redirect(_url("schedules", clinic_id))
 
 
@@ -448,22 +333,10 @@ def rules_update(request: HttpRequest, clinic_id: int, *, membership: Membership
     form = RulesForm(request.POST, instance=copy.copy(rules), policy=policy)
     if not form.is_valid():
         return _index(request, membership, rules_form=form, status=400)
-    data = form.cleaned_data
+    data = dict(form.cleaned_data)
     window = data.pop("cancellation_window_hours")
-    before = {name: getattr(rules, name) for name in data} if rules.pk else {}
-    with transaction.atomic():
-        saved = scheduling_services.booking_rules_update(clinic=clinic, now=now, **data)
-        old_window = cancellation_window_set(clinic=clinic, hours=window)
-        changes = {n: {"old": before.get(n), "new": v} for n, v in data.items() if before.get(n) != v}
-        if old_window != window:
-            changes["cancellation_window_hours"] = {"old": old_window, "new": window}
-        audit_record(
-            membership=membership,
-            action="schedule.rules_update",
-            obj=saved,
-            summary=_("Booking rules saved."),
-            changes=changes_json({k: (v["old"], v["new"]) for k, v in changes.items()}),
-            request=request,
-        )
+    schedule_services.booking_rules_save(
+        actor=membership, rules=rules, fields=data, cancellation_window_hours=window, ip=client_ip(request), now=now
+    )
     messages.success(request, _("Booking rules saved."))
     return redirect(_url("schedules", clinic_id))

@@ -18,8 +18,7 @@ from booking.patients import PatientDetails, phone_normalize
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check
 from painhero.converters import id_parse
-
-from .models import Membership, Role
+from portal.models import Membership, Role
 
 
 def _parse_slot(raw: str) -> tuple[int, datetime]:
@@ -48,7 +47,7 @@ class ClinicScopedForm(forms.Form):
         if "practitioner" in self.fields:
             practitioners = Practitioner.objects.filter(clinic_id=clinic_id, is_active=True)
             if membership.role == Role.PRACTITIONER:
-                practitioners = practitioners.filter(pk=membership.practitioner_id)
+                practitioners = practitioners.filter(pk=membership.practitioner_id or 0)
             self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
 
     def slot_clean(self, data: dict[str, Any]) -> None:
@@ -71,7 +70,7 @@ class ClinicScopedForm(forms.Form):
 
 
 _NOT_HERE_SERVICE = gettext_lazy("This service is not offered at this clinic.")
-_NOT_HERE_PRACTITIONER = gettext_lazy("This practitioner does not work at this clinic.")
+NOT_HERE_PRACTITIONER = gettext_lazy("This practitioner does not work at this clinic.")
 
 
 class OpenTimesForm(ClinicScopedForm):
@@ -87,7 +86,7 @@ class OpenTimesForm(ClinicScopedForm):
         label=gettext_lazy("Practitioner"),
         required=False,
         empty_label=gettext_lazy("Anyone"),
-        error_messages={"invalid_choice": _NOT_HERE_PRACTITIONER},
+        error_messages={"invalid_choice": NOT_HERE_PRACTITIONER},
     )
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -138,50 +137,4 @@ class MoveForm(ClinicScopedForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self.slot_clean(data)
-        return data
-
-
-class DateRangeForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    MAX_DAYS = 366
-
-    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_start(self) -> date:
-        date_check(self.cleaned_data["start"], today=self.today)
-        return self.cleaned_data["start"]
-
-    def clean_end(self) -> date:
-        date_check(self.cleaned_data["end"], today=self.today)
-        return self.cleaned_data["end"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if isinstance(start, date) and isinstance(end, date):
-            if end < start:
-                raise ValidationError(_("The end date is before the start date."))
-            if (end - start).days > self.MAX_DAYS:
-                raise ValidationError(_("Export at most one year at a time."))
-        return data
-
-
-class InviteForm(ClinicScopedForm):
-    email = forms.EmailField(label=gettext_lazy("Email"))
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-    practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.none(),
-        label=gettext_lazy("Practitioner (for the practitioner role)"),
-        required=False,
-        error_messages={"invalid_choice": _NOT_HERE_PRACTITIONER},
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("role") == Role.PRACTITIONER and not data.get("practitioner"):
-            self.add_error("practitioner", _("Choose the practitioner this person is."))
         return data

@@ -8,31 +8,30 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from icalendar import Calendar, Event
 
+from booking.ics import ics_feed
 from booking.models import Appointment
 from clinics.models import Practitioner
 from painhero.converters import id_parse
+from painhero.http import client_ip
 from painhero.urls_abs import absolute_reverse
-
-from .access import (
+from portal.access import (
     ALL_ROLES,
     DESK_ROLES,
     OWNER_ONLY,
     access_practitioner,
     appointments_visible,
-    audit_record,
     portal_view,
 )
-from .auth_services import calendar_feed_get, calendar_feed_reissue, invitation_create
-from .forms import DateRangeForm, InviteForm
-from .models import AuditEntry, CalendarFeed, Invitation, Membership, Role
+from portal.auth_services import calendar_feed_get
+from portal.forms.records import DateRangeForm, InviteForm
+from portal.models import AuditEntry, CalendarFeed, Invitation, Membership, Role
+from portal.services import records
 
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=180)
@@ -86,14 +85,13 @@ def export_csv(request: HttpRequest, clinic_id: int, *, membership: Membership) 
                 a.pk,
             ]
         )
-    with transaction.atomic():
-        audit_record(
-            membership=membership,
-            action="appointments.exported",
-            summary=_("Exported appointments %(start)s to %(end)s")
-            % {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"]},
-            request=request,
-        )
+    records.appointments_export_record(
+        actor=membership,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        ip=client_ip(request),
+        now=timezone.now(),
+    )
     return response
 
 
@@ -107,7 +105,7 @@ def _csv_safe(value: str) -> str:
 def feeds(request: HttpRequest, clinic_id: int, *, membership: Membership) -> HttpResponse:
     practitioners = Practitioner.objects.filter(clinic_id=clinic_id, is_active=True).order_by("last_name")
     if membership.role == Role.PRACTITIONER:
-        practitioners = practitioners.filter(pk=membership.practitioner_id)
+        practitioners = practitioners.filter(pk=membership.practitioner_id or 0)
     rows = [
         {
             "practitioner": p,
@@ -122,51 +120,35 @@ def feeds(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
 @require_POST
 def feed_reissue(request: HttpRequest, clinic_id: int, practitioner_id: int, *, membership: Membership) -> HttpResponse:
     practitioner = access_practitioner(membership, practitioner_id)
-    with transaction.atomic():
-        calendar_feed_reissue(practitioner=practitioner)
-        audit_record(
-            membership=membership,
-            action="calendar_feed.reissued",
-            obj=practitioner,
-            summary=_("New calendar feed address for %(name)s") % {"name": practitioner.full_name},
-            request=request,
-        )
+    records.calendar_feed_reissue(
+        actor=membership, practitioner=practitioner, ip=client_ip(request), now=timezone.now()
+    )
     messages.success(request, _("The old address no longer works; use the new one."))
     return redirect("portal:feeds", clinic_id)
 
 
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A practitioner's appointments as iCalendar: the secret URL is the key. No patient health information:
-    "Appointment", the service and a first name for the front desk's phone call."""
+    """A practitioner's appointments as iCalendar (``booking.ics``, the events the patients' emails carry): the
+    secret URL is the key. No patient information: the service, the clinic and its address."""
     found = CalendarFeed.objects.select_related("practitioner__clinic").filter(token=token).first()
     if found is None:
         raise Http404
     practitioner = found.practitioner
     now = timezone.now()
-    zone = ZoneInfo(practitioner.clinic.time_zone)
     appointments = (
         Appointment.objects.taking_time()
         .filter(practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_FUTURE)
-        .select_related("service")
+        .select_related("service", "clinic__city")
         .order_by("start")
     )
-    calendar = Calendar()
-    calendar.add("prodid", "-//PainHero//Clinic portal//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"PainHero · {practitioner.full_name}")
-    for a in appointments:
-        event = Event()
-        event.add("uid", f"appointment-{a.pk}@painhero")
-        event.add("dtstamp", a.updated_at)
-        # In the clinic's zone (DTSTART;TZID=...), so calendars keep its wall-clock time across DST changes.
-        event.add("dtstart", a.start.astimezone(zone))
-        event.add("dtend", a.end.astimezone(zone))
-        event.add("summary", f"{_('Appointment')}: {a.service.name}")
-        event.add("location", practitioner.clinic.name)
-        calendar.add_component(event)
-    calendar.add_missing_timezones(first_date=(now - FEED_PAST * 2).date(), last_date=(now + FEED_FUTURE * 2).date())
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    body = ics_feed(
+        name=f"PainHero · {practitioner.full_name}",
+        appointments=appointments,
+        first_date=(now - FEED_PAST * 2).date(),
+        last_date=(now + FEED_FUTURE * 2).date(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -194,23 +176,15 @@ def staff(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
     form = InviteForm(request.POST or None, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            invitation = invitation_create(
-                clinic=membership.clinic,
-                email=data["email"],
-                role=data["role"],
-                practitioner=data.get("practitioner"),
-                invited_by=request.user,
-                now=timezone.now(),
-                accept_url_for=lambda inv: absolute_reverse("portal:invitation", args=[inv.token]),
-            )
-            audit_record(
-                membership=membership,
-                action="staff.invited",
-                obj=invitation,
-                summary=_("Invited %(email)s as %(role)s") % {"email": invitation.email, "role": invitation.role},
-                request=request,
-            )
+        invitation = records.staff_invite(
+            actor=membership,
+            email=data["email"],
+            role=data["role"],
+            practitioner=data.get("practitioner"),
+            accept_url_for=lambda inv: absolute_reverse("portal:invitation", args=[inv.token]),
+            ip=client_ip(request),
+            now=timezone.now(),
+        )
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return redirect("portal:staff", clinic_id)
     context = {

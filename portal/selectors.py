@@ -1,25 +1,67 @@
-"""Appointments a schedule change would leave without a time (stranded), and what to do with them.
+"""The portal's reads: who sees which health notes in the calendar, and the visits a schedule change strands.
 
-A change never drops booked visits silently: the view lists what the change strands and the
-member chooses to keep them (they stay booked, outside the new hours) or to cancel them, each
-with the usual cancellation email to the patient (``booking.services.appointment_cancel``).
+A schedule change never drops booked visits silently: ``stranded_by_*`` list what it would leave
+without a time, and ``portal.services.schedules.schedule_change_apply`` asks the member to keep
+them (they stay booked, outside the new hours) or cancel them (the patient gets the usual email).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from booking.models import Actor, Appointment, AppointmentSource, AppointmentStatus
-from booking.services import appointment_cancel
+from booking.models import Appointment, AppointmentStatus
 from clinics.models import Clinic, Practitioner
+from portal.access import appointments_visible
+from portal.marks import appointments_over_time_off
+from portal.models import Membership, Role
 from scheduling.models import PostedOpening, WorkingHours
 
-KEEP = "keep"
-CANCEL = "cancel"
+# --- Health notes -----------------------------------------------------------------------------------
+
+
+def health_note_visible(*, actor: Membership, appointment: Appointment) -> bool:
+    """The one rule: a visit's health note is for the practitioner who treats the patient, not the desk or owner."""
+    return actor.role == Role.PRACTITIONER and appointment.practitioner_id == actor.practitioner_id
+
+
+@dataclass(frozen=True)
+class CalendarAppointment:
+    appointment: Appointment
+    note: str  # the health note, or "" when this member may not see it
+    over_time_off: bool  # a booked visit kept when a time off was added over it
+
+
+def appointments_for_calendar(
+    *, actor: Membership, start: datetime, end: datetime, practitioner_ids: Sequence[int]
+) -> list[CalendarAppointment]:
+    """The visits this member may see between ``start`` and ``end`` (not cancelled), with the notes they may read.
+
+    Reading a note is an access to health information: the caller records the ids whose note is not empty
+    (``portal.services.appointments.health_notes_viewed_record``).
+    """
+    appointments = list(
+        appointments_visible(actor)
+        .filter(start__lt=end, end__gt=start, practitioner_id__in=practitioner_ids)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("service")
+    )
+    over = appointments_over_time_off(appointments)
+    return [
+        CalendarAppointment(
+            appointment=a,
+            note=a.note if health_note_visible(actor=actor, appointment=a) else "",
+            over_time_off=a.pk in over,
+        )
+        for a in appointments
+    ]
+
+
+# --- Stranded visits -------------------------------------------------------------------------------
 
 
 def _upcoming() -> QuerySet[Appointment]:
@@ -100,10 +142,3 @@ def stranded_by_opening_removal(*, opening: PostedOpening, now: datetime) -> lis
         if not (in_hours or in_other_opening):
             stranded.append(visit)
     return stranded
-
-
-def stranded_cancel(*, appointments: Sequence[Appointment], now: datetime) -> int:
-    """Cancel each stranded visit as the clinic (the patient gets the cancellation email); how many."""
-    for appointment in appointments:
-        appointment_cancel(appointment=appointment, now=now, actor=Actor.STAFF, source=AppointmentSource.PORTAL)
-    return len(appointments)

@@ -1,5 +1,5 @@
 """Running the day at the front desk: Today, arrivals and outcomes, booking for a patient who phoned,
-moving and cancelling. Views parse, fetch through ``portal.access``, call booking's services, render."""
+moving and cancelling. Views parse, fetch through ``portal.access``, call ``portal.services.appointments``, render."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,38 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booking.errors import BookingError, SlotTaken
-from booking.models import Actor, AppointmentEvent, AppointmentSource, AppointmentStatus, EventKind
-from booking.services import (
-    appointment_book,
-    appointment_cancel,
-    appointment_mark_arrived,
-    appointment_mark_completed,
-    appointment_mark_no_show,
-    appointment_reschedule,
-)
+from booking.models import AppointmentEvent, AppointmentStatus, EventKind
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_in_window, window_message
 from painhero.converters import id_parse
 from painhero.http import client_ip, is_htmx
-from scheduling.selectors import next_available_by_service, open_times_list
-
-from .access import (
+from portal.access import (
     ALL_ROLES,
     DESK_ROLES,
     access_appointment,
     appointments_visible,
-    audit_record,
     portal_view,
 )
-from .forms import AppointmentCreateForm, MoveForm, OpenTimesForm
-from .marks import appointments_over_time_off
-from .models import Membership, Role
-
-STATUS_ACTIONS = {
-    "arrived": (appointment_mark_arrived, "appointment.arrived"),
-    "completed": (appointment_mark_completed, "appointment.completed"),
-    "no_show": (appointment_mark_no_show, "appointment.no_show"),
-}
+from portal.forms.today import AppointmentCreateForm, MoveForm, OpenTimesForm
+from portal.marks import appointments_over_time_off
+from portal.models import Membership, Role
+from portal.services import appointments
+from scheduling.selectors import next_available_by_service, open_times_list
 
 
 def _zone(membership: Membership) -> ZoneInfo:
@@ -159,11 +143,12 @@ def today(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
     return render(request, "portal/today.html", context)
 
 
-def _row(request: HttpRequest, membership: Membership, appointment: Any, status: int = 200) -> HttpResponse:
+def _row(request: HttpRequest, membership: Membership, appointment: Any, *, error: str = "") -> HttpResponse:
+    appointment.error = error
     appointment.has_arrived = AppointmentEvent.objects.filter(appointment=appointment, kind=EventKind.ARRIVED).exists()
     appointment.over_time_off = appointment.pk in appointments_over_time_off([appointment])
     context = {"membership": membership, "appointment": appointment, "zone": _zone(membership)}
-    return render(request, "portal/_appointment_row.html", context, status=status)
+    return render(request, "portal/_appointment_row.html", context)
 
 
 @portal_view(roles=ALL_ROLES)
@@ -172,45 +157,24 @@ def appointment_status(
     request: HttpRequest, clinic_id: int, appointment_id: int, *, membership: Membership
 ) -> HttpResponse:
     appointment = access_appointment(membership, appointment_id)
-    action = request.POST.get("action", "")
-    now, ip = timezone.now(), client_ip(request)
     error = ""
     try:
-        with transaction.atomic():
-            if action in STATUS_ACTIONS:
-                service, audit_action = STATUS_ACTIONS[action]
-                appointment = service(appointment=appointment, now=now, ip=ip)
-            elif action == "cancel" and membership.role in DESK_ROLES:
-                appointment = appointment_cancel(
-                    appointment=appointment,
-                    now=now,
-                    actor=Actor.STAFF,
-                    source=AppointmentSource.PORTAL,
-                    ip=ip,
-                    reason=request.POST.get("reason", ""),
-                )
-                audit_action = "appointment.cancelled"
-            else:
-                return HttpResponse(_("Unknown action."), status=400, content_type="text/plain; charset=utf-8")
-            audit_record(
-                membership=membership,
-                action=audit_action,
-                obj=appointment,
-                summary=_("%(action)s: appointment at %(start)s")
-                % {
-                    "action": action,
-                    "start": appointment.start.astimezone(_zone(membership)).strftime("%Y-%m-%d %H:%M"),
-                },
-                changes={"status": appointment.status},
-                request=request,
-            )
+        appointments.appointment_status_set(
+            actor=membership,
+            appointment=appointment,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+            ip=client_ip(request),
+            now=timezone.now(),
+        )
+    except appointments.UnknownAction:
+        return HttpResponse(_("Unknown action."), status=400, content_type="text/plain; charset=utf-8")
     except BookingError as exc:
         error = exc.message
     appointment = access_appointment(membership, appointment_id)
     if is_htmx(request):
         # The row is swapped in either way: with the refusal written in it when there is one.
-        appointment.error = error
-        return _row(request, membership, appointment)
+        return _row(request, membership, appointment, error=error)
     if error:
         messages.error(request, error)
     day = appointment.start.astimezone(_zone(membership)).date().isoformat()
@@ -289,28 +253,16 @@ def appointment_new(request: HttpRequest, clinic_id: int, *, membership: Members
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    booked = appointment_book(
-                        practitioner=data["practitioner"],
-                        service=data["service"],
-                        start=data["start"],
-                        patient=form.patient(),
-                        now=now,
-                        source=AppointmentSource.PORTAL,
-                        idempotency_key=data["token"],
-                        idempotency_scope=f"portal:{membership.clinic_id}",
-                        ip=client_ip(request),
-                    )
-                    if not booked.replayed:
-                        audit_record(
-                            membership=membership,
-                            action="appointment.created",
-                            obj=booked.appointment,
-                            summary=_("Booked %(service)s with %(practitioner)s")
-                            % {"service": data["service"].name, "practitioner": data["practitioner"].full_name},
-                            changes={"start": data["start"].isoformat(), "practitioner": data["practitioner"].pk},
-                            request=request,
-                        )
+                booked = appointments.appointment_book(
+                    actor=membership,
+                    practitioner=data["practitioner"],
+                    service=data["service"],
+                    start=data["start"],
+                    patient=form.patient(),
+                    token=data["token"],
+                    ip=client_ip(request),
+                    now=now,
+                )
             except SlotTaken as exc:
                 form.add_error("slot", exc.message)
                 alternatives = _taken_context(exc, membership)
@@ -354,27 +306,15 @@ def appointment_move(
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            old_start = appointment.start
             try:
-                with transaction.atomic():
-                    moved = appointment_reschedule(
-                        appointment=appointment,
-                        start=form.cleaned_data["start"],
-                        practitioner=form.cleaned_data["practitioner"],
-                        now=now,
-                        actor=Actor.STAFF,
-                        source=AppointmentSource.PORTAL,
-                        ip=client_ip(request),
-                    )
-                    audit_record(
-                        membership=membership,
-                        action="appointment.moved",
-                        obj=moved,
-                        summary=_("Moved an appointment to %(start)s")
-                        % {"start": moved.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")},
-                        changes={"start": [old_start.isoformat(), moved.start.isoformat()]},
-                        request=request,
-                    )
+                moved = appointments.appointment_move(
+                    actor=membership,
+                    appointment=appointment,
+                    start=form.cleaned_data["start"],
+                    practitioner=form.cleaned_data["practitioner"],
+                    ip=client_ip(request),
+                    now=now,
+                )
             except SlotTaken as exc:
                 form.add_error("slot", exc.message)
                 alternatives = _taken_context(exc, membership)

@@ -2,7 +2,8 @@
 
 Rows are practitioners, columns are days; each cell lists working hours, time off and blocked
 times, posted openings, appointments and holds in start order. Health notes are shown only to the
-practitioner who treats the patient. A fixed number of queries whatever the size of the week.
+practitioner who treats the patient (``portal.selectors.health_note_visible``), and each view of them is
+recorded. A fixed number of queries whatever the size of the week.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from booking.models import AppointmentStatus, Hold
+from booking.models import Hold
 from clinics.models import Practitioner
 from painhero.bounds import date_in_window, window_message
-from portal.access import ALL_ROLES, appointments_visible, audit_record, portal_view
-from portal.marks import appointments_over_time_off
+from painhero.http import client_ip
+from portal.access import ALL_ROLES, portal_view
 from portal.models import Membership, Role
+from portal.selectors import appointments_for_calendar
+from portal.services.appointments import health_notes_viewed_record
 from scheduling.models import ClinicClosure, PostedOpening, TimeOff, WorkingHours
 
 from .common import clock, page
@@ -69,10 +72,10 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
     start = datetime.combine(days[0], datetime.min.time(), tzinfo=zone)
     end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tzinfo=zone)
 
-    everyone = Practitioner.objects.filter(clinic=clinic, is_active=True).order_by("last_name", "first_name")
+    active = Practitioner.objects.filter(clinic=clinic, is_active=True).order_by("last_name", "first_name")
     if membership.role == Role.PRACTITIONER:
-        everyone = everyone.filter(pk=membership.practitioner_id)
-    everyone = list(everyone)
+        active = active.filter(pk=membership.practitioner_id or 0)
+    everyone = list(active)
     chosen = request.GET.get("practitioner", "")
     people = [p for p in everyone if str(p.pk) == chosen] or everyone
     ids = [p.pk for p in people]
@@ -109,19 +112,9 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
                 put(off.practitioner_id, Item(off.kind, day_start, min(off.end, day_end), off.get_kind_display()))
     for opening in PostedOpening.objects.filter(in_range):
         put(opening.practitioner_id, Item("opening", opening.start, opening.end, _("Posted opening")))
-    appointments = list(
-        appointments_visible(membership)
-        .filter(in_range)
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("service")
-    )
-    over = appointments_over_time_off(appointments)
-    notes_shown: list[int] = []
-    for appointment in appointments:
-        # Health notes only for the practitioner who treats the patient; the desk does not need them.
-        sees_note = membership.role == Role.PRACTITIONER and appointment.practitioner_id == membership.practitioner_id
-        if sees_note and appointment.note:
-            notes_shown.append(appointment.pk)
+    visits = appointments_for_calendar(actor=membership, start=start, end=end, practitioner_ids=ids)
+    for visit in visits:
+        appointment = visit.appointment
         put(
             appointment.practitioner_id,
             Item(
@@ -129,21 +122,14 @@ def calendar(request: HttpRequest, clinic_id: int, *, membership: Membership) ->
                 appointment.start,
                 appointment.end,
                 f"{appointment.patient_name} · {appointment.service.label}",
-                note=appointment.note if sees_note else "",
+                note=visit.note,
                 status=appointment.get_status_display(),
-                over_time_off=appointment.pk in over,
+                over_time_off=visit.over_time_off,
             ),
         )
-    if notes_shown:
-        # Every access to health information is recorded (DESIGN.md invariant 5): who, when, which visits.
-        audit_record(
-            membership=membership,
-            action="health_info.viewed",
-            summary=_("Viewed the health notes of %(count)d appointment(s) in the calendar")
-            % {"count": len(notes_shown)},
-            changes={"appointment_ids": notes_shown},
-            request=request,
-        )
+    health_notes_viewed_record(
+        actor=membership, appointment_ids=[v.appointment.pk for v in visits if v.note], ip=client_ip(request), now=now
+    )
     for hold in Hold.objects.active(now).filter(in_range):
         put(hold.practitioner_id, Item("hold", hold.start, hold.end, _("Held while a patient books")))
     for row in rows.values():

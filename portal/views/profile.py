@@ -6,20 +6,19 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic
-from clinics.services import clinic_profile_update
-from portal.access import OWNER_ONLY, audit_record, portal_view
+from painhero.http import client_ip
+from portal.access import OWNER_ONLY, portal_view
+from portal.forms.catalog import ProfileForm
 from portal.models import Membership
-from scheduling.cache import next_open_times_refresh
+from portal.services.profile import clinic_profile_save
 
-from .common import changes_json, clock, page
-from .forms_catalog import ProfileForm
+from .common import clock, page
 
 
 @portal_view(roles=OWNER_ONLY)
@@ -29,25 +28,16 @@ def profile(request: HttpRequest, clinic_id: int, *, membership: Membership) -> 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                diff = clinic_profile_update(
-                    clinic=clinic,
-                    now=clock(),
-                    opening_hours=data["opening_hours"],
-                    languages=data["languages"],
-                    insurers=data["insurers"],
-                    **form.profile_fields(),
-                )
-                if "opening_hours" in diff:  # the posted hours bound open times: search's must follow at once
-                    next_open_times_refresh(clinic_ids=[clinic.pk], now=clock())
-                audit_record(
-                    membership=membership,
-                    action="clinic.profile_update",
-                    obj=clinic,
-                    summary=_("Clinic profile saved."),
-                    changes=changes_json(diff),
-                    request=request,
-                )
+            clinic_profile_save(
+                actor=membership,
+                clinic=clinic,
+                opening_hours=data["opening_hours"],
+                languages=data["languages"],
+                insurers=data["insurers"],
+                fields=form.profile_fields(),
+                ip=client_ip(request),
+                now=clock(),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

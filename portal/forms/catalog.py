@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,12 +18,15 @@ from django.utils.translation import gettext_lazy
 from clinics.models import WEEKDAYS, Clinic, Insurer, Language, Practitioner, Service, Technique
 from clinics.services import PROFILE_FIELDS, opening_hours_check, phone_normalize
 
-from .forms import blocks_parse
+from .schedules import blocks_parse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 _NOT_HERE = gettext_lazy("%(value)s is not one of this clinic's choices.")
 
 
-def _scoped(queryset: Any, label: str) -> forms.ModelMultipleChoiceField:
+def _scoped(queryset: Any, label: str | StrPromise) -> forms.ModelMultipleChoiceField[Any]:
     return forms.ModelMultipleChoiceField(
         queryset=queryset,
         required=False,
@@ -76,7 +79,7 @@ class ServiceForm(forms.ModelForm):
         return price
 
     def service_fields(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data = {name: self.cleaned_data[name] for name in self._meta.fields or ()}
         data["price_cents"] = int(self.cleaned_data["price"] * 100)
         return data
 
@@ -112,7 +115,7 @@ class ProfileForm(forms.ModelForm):
         return phone_normalize(value=self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         hours: list[tuple[int, time, time]] = []
         for day in range(7):
             try:
@@ -127,4 +130,4 @@ class ProfileForm(forms.ModelForm):
         return data
 
     def profile_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}

@@ -6,7 +6,6 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,13 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clinics import services as catalog
 from clinics.models import Practitioner, Service
-from portal.access import DESK_ROLES, access_practitioner, access_service, audit_record, portal_view
+from painhero.http import client_ip
+from portal.access import DESK_ROLES, access_practitioner, access_service, portal_view
+from portal.forms.catalog import PractitionerForm, ServiceForm
 from portal.models import Membership
+from portal.services import catalog
 
-from .common import changes_json, clock, page
-from .forms_catalog import PractitionerForm, ServiceForm
+from .common import clock, page
 
 
 def _url(name: str, clinic_id: int) -> str:
@@ -48,19 +48,16 @@ def _practitioner_save(
     """Create or update from a valid form; None (with the error on the form) when the service refuses."""
     data = dict(form.cleaned_data)
     related = {name: data.pop(name) for name in ("techniques", "languages", "services")}
+    ip = client_ip(request)
     try:
-        with transaction.atomic():
-            if person is None:
-                person = catalog.practitioner_create(clinic=membership.clinic, now=clock(), **related, **data)
-                action, changes = "practitioner.create", {"services": [s.pk for s in related["services"]]}
-                summary = _("Practitioner %(name)s added.") % {"name": person.full_name}
-            else:
-                diff = catalog.practitioner_update(practitioner=person, now=clock(), **related, **data)
-                action, changes = "practitioner.update", changes_json(diff)
-                summary = _("Practitioner %(name)s changed.") % {"name": person.full_name}
-            audit_record(
-                membership=membership, action=action, obj=person, summary=summary, changes=changes, request=request
+        if person is None:
+            person = catalog.practitioner_add(actor=membership, **related, fields=data, ip=ip, now=clock())
+            summary = _("Practitioner %(name)s added.") % {"name": person.full_name}
+        else:
+            catalog.practitioner_change(
+                actor=membership, practitioner=person, **related, fields=data, ip=ip, now=clock()
             )
+            summary = _("Practitioner %(name)s changed.") % {"name": person.full_name}
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
@@ -103,16 +100,7 @@ def practitioner_retire(
     request: HttpRequest, clinic_id: int, practitioner_id: int, *, membership: Membership
 ) -> HttpResponse:
     person = access_practitioner(membership, practitioner_id)
-    with transaction.atomic():
-        catalog.practitioner_retire(practitioner=person, now=clock())
-        audit_record(
-            membership=membership,
-            action="practitioner.retire",
-            obj=person,
-            summary=_("Practitioner %(name)s retired.") % {"name": person.full_name},
-            changes={"is_active": {"old": True, "new": False}},
-            request=request,
-        )
+    catalog.practitioner_retire(actor=membership, practitioner=person, ip=client_ip(request), now=clock())
     messages.success(
         request,
         _("%(name)s no longer appears to patients; booked visits and history are kept.") % {"name": person.full_name},
@@ -140,22 +128,18 @@ def _service_save(
     """Create or update from a valid form; None (with the error on the form) when the service refuses."""
     data = form.service_fields()
     who = form.cleaned_data["practitioners"]
+    ip = client_ip(request)
     try:
-        with transaction.atomic():
-            if service is None:
-                service = catalog.service_create(clinic=membership.clinic, now=clock(), practitioners=who, **data)
-                action, changes = "service.create", {"practitioners": [p.pk for p in who]}
-            else:
-                diff = catalog.service_update(service=service, now=clock(), practitioners=who, **data)
-                action, changes = "service.update", changes_json(diff)
-            summary = _("Service %(name)s saved.") % {"name": service.name}
-            audit_record(
-                membership=membership, action=action, obj=service, summary=summary, changes=changes, request=request
+        if service is None:
+            service = catalog.service_add(actor=membership, practitioners=who, fields=data, ip=ip, now=clock())
+        else:
+            catalog.service_change(
+                actor=membership, service=service, practitioners=who, fields=data, ip=ip, now=clock()
             )
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
-    messages.success(request, summary)
+    messages.success(request, _("Service %(name)s saved.") % {"name": service.name})
     return redirect(_url("services", membership.clinic_id))
 
 
@@ -187,15 +171,6 @@ def service_edit(request: HttpRequest, clinic_id: int, service_id: int, *, membe
 @require_POST
 def service_retire(request: HttpRequest, clinic_id: int, service_id: int, *, membership: Membership) -> HttpResponse:
     service = access_service(membership, service_id)
-    with transaction.atomic():
-        catalog.service_retire(service=service, now=clock())
-        audit_record(
-            membership=membership,
-            action="service.retire",
-            obj=service,
-            summary=_("Service %(name)s retired.") % {"name": service.name},
-            changes={"is_active": {"old": True, "new": False}},
-            request=request,
-        )
+    catalog.service_retire(actor=membership, service=service, ip=client_ip(request), now=clock())
     messages.success(request, _("Service %(name)s retired; booked visits are kept.") % {"name": service.name})
     return redirect(_url("services", clinic_id))

@@ -1,1 +1,0 @@
-"""The clinic portal's management pages: schedules, calendar, practitioners, services, profile."""
