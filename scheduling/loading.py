@@ -120,7 +120,7 @@ def _instant(value: datetime) -> Any:
 
 
 def _intervals(
-    *, pids: list[int], low: datetime, high: datetime, now: datetime, exclude_hold_id: int | None
+    *, pids: list[int], low: datetime, high: datetime, now: datetime
 ) -> list[tuple[int, int, int, int, int | None]]:
     """(practitioner id, start, end, kind, lapses) with times in epoch seconds, in one UNION ALL query.
 
@@ -130,7 +130,6 @@ def _intervals(
     q = connection.ops.quote_name
     start, end, marks = _epoch(q("start")), _epoch(q("end")), _marks(len(pids))
     low_s, high_s = _instant(low), _instant(high)
-    own_hold = f" AND {q('id')} <> %s" if exclude_hold_id is not None else ""
     sql = (
         f"SELECT practitioner_id, {start}, {end}, {_TIME_OFF}, CAST(NULL AS BIGINT) FROM {_table(TimeOff)}"  # noqa: S608 (no input)
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
@@ -139,13 +138,11 @@ def _intervals(
         f" UNION ALL SELECT practitioner_id, {start}, {end}, {_APPOINTMENT}, NULL FROM {_table(Appointment)}"
         f" WHERE practitioner_id IN ({marks}) AND {q('start')} > %s AND {q('start')} < %s AND status <> %s"
         f" UNION ALL SELECT practitioner_id, {start}, {end}, {_HOLD}, {_epoch('expires_at')} FROM {_table(Hold)}"
-        f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s AND expires_at > %s{own_hold}"
+        f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s AND expires_at > %s"
     )
     params: list[Any] = [*pids, low_s, high_s, *pids, low_s, high_s]
     params += [*pids, _instant(low - _LONGEST_APPOINTMENT), high_s, AppointmentStatus.CANCELLED.value]
     params += [*pids, low_s, high_s, _instant(now)]
-    if exclude_hold_id is not None:
-        params.append(exclude_hold_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -273,7 +270,6 @@ def clinic_inputs_load(
     now: datetime,
     practitioner_ids: list[int] | None = None,
     service_ids: list[int] | None = None,
-    exclude_hold_id: int | None = None,
 ) -> dict[int, ClinicInputs]:
     """Load the inputs of ``clinics`` for slots starting in ``[start, end)``: 4 queries, whatever the count.
 
@@ -339,9 +335,7 @@ def clinic_inputs_load(
         item.posted_hours = hours
         for pid, weekly in item.weekly.items():
             item.weekly[pid] = engine.within_posted_hours(weekly, hours)
-    for pid, a, b, kind, expires_at in _intervals(
-        pids=pids, low=low, high=high, now=now, exclude_hold_id=exclude_hold_id
-    ):
+    for pid, a, b, kind, expires_at in _intervals(pids=pids, low=low, high=high, now=now):
         item = inputs[clinic_of[pid]]
         if kind == _TIME_OFF:
             item.unavailable[pid].append((a, b))
