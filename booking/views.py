@@ -153,12 +153,12 @@ def start(request: HttpRequest) -> HttpResponse:
         and hold is None
         and not slot_open(practitioner=practitioner, service=service, start=start_at, now=now)
     ):
-        error = SlotTaken(
+        taken = SlotTaken(
             alternatives=alternatives_list(
                 clinic=practitioner.clinic, service=service, practitioner=practitioner, start=start_at, now=now
             )
         )
-        return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
+        return _taken_page(request, error=taken, practitioner=practitioner, service=service, start=start_at)
     policy = ClinicBookingPolicy.for_clinic(practitioner.clinic_id)
     context = {
         "form": form,

@@ -6,6 +6,7 @@ constraint is the final word; on SQLite BEGIN IMMEDIATE serializes every write t
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from datetime import time
@@ -15,6 +16,7 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from booking import services
+from booking.availability import slot_open as real_slot_open
 from booking.errors import SlotTaken
 from booking.models import Appointment, AppointmentStatus, Hold
 from booking.services import appointment_book, appointment_reschedule, hold_create
@@ -47,6 +49,21 @@ def race(jobs: list[Callable[[], Any]]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def bookings(world: World, count: int) -> list[Callable[[], Any]]:
+    """``count`` bookings of SLOT by different patients, as jobs for ``race``."""
+    return [
+        functools.partial(
+            appointment_book,
+            practitioner=world.practitioner,
+            service=world.service,
+            start=SLOT,
+            patient=patient(n),
+            now=NOW,
+        )
+        for n in range(count)
+    ]
 
 
 def overlapping_pairs() -> int:
@@ -93,16 +110,11 @@ def waiting_on_a_lock(pids: set[int]) -> bool:
 def test_of_50_simultaneous_bookings_of_one_time_exactly_one_succeeds() -> None:
     world = make_world()
 
-    def book(n: int) -> Any:
-        return appointment_book(
-            practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-        )
-
-    results = race([lambda n=n: book(n) for n in range(RACERS)])
+    results = race(bookings(world, RACERS))
     won = [r for r in results if not isinstance(r, Exception)]
-    lost = [r for r in results if isinstance(r, Exception)]
+    lost = [r for r in results if isinstance(r, SlotTaken)]
     assert len(won) == 1
-    assert all(isinstance(e, SlotTaken) for e in lost), {type(e).__name__ for e in lost}
+    assert len(lost) == RACERS - 1, {type(r).__name__ for r in results}
     assert all(e.alternatives for e in lost), "every loser is offered other times"
     assert all((a.start, a.practitioner_id) != (SLOT, world.practitioner.pk) for e in lost for a in e.alternatives)
     assert Appointment.objects.count() == 1
@@ -117,18 +129,13 @@ def test_of_50_simultaneous_bookings_of_one_time_exactly_one_succeeds() -> None:
 
 def test_a_booking_racing_a_hold_for_the_same_time_leaves_one_owner() -> None:
     world = make_world()
-    jobs = []
-    for n in range(10):
-        jobs.append(
-            lambda n=n: appointment_book(
-                practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-            )
+    holds: list[Callable[[], Any]] = [
+        functools.partial(
+            hold_create, practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key=f"s{n}"
         )
-        jobs.append(
-            lambda n=n: hold_create(
-                practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key=f"s{n}"
-            )
-        )
+        for n in range(10)
+    ]
+    jobs = [job for pair in zip(bookings(world, 10), holds, strict=True) for job in pair]
     results = race(jobs)
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1
@@ -142,13 +149,8 @@ def test_a_booking_racing_a_reschedule_into_the_same_time_leaves_one_appointment
         practitioner=world.practitioner, service=world.service, start=later(120), patient=patient(), now=NOW
     ).appointment
     jobs: list[Callable[[], Any]] = [
-        lambda: appointment_reschedule(appointment=moving, start=SLOT, now=NOW, source="web"),
-    ]
-    jobs += [
-        lambda n=n: appointment_book(
-            practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-        )
-        for n in range(9)
+        functools.partial(appointment_reschedule, appointment=moving, start=SLOT, now=NOW, source="web"),
+        *bookings(world, 9),
     ]
     results = race(jobs)
     assert sum(not isinstance(r, Exception) for r in results) == 1
@@ -253,14 +255,7 @@ def test_with_the_lock_and_the_check_off_postgresql_still_refuses_the_overlap(
     world = make_world()
     monkeypatch.setattr(services, "practitioner_lock", lambda *ids: None)
     monkeypatch.setattr(services, "slot_open", lambda **kwargs: True)
-    results = race(
-        [
-            lambda n=n: appointment_book(
-                practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-            )
-            for n in range(20)
-        ]
-    )
+    results = race(bookings(world, 20))
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(isinstance(r, SlotTaken) for r in results if isinstance(r, Exception))
     assert overlapping_pairs() == 0
@@ -278,11 +273,11 @@ def test_without_the_lock_two_bookings_both_pass_the_real_check_and_the_constrai
     world = make_world()
     both_checked = threading.Barrier(2, timeout=60)
     first_wrote = threading.Event()
-    real_open, real_record, real_violation = services.slot_open, services._record, services._is_overlap_violation
+    real_record, real_violation = services._record, services._is_overlap_violation
     violations: list[IntegrityError] = []
 
     def slot_open(**kwargs: Any) -> bool:
-        is_open = real_open(**kwargs)
+        is_open = real_slot_open(**kwargs)
         if both_checked.wait() != 0:
             assert first_wrote.wait(timeout=60)
         return is_open
@@ -299,14 +294,7 @@ def test_without_the_lock_two_bookings_both_pass_the_real_check_and_the_constrai
     monkeypatch.setattr(services, "slot_open", slot_open)
     monkeypatch.setattr(services, "_record", record)
     monkeypatch.setattr(services, "_is_overlap_violation", is_overlap_violation)
-    results = race(
-        [
-            lambda n=n: appointment_book(
-                practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-            )
-            for n in range(2)
-        ]
-    )
+    results = race(bookings(world, 2))
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert [type(r) for r in results if isinstance(r, Exception)] == [SlotTaken], [str(r) for r in results]
     assert len(violations) == 1, "the second booking passed the check and met the constraint"
@@ -320,14 +308,7 @@ def test_with_the_protection_off_simultaneous_bookings_really_double_book(
     world = make_world()
     monkeypatch.setattr(services, "practitioner_lock", lambda *ids: None)
     monkeypatch.setattr(services, "slot_open", lambda **kwargs: True)
-    results = race(
-        [
-            lambda n=n: appointment_book(
-                practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(n), now=NOW
-            )
-            for n in range(10)
-        ]
-    )
+    results = race(bookings(world, 10))
     won = [r for r in results if not isinstance(r, Exception)]
     assert len(won) == 10, {type(r).__name__ for r in results}
     assert overlapping_pairs() == 10 * 9 // 2
