@@ -12,7 +12,7 @@ from django.test import Client
 
 from booking.forms import PatientForm
 from booking.models import Appointment
-from booking.patients import NOTE_MAX_LENGTH, PatientDetails, patient_details_parse
+from booking.patients import NOTE_MAX_LENGTH, PatientDetails, patient_details_parse, phone_normalize
 from booking.tests.conftest import NOW, SLOT, World
 
 GOOD = {"name": "Jo Tremblay", "email": "jo@example.com", "phone": "(416) 555-0123"}
@@ -98,3 +98,15 @@ def test_the_form_gives_the_details_the_builder_made(db: Any) -> None:
         name="Jo", email="jo@example.com", phone="+14165550123", first_visit=False, note="x"
     )
     assert form.cleaned_data["phone"] == "+14165550123"
+
+
+def test_an_email_longer_than_the_column_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        patient_details_parse(name="Jo", email="j" * 250 + "@example.com", phone="4165550123")
+    assert caught.value.message_dict == {"email": ["Enter a valid email address."]}
+
+
+def test_the_phone_alone_normalizes_or_says_why_not() -> None:
+    assert phone_normalize("416 555 0123") == "+14165550123"
+    with pytest.raises(ValueError, match="Enter a phone number"):
+        phone_normalize("call me")
