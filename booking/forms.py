@@ -64,19 +64,19 @@ class PatientForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if any(name in self.errors for name in PATIENT_FIELDS):
-            return data
         try:
+            # A field its own checks refused (empty, too long) is judged as empty here, and keeps its first error.
             self._patient = patient_details_parse(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
                 first_visit=data.get("first_visit", True),
                 note=data.get("note", ""),
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
-                self.add_error(name, errors)
+                if name not in self.errors:
+                    self.add_error(name, errors)
             return data
         # What is kept (and hashed for the idempotent replay) is what is booked: trimmed, the phone as E.164.
         data.update({name: getattr(self._patient, name) for name in PATIENT_FIELDS})

@@ -110,3 +110,11 @@ def test_the_phone_alone_normalizes_or_says_why_not() -> None:
     assert phone_normalize("416 555 0123") == "+14165550123"
     with pytest.raises(ValueError, match="Enter a phone number"):
         phone_normalize("call me")
+
+
+def test_the_form_reports_the_builders_errors_beside_its_own(db: Any) -> None:
+    form = PatientForm({"name": "Jo", "email": "", "phone": "12", "first_visit": "1", "form_token": "t"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"email", "phone", "consent"}
+    assert form.errors["email"] == ["This field is required."], "the field's own error first, not the builder's"
+    assert form.errors["phone"] == ["This is not a valid phone number. Check the area code and the number of digits."]
