@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from booking.emails import manage_url
 from booking.errors import BookingError, SlotTaken
 from booking.idempotency import request_hash
 from booking.models import Appointment, AppointmentSource, Hold
-from booking.patients import NOTE_MAX_LENGTH, PatientDetails, phone_normalize
+from booking.patients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, NOTE_MAX_LENGTH, patient_details_parse
 from booking.selectors import appointment_for_token, hold_for_token
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule, hold_create, hold_release
 from clinics.models import Practitioner, Service
@@ -118,8 +117,8 @@ class HoldOut(Schema):
 
 
 class PatientIn(Schema):
-    name: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
-    email: str = Field(max_length=254, pattern=NO_NUL, json_schema_extra={"format": "email"})
+    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NO_NUL)
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, pattern=NO_NUL, json_schema_extra={"format": "email"})
     phone: str = Field(
         max_length=40,
         pattern=NO_NUL,
@@ -202,6 +201,12 @@ def _start_refused(start: datetime, *, now: datetime) -> tuple[int, dict[str, st
     if date_in_window(start.date(), today=today):
         return None
     return 422, {"detail": f"start: {window_message(today=today)}"}
+
+
+def _patient_problem(exc: DjangoValidationError) -> str:
+    """The first bad detail as ``patient.email: <the form's message>`` (the note is the body's own field)."""
+    field, messages = next(iter(exc.message_dict.items()))
+    return f"{field if field == 'note' else f'patient.{field}'}: {messages[0]}"
 
 
 def _bookable(practitioner_id: int, service_id: int) -> tuple[Practitioner, Service] | tuple[int, dict[str, str]]:
@@ -305,13 +310,15 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
     if refused:
         return refused
     try:
-        validate_email(payload.patient.email)
-    except DjangoValidationError:
-        return 422, {"detail": _("patient.email: enter a valid email address.")}
-    try:
-        phone = phone_normalize(payload.patient.phone)
-    except ValueError as exc:
-        return 422, {"detail": f"patient.phone: {exc}"}
+        patient = patient_details_parse(
+            name=payload.patient.name,
+            email=payload.patient.email,
+            phone=payload.patient.phone,
+            first_visit=payload.patient.first_visit,
+            note=payload.note,
+        )
+    except DjangoValidationError as exc:
+        return 422, {"detail": _patient_problem(exc)}
     found = _bookable(payload.practitioner_id, payload.service_id)
     if isinstance(found[0], int):
         return found
@@ -323,13 +330,6 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
         # body): so a missing hold goes to the service as the id it was, which replays first and otherwise
         # refuses it as lapsed (409 with alternatives), as for any hold that is no longer active.
         hold = Hold.objects.filter(pk=payload.hold_id).first() or Hold(pk=payload.hold_id)
-    patient = PatientDetails(
-        name=payload.patient.name.strip(),
-        email=payload.patient.email.strip(),
-        phone=phone,
-        first_visit=payload.patient.first_visit,
-        note=payload.note.strip(),
-    )
     body = payload.dict()
     body.pop("hold_token", None)
     try:

@@ -21,12 +21,11 @@ def appointments_and_holds(query: BusyQuery) -> tuple[str, list[Any]]:
     """Appointments not cancelled that start in the window (or up to 12 h before it) and unexpired holds."""
     q = connection.ops.quote_name
     marks = sql_marks(len(query.practitioner_ids))
-    own_hold = f" AND {q('id')} <> %s" if query.exclude_hold_id is not None else ""
     sql = (
         f"SELECT {busy_columns()} FROM {sql_table(Appointment)}"  # noqa: S608 (no input)
         f" WHERE practitioner_id IN ({marks}) AND {q('start')} > %s AND {q('start')} < %s AND status <> %s"
         f" UNION ALL SELECT {busy_columns(lapses='expires_at')} FROM {sql_table(Hold)}"
-        f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s AND expires_at > %s{own_hold}"
+        f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s AND expires_at > %s"
     )
     low, high = sql_instant(query.low), sql_instant(query.high)
     params: list[Any] = [
@@ -36,6 +35,4 @@ def appointments_and_holds(query: BusyQuery) -> tuple[str, list[Any]]:
         AppointmentStatus.CANCELLED.value,
     ]
     params += [*query.practitioner_ids, low, high, sql_instant(query.now)]
-    if query.exclude_hold_id is not None:
-        params.append(query.exclude_hold_id)
     return sql, params

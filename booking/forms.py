@@ -1,19 +1,36 @@
-"""The checkout form: the patient's details, validated field by field (errors shown beside each)."""
+"""The checkout form: the patient's details, checked by ``patient_details_parse`` (errors shown beside each)."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from booking.patients import NOTE_MAX_LENGTH, PatientDetails, phone_normalize
+from booking.patients import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    PATIENT_FIELDS,
+    PatientDetails,
+    patient_details_parse,
+)
 
 
 class PatientForm(forms.Form):
-    name = forms.CharField(label=_("Full name"), max_length=120)
-    email = forms.EmailField(label=_("Email"), help_text=_("We send the confirmation here."))
-    phone = forms.CharField(label=_("Mobile phone"), max_length=40, help_text=_("e.g. 416 555 0123"))
+    # The fields only carry what was typed (unstripped, so a blank name meets the builder's message, as in the
+    # API); ``patient_details_parse`` judges the details.
+    name = forms.CharField(label=_("Full name"), max_length=NAME_MAX_LENGTH, strip=False)
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=EMAIL_MAX_LENGTH,
+        strip=False,
+        widget=forms.EmailInput,
+        help_text=_("We send the confirmation here."),
+    )
+    phone = forms.CharField(label=_("Mobile phone"), max_length=40, strip=False, help_text=_("e.g. 416 555 0123"))
     first_visit = forms.TypedChoiceField(
         label=_("Have you been to this clinic before?"),
         choices=[("1", _("No, this is my first visit")), ("0", _("Yes, I am a returning patient"))],
@@ -25,6 +42,7 @@ class PatientForm(forms.Form):
         label=_("What hurts? (optional)"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the clinic sees this."),
     )
@@ -44,21 +62,29 @@ class PatientForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["phone"].widget.input_type = "tel"
 
-    def clean_phone(self) -> str:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         try:
-            return phone_normalize(self.cleaned_data["phone"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            # A field its own checks refused (empty, too long) is judged as empty here, and keeps its first error.
+            self._patient = patient_details_parse(
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                first_visit=data.get("first_visit", True),
+                note=data.get("note", ""),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, errors)
+            return data
+        # What is kept (and hashed for the idempotent replay) is what is booked: trimmed, the phone as E.164.
+        data.update({name: getattr(self._patient, name) for name in PATIENT_FIELDS})
+        return data
 
     def patient(self) -> PatientDetails:
-        data = self.cleaned_data
-        return PatientDetails(
-            name=data["name"].strip(),
-            email=data["email"].strip(),
-            phone=data["phone"],
-            first_visit=data["first_visit"],
-            note=data["note"].strip(),
-        )
+        """The details ``clean`` built; call after ``is_valid()``."""
+        return self._patient
 
 
 class CancelForm(forms.Form):

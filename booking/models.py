@@ -99,6 +99,16 @@ class Appointment(models.Model):
         stored_check(self.start, field="start")
         stored_check(self.end, field="end")
 
+    def changeable_online(self, *, now: datetime, policy: ClinicBookingPolicy | None = None) -> bool:
+        """Whether the patient may still cancel or move it online: booked, and before the clinic's window.
+
+        ``policy``: the clinic's, when the caller has it already (one query less).
+        """
+        if self.status != AppointmentStatus.BOOKED:
+            return False
+        policy = policy or ClinicBookingPolicy.for_clinic(self.clinic_id)
+        return policy.changeable_online(start=self.start, now=now)
+
 
 def _hold_token() -> str:
     return secrets.token_urlsafe(24)
@@ -164,7 +174,8 @@ class ClinicBookingPolicy(models.Model):
         return timedelta(hours=self.cancellation_window_hours)
 
     # The cancellation-window rule, in one place: every caller (the services that refuse a late change,
-    # the manage page, the checkout notice, the reschedule list) asks these two methods.
+    # the manage and cancel pages through ``Appointment.changeable_online``, the checkout notice, the
+    # reschedule list) asks these methods.
     @classmethod
     def for_clinic(cls, clinic_id: int) -> ClinicBookingPolicy:
         """The clinic's policy, or the default one (unsaved, 24 hours) for a clinic that never set one."""

@@ -32,7 +32,6 @@ from booking.models import (
     AppointmentEvent,
     AppointmentSource,
     AppointmentStatus,
-    ClinicBookingPolicy,
     EventKind,
     Hold,
 )
@@ -84,16 +83,6 @@ def booking_check(*, practitioner: Practitioner, service: Service, start: dateti
         or not service.practitioners.filter(pk=practitioner.pk).exists()
     ):
         raise NotBookable
-
-
-def _is_taken(
-    *, practitioner_id: int, start: datetime, end: datetime, now: datetime, ignore_appointment: int | None = None
-) -> bool:
-    appointments = Appointment.objects.taking_time().overlapping(start, end).filter(practitioner_id=practitioner_id)
-    if ignore_appointment is not None:
-        appointments = appointments.exclude(pk=ignore_appointment)
-    holds = Hold.objects.active(now).overlapping(start, end).filter(practitioner_id=practitioner_id)
-    return appointments.exists() or holds.exists()
 
 
 def _is_overlap_violation(exc: IntegrityError) -> bool:
@@ -172,9 +161,8 @@ def hold_create(
                 raise TooManyHolds
             if ip and Hold.objects.active(now).filter(ip=ip).count() >= MAX_HOLDS_PER_IP:
                 raise TooManyHolds
-            if _is_taken(practitioner_id=practitioner.pk, start=start, end=end, now=now) or not slot_open(
-                practitioner=practitioner, service=service, start=start, now=now
-            ):
+            # The engine's exact check counts appointments that take time and active holds as busy (LOCKING.md).
+            if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
                 raise SlotTaken
             Hold.objects.filter(practitioner=practitioner, expires_at__lte=now).delete()
             hold = Hold.objects.create(
@@ -249,9 +237,8 @@ def appointment_book(
                     now=now,
                     lapsed_ok=lapsed_hold_ok,
                 )
-            if _is_taken(practitioner_id=practitioner.pk, start=start, end=end, now=now) or not slot_open(
-                practitioner=practitioner, service=service, start=start, now=now
-            ):
+            # The engine's exact check counts appointments that take time and active holds as busy (LOCKING.md).
+            if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
                 raise SlotTaken
             appointment = Appointment.objects.create(
                 clinic_id=practitioner.clinic_id,
@@ -315,8 +302,7 @@ def _hold_consume(
 def _check_changeable(*, appointment: Appointment, now: datetime, actor: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise NotChangeable(_("This appointment is already cancelled or over."))
-    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
-    if actor == Actor.PATIENT and not policy.changeable_online(start=appointment.start, now=now):
+    if actor == Actor.PATIENT and not appointment.changeable_online(now=now):
         raise NotChangeable(
             _("It is too late to change this appointment online. Please call the clinic at %(phone)s.")
             % {"phone": formats.phone(appointment.clinic.phone)}
@@ -370,9 +356,8 @@ def appointment_reschedule(
     """Move an appointment to a new open time in one transaction: it is at the old time or the new, never both."""
     practitioner = practitioner or appointment.practitioner
     service = appointment.service
+    # Another clinic's practitioner is refused here too: the appointment's service is not offered there.
     booking_check(practitioner=practitioner, service=service, start=start, now=now)
-    if practitioner.clinic_id != appointment.clinic_id:
-        raise NotBookable
     end = start + timedelta(minutes=service.duration_minutes)
     try:
         with transaction.atomic():
@@ -381,10 +366,6 @@ def appointment_reschedule(
             _check_changeable(appointment=appointment, now=now, actor=actor)
             old_start = appointment.start
             old_practitioner_id = appointment.practitioner_id
-            if _is_taken(
-                practitioner_id=practitioner.pk, start=start, end=end, now=now, ignore_appointment=appointment.pk
-            ):
-                raise SlotTaken
             # The engine counts this appointment as busy; free it (invisibly to others: we hold the lock
             # and have not committed) so that a move by less than its length is judged on the rules alone.
             Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)

@@ -153,12 +153,12 @@ def start(request: HttpRequest) -> HttpResponse:
         and hold is None
         and not slot_open(practitioner=practitioner, service=service, start=start_at, now=now)
     ):
-        error = SlotTaken(
+        taken = SlotTaken(
             alternatives=alternatives_list(
                 clinic=practitioner.clinic, service=service, practitioner=practitioner, start=start_at, now=now
             )
         )
-        return _taken_page(request, error=error, practitioner=practitioner, service=service, start=start_at)
+        return _taken_page(request, error=taken, practitioner=practitioner, service=service, start=start_at)
     policy = ClinicBookingPolicy.for_clinic(practitioner.clinic_id)
     context = {
         "form": form,
@@ -321,7 +321,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "zone": ZoneInfo(appointment.clinic.time_zone),
         "booked": request.GET.get("booked") == "1",
         "is_booked": is_booked,
-        "can_change": is_booked and policy.changeable_online(start=appointment.start, now=now),
+        "can_change": appointment.changeable_online(now=now, policy=policy),
         "deadline": policy.changeable_until(appointment.start),
         "past": appointment.start <= now,
     }
@@ -348,14 +348,12 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment is cancelled. We sent you an email."))
         return redirect("booking:manage", token=token)
-    policy = ClinicBookingPolicy.for_clinic(appointment.clinic_id)
     context = {
         "appointment": appointment,
         "clinic": appointment.clinic,
         "zone": ZoneInfo(appointment.clinic.time_zone),
         "form": form,
-        "can_change": appointment.status == AppointmentStatus.BOOKED
-        and policy.changeable_online(start=appointment.start, now=now),
+        "can_change": appointment.changeable_online(now=now),
     }
     return _private(render(request, "booking/cancel.html", context, status=400 if form.is_bound else 200))
 

@@ -29,8 +29,6 @@ class BusyQuery:
     low: datetime
     high: datetime
     now: datetime
-    # A hold that must not count against itself (``selectors.slot_is_open``).
-    exclude_hold_id: int | None = None
 
 
 # A source returns SELECTs of ``busy_columns(...)`` joined by UNION ALL (no ORDER BY, no semicolon), and parameters.

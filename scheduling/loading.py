@@ -101,7 +101,7 @@ _TIME_OFF, _OPENING = 0, 1  # and ``busy.BUSY_KIND`` for what the busy sources (
 
 
 def _intervals(
-    *, pids: list[int], low: datetime, high: datetime, now: datetime, exclude_hold_id: int | None
+    *, pids: list[int], low: datetime, high: datetime, now: datetime
 ) -> list[tuple[int, int, int, int, int | None]]:
     """(practitioner id, start, end, kind, lapses) with times in epoch seconds, in one UNION ALL query.
 
@@ -119,7 +119,7 @@ def _intervals(
         f" WHERE practitioner_id IN ({marks}) AND {q('end')} > %s AND {q('start')} < %s"
     )
     params: list[Any] = [*pids, low_s, high_s, *pids, low_s, high_s]
-    query = BusyQuery(practitioner_ids=pids, low=low, high=high, now=now, exclude_hold_id=exclude_hold_id)
+    query = BusyQuery(practitioner_ids=pids, low=low, high=high, now=now)
     for source in busy_sources():
         source_sql, source_params = source(query)
         sql += f" UNION ALL {source_sql}"
@@ -251,7 +251,6 @@ def clinic_inputs_load(
     now: datetime,
     practitioner_ids: list[int] | None = None,
     service_ids: list[int] | None = None,
-    exclude_hold_id: int | None = None,
 ) -> dict[int, ClinicInputs]:
     """Load the inputs of ``clinics`` for slots starting in ``[start, end)``: 4 queries, whatever the count.
 
@@ -317,9 +316,7 @@ def clinic_inputs_load(
         item.posted_hours = hours
         for pid, weekly in item.weekly.items():
             item.weekly[pid] = engine.within_posted_hours(weekly, hours)
-    for pid, a, b, kind, expires_at in _intervals(
-        pids=pids, low=low, high=high, now=now, exclude_hold_id=exclude_hold_id
-    ):
+    for pid, a, b, kind, expires_at in _intervals(pids=pids, low=low, high=high, now=now):
         item = inputs[clinic_of[pid]]
         if kind == _TIME_OFF:
             item.unavailable[pid].append((a, b))

@@ -106,12 +106,10 @@ def open_times_list(
     return [OpenTime(moments[a], moments[b], pid, sid) for a, pid, sid, b in found]
 
 
-def slot_is_open(
-    *, practitioner: Practitioner, service: Service, start: datetime, now: datetime, exclude_hold_id: int | None = None
-) -> bool:
+def slot_is_open(*, practitioner: Practitioner, service: Service, start: datetime, now: datetime) -> bool:
     """Whether ``start`` is an open time of ``practitioner`` for ``service`` right now (the same engine, exactly).
 
-    The booking service calls this inside its transaction; ``exclude_hold_id`` ignores the patient's own hold.
+    The booking service calls this inside its transaction (appointments and active holds count as busy).
     """
     if service.clinic_id != practitioner.clinic_id:
         return False
@@ -123,7 +121,6 @@ def slot_is_open(
         now=now,
         practitioner_ids=[practitioner.pk],
         service_ids=[service.pk],
-        exclude_hold_id=exclude_hold_id,
     )[clinic.pk]
     if not inputs.services or practitioner.pk not in inputs.offered_by.get(service.pk, ()):
         return False

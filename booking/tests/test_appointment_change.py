@@ -1,17 +1,36 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
+from django.db import IntegrityError
 
-from booking.errors import NotChangeable, SlotTaken
-from booking.models import Actor, AppointmentEvent, AppointmentStatus, ClinicBookingPolicy, EventKind
-from booking.services import appointment_book, appointment_cancel, appointment_reschedule
+from booking import services
+from booking.errors import Busy, NotBookable, NotChangeable, SlotTaken
+from booking.models import (
+    Actor,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    ClinicBookingPolicy,
+    EventKind,
+    IdempotencyKey,
+)
+from booking.services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_mark_arrived,
+    appointment_mark_completed,
+    appointment_mark_no_show,
+    appointment_reschedule,
+)
 from booking.tests.conftest import NOW, SLOT, World, later, patient
 from notifications.models import OutboxMessage
+from scheduling.locking import PractitionerBusy
 
 
-def booked(world: World, start=SLOT):
+def booked(world: World, start: datetime = SLOT) -> Appointment:
     return appointment_book(
         practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=NOW
     ).appointment
@@ -102,3 +121,121 @@ def test_rescheduling_to_another_practitioner_at_the_clinic(world: World) -> Non
     appointment_reschedule(appointment=appointment, start=SLOT, practitioner=world.other, now=NOW, source="web")
     appointment.refresh_from_db()
     assert appointment.practitioner == world.other
+
+
+def test_a_reschedule_to_another_clinics_practitioner_is_refused(world: World) -> None:
+    from booking.tests.conftest import make_world
+
+    elsewhere = make_world()
+    appointment = booked(world)
+    elsewhere.service.practitioners.add(world.practitioner)  # offered there, but the appointment stays at its clinic
+    with pytest.raises(NotBookable):
+        appointment_reschedule(
+            appointment=appointment, start=later(60), practitioner=elsewhere.practitioner, now=NOW, source="web"
+        )
+
+
+@pytest.mark.parametrize(
+    ("mark", "kind", "status"),
+    [
+        (appointment_mark_arrived, EventKind.ARRIVED, AppointmentStatus.BOOKED),
+        (appointment_mark_completed, EventKind.COMPLETED, AppointmentStatus.COMPLETED),
+        (appointment_mark_no_show, EventKind.NO_SHOW, AppointmentStatus.NO_SHOW),
+    ],
+)
+def test_the_desk_records_an_arrival_or_an_outcome_once_the_visit_is_near(
+    world: World, mark: Callable[..., Appointment], kind: str, status: str
+) -> None:
+    appointment = booked(world)
+    with pytest.raises(NotChangeable):
+        mark(appointment=appointment, now=NOW)  # 25 hours ahead: not started yet
+    marked = mark(appointment=appointment, now=SLOT - timedelta(hours=1), ip="198.51.100.7")
+    assert marked.status == status
+    event = AppointmentEvent.objects.filter(appointment=appointment).last()
+    assert event is not None and (event.kind, event.actor, event.ip) == (kind, Actor.STAFF, "198.51.100.7")
+    assert OutboxMessage.objects.count() == 1, "no email for an arrival or an outcome"
+
+
+def test_an_outcome_is_refused_for_a_cancelled_appointment(world: World) -> None:
+    appointment = booked(world)
+    appointment_cancel(appointment=appointment, now=NOW, source="web")
+    with pytest.raises(NotChangeable):
+        appointment_mark_completed(appointment=appointment, now=SLOT)
+
+
+def _busy(*ids: int, set_timeout: bool = True) -> None:
+    raise PractitionerBusy
+
+
+def test_a_lock_not_had_in_time_is_busy_for_every_write(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    appointment = booked(world)
+    monkeypatch.setattr(services, "practitioner_lock", _busy)
+    with pytest.raises(Busy):
+        services.hold_create(
+            practitioner=world.practitioner, service=world.service, start=later(60), now=NOW, owner_key="k"
+        )
+    with pytest.raises(Busy):
+        appointment_book(
+            practitioner=world.practitioner,
+            service=world.service,
+            start=later(60),
+            patient=patient(),
+            now=NOW,
+            idempotency_key="busy",
+            body_hash="h",
+        )
+    assert not IdempotencyKey.objects.filter(key="busy").exists(), "a retry is tried afresh"
+    with pytest.raises(Busy):
+        appointment_cancel(appointment=appointment, now=NOW, source="web")
+    with pytest.raises(Busy):
+        appointment_reschedule(appointment=appointment, start=later(60), now=NOW, source="web")
+
+
+def _overlap(*args: object, **kwargs: object) -> None:
+    raise IntegrityError("conflicting key value violates exclusion constraint")
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_an_integrity_error_is_a_lost_race_only_when_it_is_the_overlap_constraint(
+    world: World, monkeypatch: pytest.MonkeyPatch, overlap: bool
+) -> None:
+    """The constraint's refusal (PostgreSQL) reads as a lost race; any other integrity error stays an error."""
+    appointment = booked(world)
+    monkeypatch.setattr(services, "_record", _overlap)
+    if overlap:
+        monkeypatch.setattr(services, "_is_overlap_violation", lambda exc: True)
+    expected: type[Exception] = SlotTaken if overlap else IntegrityError
+    with pytest.raises(expected):
+        appointment_book(
+            practitioner=world.practitioner,
+            service=world.service,
+            start=later(60),
+            patient=patient(),
+            now=NOW,
+            idempotency_key="race",
+            body_hash="h",
+        )
+    assert not IdempotencyKey.objects.filter(key="race").exists()
+    with pytest.raises(expected):
+        appointment_reschedule(appointment=appointment, start=later(60), now=NOW, source="web")
+    appointment.refresh_from_db()
+    assert appointment.start == SLOT
+
+
+def test_a_failed_booking_releases_its_idempotency_claim(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("the outbox is down")
+
+    monkeypatch.setattr(services, "_record", broken)
+    with pytest.raises(RuntimeError):
+        appointment_book(
+            practitioner=world.practitioner,
+            service=world.service,
+            start=SLOT,
+            patient=patient(),
+            now=NOW,
+            idempotency_key="k",
+            body_hash="h",
+        )
+    assert not IdempotencyKey.objects.exists()
+    assert not Appointment.objects.exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ def test_a_patient_books_by_keyboard_on_a_phone(page: Any, live_server: Any, tmp
     zone = ZoneInfo(world.clinic.time_zone)
     # Two days ahead, 10:00 clinic time: inside working hours and past the minimum notice, whatever today is.
     day = (timezone.now().astimezone(zone) + timedelta(days=2)).date()
-    start = timezone.datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(
         f"{live_server.url}/book/?practitioner={world.practitioner.pk}&service={world.service.pk}"

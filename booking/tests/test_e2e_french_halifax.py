@@ -60,10 +60,13 @@ def test_a_patient_books_in_french_in_halifax_reads_the_email_and_cancels_from_i
     # The worker's part, run here: deliver the outbox and read what the patient got.
     assert outbox_sweep() == 1
     [email] = mail.outbox
+    assert isinstance(email, mail.EmailMultiAlternatives)
     assert email.subject.startswith("Votre rendez-vous est confirmé")
     assert wall_clock in email.body
     link = f"{live_server.url}/fr/appointments/{appointment.manage_token}/"
-    assert link in email.body and f'href="{link}"' in email.alternatives[0][0]
+    html = email.alternatives[0][0]
+    assert isinstance(html, str)
+    assert link in email.body and f'href="{link}"' in html
 
     page.goto(link)
     page.get_by_role("link", name="Annuler ce rendez-vous").click()

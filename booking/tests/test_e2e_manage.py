@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ def test_a_patient_cancels_from_the_manage_link_after_confirming(page: Any, live
     world = make_world()
     zone = ZoneInfo(world.clinic.time_zone)
     day = (timezone.now().astimezone(zone) + timedelta(days=3)).date()
-    start = timezone.datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
     appointment = appointment_book(
         practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=timezone.now()
     ).appointment

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from booking.models import AppointmentEvent, AppointmentStatus, ClinicBookingPolicy, EventKind
-from booking.services import appointment_book
+from booking.services import appointment_book, appointment_cancel
 from booking.tests.conftest import NOW, SLOT, World, later, patient
 
 
@@ -88,6 +88,18 @@ def test_the_cancellation_window_is_one_rule_on_the_clinics_policy(world: World)
     assert not default.changeable_online(start=SLOT, now=SLOT - timedelta(hours=24) + timedelta(seconds=1))
     ClinicBookingPolicy.objects.create(clinic=world.clinic, cancellation_window_hours=48)
     assert not ClinicBookingPolicy.for_clinic(world.clinic.pk).changeable_online(start=SLOT, now=NOW)
+
+
+def test_an_appointment_says_whether_the_patient_may_still_change_it_online(world: World) -> None:
+    appointment = booked(world)
+    deadline = SLOT - timedelta(hours=24)
+    assert appointment.changeable_online(now=deadline)
+    assert not appointment.changeable_online(now=deadline + timedelta(seconds=1))
+    policy = ClinicBookingPolicy(clinic=world.clinic, cancellation_window_hours=48)
+    assert not appointment.changeable_online(now=NOW, policy=policy), "the policy handed in is the one asked"
+    appointment_cancel(appointment=appointment, now=NOW, source="web")
+    appointment.refresh_from_db()
+    assert not appointment.changeable_online(now=NOW), "a cancelled appointment cannot change"
 
 
 def test_the_reschedule_list_marks_times_inside_the_window_and_says_what_it_means(client: Client, world: World) -> None:

@@ -174,18 +174,17 @@ def test_slot_is_open_agrees_with_the_list():
     assert not slot_is_open(practitioner=person, service=service, start=toronto(2026, 12, 7, 9, 0), now=too_late)
 
 
-def test_slot_is_open_can_ignore_the_patients_own_hold():
+def test_slot_is_open_counts_an_active_hold_as_taken_and_a_lapsed_one_as_free():
+    """Booking's only check before the database's word (booking/LOCKING.md): holds must count here."""
     _clinic, (person,), service = make_open_clinic(blocks=(("09:00", "10:00"),))
     start = toronto(2026, 12, 7, 9, 0)
-    hold = Hold.objects.create(
-        practitioner=person,
-        service=service,
-        start=start,
-        end=start + timedelta(minutes=30),
-        expires_at=NOW.replace(hour=13),
+    lapses = NOW + timedelta(minutes=5)
+    Hold.objects.create(
+        practitioner=person, service=service, start=start, end=start + timedelta(minutes=30), expires_at=lapses
     )
     assert not slot_is_open(practitioner=person, service=service, start=start, now=NOW)
-    assert slot_is_open(practitioner=person, service=service, start=start, now=NOW, exclude_hold_id=hold.pk)
+    assert not slot_is_open(practitioner=person, service=service, start=start + timedelta(minutes=15), now=NOW)
+    assert slot_is_open(practitioner=person, service=service, start=start, now=lapses)
 
 
 def test_slot_is_open_refuses_a_practitioner_who_does_not_offer_the_service():
