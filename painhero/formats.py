@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.utils import dateformat
-from django.utils.formats import date_format
+from django.utils.formats import time_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -101,7 +101,7 @@ def clock(value: dt.time | None) -> str:
         return ""
     if in_french():
         return f"{value.hour}{NBSP}h" + (f"{NBSP}{value.minute:02d}" if value.minute else "")
-    return date_format(value, "TIME_FORMAT")
+    return time_format(value, "TIME_FORMAT")
 
 
 def time_in_zone(moment: dt.datetime | None, zone: object) -> str:

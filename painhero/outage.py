@@ -52,10 +52,10 @@ def outage_response(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(body, status=503, content_type="application/json")
     else:
         try:
-            html = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}, request=request)
+            html: str = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}, request=request)
         except Exception:  # the page itself failed: still say 503, in as few words as can be sent
             logger.exception("503 page could not be rendered")
-            html = _("PainHero is briefly unavailable. Please try again in a minute.")
+            html = str(_("PainHero is briefly unavailable. Please try again in a minute."))
         response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -28,7 +28,7 @@ def frozen(time_machine: Any) -> None:
 @pytest.fixture
 def clinic(db: Any, frozen: None) -> Any:
     clinic, (practitioner,), service = make_open_clinic(days=(0, 1, 2, 3, 4, 5, 6))
-    clinic.practitioner, clinic.service = practitioner, service
+    clinic.practitioner, clinic.service = practitioner, service  # type: ignore[attr-defined]  # the fixture hands all three on
     return clinic
 
 

@@ -27,7 +27,7 @@ def world(db: Any) -> World:
 
 
 def _request(**meta: str) -> Any:
-    return RequestFactory().get("/", **meta)
+    return RequestFactory().get("/", **meta)  # type: ignore[arg-type]  # WSGI environ keys, which the stubs type as headers
 
 
 def test_without_the_setting_the_address_is_remote_addr_and_a_forged_header_is_ignored(settings: Any) -> None:

@@ -3,6 +3,7 @@ that is down at start leaves the web answering 503; Ctrl-C stops everything."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -63,6 +64,10 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _gone(pid: int) -> bool:
+    return not _alive(pid)
 
 
 class Serve:
@@ -138,7 +143,7 @@ def test_a_worker_killed_with_sigkill_is_started_again_and_the_web_keeps_answeri
 
     assert server.stop() == 0
     for pid in (web, pids[0]):
-        _wait_for(lambda pid=pid: not _alive(pid), within=5, what=f"process {pid} to end after Ctrl-C")
+        _wait_for(functools.partial(_gone, pid), within=5, what=f"process {pid} to end after Ctrl-C")
 
 
 def test_with_the_database_down_at_start_the_site_answers_503_and_the_worker_waits_for_it(
