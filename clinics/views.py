@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET
+    query: QueryDict = request.GET
     where = query.get("where", "").strip()
     if where and not query.get("city") and not query.get("lat"):
         # The city box was typed in but nothing was picked from the list (or
@@ -293,13 +293,12 @@ def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
                 "times": [],
             },
         )
-        query = urlencode(
-            {
-                "practitioner": slot.practitioner_id,
-                "service": slot.service_id,
-                "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
-            }
-        )
+        fields: dict[str, str | int] = {
+            "practitioner": slot.practitioner_id,
+            "service": slot.service_id,
+            "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
+        }
+        query = urlencode(fields)
         group["times"].append({"start": slot.start, "url": f"{start_url}?{query}"})
     return list(groups.values())
 

@@ -156,7 +156,9 @@ def test_a_read_between_the_edit_and_its_commit_does_not_stay_cached(
         # Another process reads the old rows (not yet committed) and caches them under the new token.
         stale = Clinic.objects.get(pk=clinic.pk)
         stale.description = "Sports injuries."
-        hit, version = page_cache.clinic_page_get(city_slug="toronto", clinic_slug="queen-west")
+        found = page_cache.clinic_page_get(city_slug="toronto", clinic_slug="queen-west")
+        assert found is not None
+        hit, version = found
         hit.clinic = stale
         cache.set(f"clinic-record:{version}", hit)
     assert "Concussion care." in page(client, clinic)
