@@ -105,6 +105,17 @@ def _english_by_default() -> Iterator[None]:
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: ids and frozen clocks repeat from test to test, so an entry a
+    previous test left could otherwise pass for this test's (clinics/page_cache.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # axe-core's impacts, worst last; a page may have "minor" and "moderate" findings, never these.
 AXE_BLOCKING = ("serious", "critical")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -20,6 +20,7 @@ from clinics.schemas import ALWAYS, NO_NUL, errors
 from directory.schemas import ClinicDetailOut, ClinicPageOut, ClinicSearchQuery
 from directory.search import ClinicHit, SearchError
 from directory.selectors import clinic_get, clinic_params_parse, clinic_search
+from painhero.json import json_response
 
 router = Router(tags=["clinics"])
 
@@ -55,7 +56,7 @@ router = Router(tags=["clinics"])
         }
     },
 )
-def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[str, Any]:
+def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> HttpResponse:
     """In-network clinics near a point (lat, lng) or a city, nearest first; or, with neither, best scored first.
 
     Filters combine. A bad parameter, or a page past the last, answers 400 with a `detail` that says what to fix.
@@ -68,13 +69,16 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[s
             raise SearchError(name, _("%(name)s is empty: give it a value or leave it out.") % {"name": name})
     params = clinic_params_parse(given)
     result = clinic_search(params=params, now=timezone.now())
-    return {
-        "count": result.count,
-        "count_is_capped": result.count_is_capped,
-        "page": params.page,
-        "pages": result.pages,
-        "items": [clinic_summary(hit) for hit in result.items],
-    }
+    # Plain values in ClinicPageOut's shape, written as they are (see painhero/json.py; tests compare the two).
+    return json_response(
+        {
+            "count": result.count,
+            "count_is_capped": result.count_is_capped,
+            "page": params.page,
+            "pages": result.pages,
+            "items": [clinic_summary(hit) for hit in result.items],
+        }
+    )
 
 
 @router.get(
@@ -103,11 +107,16 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> dict[s
         }
     },
 )
-def clinic_detail(request: HttpRequest, id_or_slug: Annotated[str, Field(pattern=NO_NUL)]) -> dict[str, Any]:
+def clinic_detail(request: HttpRequest, id_or_slug: Annotated[str, Field(pattern=NO_NUL)]) -> HttpResponse:
     """A clinic by numeric id or slug: its practitioners, services, opening hours and next open times."""
     hit = clinic_get(id_or_slug=id_or_slug, now=timezone.now())
     if hit is None:
         raise HttpError(404, _("No clinic with id or slug '%(key)s'.") % {"key": id_or_slug[:100]})
+    return json_response(clinic_record(hit))
+
+
+def clinic_record(hit: ClinicHit) -> dict[str, Any]:
+    """A clinic's whole public record (``ClinicDetailOut``), for a hit loaded by ``clinic_get``."""
     clinic = hit.clinic
     return {
         **clinic_summary(hit),

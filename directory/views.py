@@ -23,13 +23,10 @@ from django.utils.translation import ngettext
 from clinics.models import (
     WEEKDAYS,
     Discipline,
-    Insurer,
-    Language,
     NetworkStatus,
     OpeningHours,
-    Technique,
 )
-from directory import selectors
+from directory import page_cache, selectors
 from directory.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MAX_WITHIN_DAYS, ClinicHit, SearchError, SearchPage
 from painhero.http import is_htmx
 from places.models import City, Province, fold
@@ -119,14 +116,16 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
 
 
 def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse:
-    hit = selectors.clinic_get(id_or_slug=clinic_slug)
-    if hit is None or hit.clinic.city.slug != city_slug or clinic_slug.isdigit():
+    found = None if clinic_slug.isdigit() else page_cache.clinic_page_get(city_slug=city_slug, clinic_slug=clinic_slug)
+    if found is None:
         raise Http404(_("No clinic in the PainHero network has this address."))
+    hit, version = found
     clinic = hit.clinic
     hours: list[list[OpeningHours]] = [[] for _day in WEEKDAYS]
     for block in clinic.opening_hours.all():
         hours[block.weekday].append(block)
     # The open times section: its own context, and 400 when its query (week, service, practitioner) is bad.
+    # Read live on every request: only the page's other parts are cached (under ``version``).
     availability, status = week_context(query=request.GET, clinic=clinic, now=timezone.now())
     return render(
         request,
@@ -135,9 +134,10 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
             **availability,
             "hit": hit,
             "clinic": clinic,
+            "version": version,
             "hours": [(str(day), blocks) for day, blocks in zip(WEEKDAYS, hours, strict=True)],
             "today": timezone.localtime(timezone=_zone_or_default(clinic.time_zone)).weekday(),
-            **_reference_labels(),
+            **page_cache.reference_labels(),
         },
         status=status,
     )
@@ -151,21 +151,6 @@ def _cities_with_clinics() -> QuerySet[City]:
     return City.objects.annotate(
         clinic_count=Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
     ).filter(clinic_count__gt=0)
-
-
-def _reference_labels() -> dict[str, Any]:
-    """Techniques, languages and insurers with their labels by slug: the search hands back slugs."""
-    techniques = list(Technique.objects.all())
-    languages = list(Language.objects.all())
-    insurers = list(Insurer.objects.all())
-    return {
-        "techniques": techniques,
-        "languages": languages,
-        "insurers": insurers,
-        "technique_labels": {t.slug: t.label for t in techniques},
-        "language_labels": {lang.slug: lang.label for lang in languages},
-        "insurer_labels": {insurer.slug: insurer.label for insurer in insurers},
-    }
 
 
 def _zone_or_default(name: str) -> zoneinfo.ZoneInfo | None:
@@ -210,7 +195,7 @@ def _results_page(
         "sort_choices": [("distance", _("Distance")), ("soonest", _("Soonest available")), ("score", _("Score"))],
         "within_choices": [(days, _within_label(days)) for days in WITHIN_DAYS_CHOICES],
         "now": now,  # the availability tags phrase times ("Today 3:30 PM", "in 3 hours") against it
-        **_reference_labels(),
+        **page_cache.reference_labels(),
         **(extra or {}),
     }
     if results is not None:
@@ -308,13 +293,12 @@ def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
                 "times": [],
             },
         )
-        query = urlencode(
-            {
-                "practitioner": str(slot.practitioner_id),
-                "service": str(slot.service_id),
-                "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
-            }
-        )
+        fields: dict[str, str | int] = {
+            "practitioner": slot.practitioner_id,
+            "service": slot.service_id,
+            "start": slot.start.astimezone(zone).isoformat(),  # with the clinic's offset
+        }
+        query = urlencode(fields)
         group["times"].append({"start": slot.start, "url": f"{start_url}?{query}"})
     return list(groups.values())
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from directory.search import SearchError
+from painhero.json import JSONRenderer
 
 api = NinjaAPI(
     title="PainHero API",
@@ -25,6 +26,8 @@ api = NinjaAPI(
     "carries the `manage_token` to send as `X-Manage-Token` (or `Authorization: Bearer`) to read, cancel or "
     "move the appointment. The document's links show which answer feeds which call.",
     urls_namespace="api-v1",
+    # orjson: the same JSON as ninja's json.dumps encoder, in a fraction of the time (painhero/json.py).
+    renderer=JSONRenderer(),
 )
 
 

@@ -166,6 +166,24 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PainHero <hello@painhero.loc
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The cache: Redis when REDIS_URL names one (production, and whenever several processes must share it),
+# else each process's own memory (development, tests). What is cached and how it is invalidated:
+# clinics/page_cache.py. KEY_PREFIX lets several sites (or a bench run) share one Redis.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a redis://, rediss:// or unix:// URL.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": REDIS_URL or "painhero",
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "painhero"),
+        "TIMEOUT": env_int("CACHE_TIMEOUT", 3600, minimum=1),
+        **({"OPTIONS": {"MAX_ENTRIES": 5000}} if not REDIS_URL else {}),
+    }
+}
+
 # Map tiles are the one thing the browser may fetch from elsewhere; leave
 # empty to show the map without a base layer (markers only).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

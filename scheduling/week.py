@@ -227,14 +227,13 @@ def _day_labels(day: date) -> tuple[str, str, str]:
     return dateformat.format(day, "D"), dateformat.format(day, "M j"), dateformat.format(day, "l, F j")
 
 
-def booking_url(slot: OpenTime) -> str:
-    params: dict[str, int | str] = {
+def booking_url(slot: OpenTime, *, path: str | None = None) -> str:
+    fields: dict[str, str | int] = {
         "practitioner": slot.practitioner_id,
         "service": slot.service_id,
         "start": slot.start.isoformat(),
     }
-    query = urlencode(params)
-    return f"{reverse('booking:start')}?{query}"
+    return f"{path or reverse('booking:start')}?{urlencode(fields)}"
 
 
 def _buttons(
@@ -242,6 +241,9 @@ def _buttons(
 ) -> list[TimeButton]:
     seen: set[datetime] = set()
     buttons = []
+    # Once per day and once per call, not once per button: they were most of a clinic page's time.
+    full_labels: dict[date, str] = {}
+    path = reverse("booking:start")
     for slot in slots:
         if any_practitioner:
             # Slots come sorted by (start, practitioner id): the first of each start is the one shown.
@@ -250,13 +252,16 @@ def _buttons(
             seen.add(slot.start)
         name = names.get(slot.practitioner_id, "")
         clock = phrasing.time_phrase(slot.start, zone=zone)
-        _weekday, _date, full = _day_labels(slot.start.astimezone(zone).date())
+        day = slot.start.astimezone(zone).date()
+        if day not in full_labels:
+            full_labels[day] = _day_labels(day)[2]
+        full = full_labels[day]
         aria = pgettext("open time button", "Book %(day)s at %(time)s with %(name)s") % {
             "day": full,
             "time": clock,
             "name": name,
         }
-        buttons.append(TimeButton(slot.start, clock, aria, name, booking_url(slot)))
+        buttons.append(TimeButton(slot.start, clock, aria, name, booking_url(slot, path=path)))
     return buttons
 
 

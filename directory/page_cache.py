@@ -1,0 +1,151 @@
+"""What the clinic pages keep in the cache (``django.core.cache``: Redis in production), and when it stops being true.
+
+Cached: a clinic's public record as ``clinic_get`` loads it (clinic, city, practitioners with their techniques
+and languages, services, opening hours, languages, insurers) and the rendered static parts of its page; the
+techniques, languages and insurers with their labels. Never cached: open times (the week section and the next
+times are read live on every request) and anything that depends on the visitor.
+
+Each clinic's entries are keyed by a *version*: a token in the cache that any change to what its page shows
+replaces (``clinic_changed``), and a stamp read from the database with the clinic on every request (its
+``updated_at`` and how many active practitioners and services it has: retiring one is an UPDATE that sends no
+signal). The labels, and every clinic page with them, are keyed by a second token (``reference_changed``) that
+a change to a technique, language, insurer or city replaces. A token is replaced right away and again once the
+transaction commits, so a request that read the old rows in between cannot leave them cached under the new
+token. Entries also expire after ``CACHE_TIMEOUT`` seconds, a bound on anything written without the ORM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from clinics.models import Clinic, Insurer, Language, OpeningHours, Practitioner, Service, Technique
+from directory.search import ClinicHit
+from directory.selectors import clinic_get
+from places.models import City
+
+REFERENCE_KEY = "reference-version"
+
+
+def _token_key(clinic_id: int) -> str:
+    return f"clinic-token:{clinic_id}"
+
+
+def _tokens(*keys: str) -> list[str]:
+    """The current token under each key, making one where there is none (never reusing an old one)."""
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    for key, token in missing.items():
+        if not cache.add(key, token, timeout=None):  # another process made one first: take theirs
+            missing[key] = cache.get(key) or token
+    return [found.get(key) or missing[key] for key in keys]
+
+
+def _replace(key: str) -> None:
+    def replace() -> None:
+        cache.set(key, uuid.uuid4().hex, timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def clinic_changed(clinic_id: int) -> None:
+    """Something the clinic's public page shows changed: its cached record and fragments are no longer read."""
+    _replace(_token_key(clinic_id))
+
+
+def reference_changed() -> None:
+    """A technique, language, insurer or city changed: every label, and every clinic page, is read anew."""
+    _replace(REFERENCE_KEY)
+
+
+def reference_labels() -> dict[str, Any]:
+    """Techniques, languages and insurers with their labels by slug (the search hands back slugs)."""
+    (token,) = _tokens(REFERENCE_KEY)
+    key = f"reference-rows:{token}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = (list(Technique.objects.all()), list(Language.objects.all()), list(Insurer.objects.all()))
+        cache.set(key, rows)
+    techniques, languages, insurers = rows
+    # Labels are read in the visitor's language, so they are made per request from the cached rows.
+    return {
+        "techniques": techniques,
+        "languages": languages,
+        "insurers": insurers,
+        "technique_labels": {t.slug: t.label for t in techniques},
+        "language_labels": {lang.slug: lang.label for lang in languages},
+        "insurer_labels": {insurer.slug: insurer.label for insurer in insurers},
+    }
+
+
+def _active(model: type[Practitioner] | type[Service]) -> Subquery:
+    rows: QuerySet[Any] = model.objects.filter(clinic=OuterRef("pk"), is_active=True).order_by()
+    return Subquery(rows.values("clinic_id").annotate(n=Count("pk")).values("n")[:1])
+
+
+def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str] | None:
+    """The in-network clinic ``clinic_slug`` of ``city_slug`` as ``clinic_get`` loads it (without next times),
+    and the version key its page's cached fragments go under; None if there is no such clinic."""
+    stamp = (
+        Clinic.objects.in_network()
+        .filter(slug=clinic_slug, city__slug=city_slug)
+        .annotate(practitioners_active=_active(Practitioner), services_active=_active(Service))
+        .values_list("pk", "updated_at", "practitioners_active", "services_active")
+        .first()
+    )
+    if stamp is None:
+        return None
+    pk, updated_at, practitioners, services = stamp
+    clinic_token, reference_token = _tokens(_token_key(pk), REFERENCE_KEY)
+    version = f"{pk}:{updated_at.isoformat()}:{practitioners}:{services}:{clinic_token}:{reference_token}"
+    key = f"clinic-record:{version}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = clinic_get(id_or_slug=str(pk))
+        if hit is None:  # left the network between the two reads
+            return None
+        cache.set(key, hit)
+    return hit, version
+
+
+# --- invalidation --------------------------------------------------------------------------------------------
+
+
+def _on_save_or_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    if isinstance(instance, Clinic):
+        clinic_changed(instance.pk)
+    elif isinstance(instance, Practitioner | Service | OpeningHours):
+        clinic_changed(instance.clinic_id)
+    else:
+        reference_changed()
+
+
+def _on_links_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Clinic):
+        clinic_changed(instance.pk)
+    elif isinstance(instance, Practitioner | Service):
+        clinic_changed(instance.clinic_id)
+    else:
+        # From the other side (a language's clinics, a technique's practitioners): many pages at once.
+        reference_changed()
+
+
+for _model in (Clinic, Practitioner, Service, OpeningHours, Technique, Language, Insurer, City):
+    post_save.connect(_on_save_or_delete, sender=_model, dispatch_uid=f"page_cache_save_{_model.__name__}")
+    post_delete.connect(_on_save_or_delete, sender=_model, dispatch_uid=f"page_cache_delete_{_model.__name__}")
+for _links in (
+    Clinic.languages.through,
+    Clinic.insurers.through,
+    Practitioner.techniques.through,
+    Practitioner.languages.through,
+    Service.practitioners.through,
+):
+    m2m_changed.connect(_on_links_changed, sender=_links, dispatch_uid=f"page_cache_links_{_links.__name__}")
