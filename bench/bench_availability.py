@@ -12,7 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from clinics.models import Clinic, Discipline, Practitioner, Service
-from scheduling.selectors import next_open_times_for_clinics, open_times_list, soonest_clinics
+from scheduling.search import next_open_times_for_clinics, soonest_clinics
+from scheduling.selectors import open_times_list
 from scheduling.services import next_open_times_refresh
 
 TORONTO = (43.6532, -79.3832)

@@ -34,10 +34,9 @@ from clinics.search import (
     SortOrder,
 )
 from places.models import City
-from scheduling.selectors import (
+from scheduling.search import (
     next_available_subquery,
     next_times_and_services,
-    next_times_for_clinics,
     open_before_exists,
     soonest_clinics,
     stale_clinic_ids,
@@ -412,7 +411,7 @@ def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | N
     if clinic is None:
         return None
     practitioners = clinic.active_practitioners  # type: ignore[attr-defined]  # the Prefetch above
-    times = next_times_for_clinics(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES) if now is not None else {}
+    times = next_times_and_services(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES)[0] if now is not None else {}
     return ClinicHit(
         clinic=clinic,
         distance_km=None,

@@ -133,7 +133,7 @@ def test_a_clinic_that_posts_no_hours_is_asked_nothing(client: Any, world: World
 
 def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_at_once(client: Any, world: World) -> None:
     from portal.tests.test_manage_catalog import profile_data
-    from scheduling.selectors import next_open_times_for_clinics
+    from scheduling.search import next_open_times_for_clinics
     from scheduling.services import next_open_times_refresh
 
     next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
