@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.expressions import RawSQL, Value
+from django.db.models.expressions import OrderBy, RawSQL, Value
 from django.db.models.fields import FloatField
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, OpeningHours, Practitioner, Service
+from clinics.models import Clinic, ClinicQuerySet, OpeningHours, Practitioner, Service
 from clinics.params import SLUG as _SLUG
 from clinics.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
 from clinics.search import (
@@ -70,7 +71,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now, day_ends=day_ends)
     if params.in_city:
         # The municipality's own clinics, whatever their distance; a radius would only order them.
-        matching = matching.filter(city_id=city_id)
+        matching = matching.filter(city_id=city_id) if city_id is not None else matching.none()
         params = replace(params, radius_km=MAX_RADIUS_KM)
     clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
@@ -324,7 +325,7 @@ def _near(clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: 
     """
     lat, lng = center
     south, west, north, east = bounding_box(lat, lng, radius_km)
-    clinics = clinics.within_box(south=south, west=west, north=north, east=east)
+    clinics = cast(ClinicQuerySet, clinics).within_box(south=south, west=west, north=north, east=east)
     # Written as SQL: built from expressions, this one annotation cost a search more to compile (it is
     # cloned into the count, each circle and the soonest walk) than the database spent evaluating it.
     # The columns are unqualified: no other table a clinic search joins has them.
@@ -357,6 +358,7 @@ def _distance_from_haversine(hav: float) -> float:
 def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> QuerySet[Clinic]:
     """The one place a search's order is chosen. Ties end on name then id, so pages never overlap."""
     by_score = [F("inspection_score").desc(nulls_last=True)]
+    keys: Sequence[str | OrderBy]
     if sort == "score":
         keys = [*by_score, "hav"] if has_point else by_score
     elif has_point:
@@ -445,7 +447,7 @@ def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | N
     )
     if clinic is None:
         return None
-    practitioners = clinic.active_practitioners  # type: ignore[attr-defined]  # the Prefetch above
+    practitioners = clinic.active_practitioners  # the Prefetch above
     times = next_times_and_services(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES)[0] if now is not None else {}
     return ClinicHit(
         clinic=clinic,
