@@ -63,8 +63,9 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     the precomputed next openings (``now`` decides which are still bookable); clinics of the page whose
     openings are stale are recomputed first. Raises ``SearchError`` for an unknown city or a page past
     the last one. When nothing is stale, nine queries whatever the page size (one more with a city; up to
-    two more for nearest first, which looks in growing circles; one more for soonest first on a page that
-    also lists clinics with nothing open).
+    two more for nearest first within 25 km, which looks in growing circles, four more within 250 km; one
+    more for soonest first on a page that also lists clinics with nothing open; with "today", one for the
+    zones, and none for the count when the soonest page is short).
     """
     city_id, center = _center(params)
     day_ends = _day_ends(now) if params.available == "today" else None
