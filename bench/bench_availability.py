@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from clinics.models import Clinic, Discipline, Practitioner, Service
 from scheduling.cache import next_open_times_refresh
-from scheduling.selectors import next_open_times_for_clinics, open_times_list, soonest_clinics
+from scheduling.search import next_open_times_for_clinics, soonest_clinics
+from scheduling.selectors import open_times_list
 
 TORONTO = (43.6532, -79.3832)
 RADIUS_KM = 25

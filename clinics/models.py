@@ -151,7 +151,10 @@ class Clinic(models.Model):
             models.Index(
                 fields=["latitude", "longitude", "network_status", "unit_x", "unit_y", "unit_z"],
                 name="clinic_box_idx",
-            )
+            ),
+            # Each city's count of in-network clinics (the autocomplete, city pages), read from this index alone:
+            # a big city has thousands, and checking each one's row cost more than the rest of the answer.
+            models.Index(fields=["city", "network_status", "id"], name="clinic_city_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -108,9 +108,9 @@ def clinic_params_parse(data: Mapping[str, str]) -> SearchParams:
         insurer=insurer,
         accessible=accessible,
         in_city=in_city,
-        available=available,
+        available=available,  # checked against AVAILABILITIES above
         within_days=within_days,
-        sort=sort,
+        sort=sort,  # checked against SORT_ORDERS above
         page=page if page is not None else 1,
         page_size=page_size if page_size is not None else PAGE_SIZE,
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from clinics.models import Clinic, Service
-from scheduling.selectors import NextTime
+from scheduling.selectors import OpenTime
 
 SortOrder = Literal["distance", "soonest", "score"]
 Availability = Literal["today"]
@@ -64,7 +64,7 @@ class ClinicHit:
     languages: list[str]  # Language slugs, sorted
     insurers: list[str] = field(default_factory=list)  # Insurer slugs billed directly, sorted
     next_available: datetime | None = None  # aware; for what was searched (discipline, technique)
-    next_times: list[NextTime] = field(default_factory=list)  # the first few, with whom to book each
+    next_times: list[OpenTime] = field(default_factory=list)  # the first few, with whom to book each
     # What each of ``next_times`` books, by id: a time button names its service, length and practitioner.
     services: dict[int, Service] = field(default_factory=dict)
     practitioner_names: dict[int, str] = field(default_factory=dict)

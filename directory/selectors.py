@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any, cast
@@ -35,20 +36,21 @@ from directory.search import (
 )
 from places.models import City
 from scheduling.cache import next_open_times_refresh
-from scheduling.selectors import (
+from scheduling.search import (
     next_available_subquery,
     next_times_and_services,
-    next_times_for_clinics,
     open_before_exists,
     soonest_clinics,
     stale_clinic_ids,
 )
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
-# The circles a nearest-first page is looked for in, as fractions of the radius asked (see _nearest_ids);
-# a circle smaller than MIN_RING_KM is skipped (too few clinics to be worth a query).
-RING_FRACTIONS = (1 / 8, 1 / 2, 1)
-MIN_RING_KM = 2
+# The circles a nearest-first page is looked for in (see _nearest_ids): FIRST_RING_KM, then RING_GROWTH times
+# wider each time, then the radius asked. Fixed sizes, not fractions of the radius: the circle that holds a
+# page then holds at most about RING_GROWTH² pages of clinics wherever the network is dense, whatever its size
+# (an eighth of 250 km held 1,500 clinics near Toronto at 10,000 and five times as many at 50,000).
+FIRST_RING_KM = 2
+RING_GROWTH = 4
 
 
 # --- search ----------------------------------------------------------------------------------------------------
@@ -61,11 +63,13 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     the precomputed next openings (``now`` decides which are still bookable); clinics of the page whose
     openings are stale are recomputed first. Raises ``SearchError`` for an unknown city or a page past
     the last one. When nothing is stale, nine queries whatever the page size (one more with a city; up to
-    two more for nearest first, which looks in growing circles; one more for soonest first on a page that
-    also lists clinics with nothing open).
+    two more for nearest first within 25 km, which looks in growing circles, four more within 250 km; one
+    more for soonest first on a page that also lists clinics with nothing open; with "today", one for the
+    zones, and none for the count when the soonest page is short).
     """
     city_id, center = _center(params)
-    matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now)
+    day_ends = _day_ends(now) if params.available == "today" else None
+    matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now, day_ends=day_ends)
     if params.in_city:
         # The municipality's own clinics, whatever their distance; a radius would only order them.
         matching = matching.filter(city_id=city_id) if city_id is not None else matching.none()
@@ -73,14 +77,22 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
     if params.sort == "soonest":
-        ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None)
+        latest = max(day_ends) if day_ends else None
+        ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None, day_end=latest)
     elif params.sort == "distance" and center is not None:
         ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
     else:
         ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
         ids = list(ordered.values_list("pk", flat=True)[offset : offset + params.page_size])
-    # Counted apart, and only up to the cap: a window over every match cost more than the page.
-    count = clinics.order_by()[: COUNT_CAP + 1].count()
+    filtered_walk = params.sort == "soonest" and bool(params.available or params.within_days)
+    if filtered_walk and len(ids) < params.page_size and (ids or offset == 0):
+        # With an availability filter every match has a time inside the soonest walk's window, so a short
+        # page means the walk listed them all: the count is known. Counting instead tests every clinic of
+        # the area (the evening's empty "available today" did), a cost that grows with the network.
+        count = offset + len(ids)
+    else:
+        # Counted apart, and only up to the cap: a window over every match cost more than the page.
+        count = clinics.order_by()[: COUNT_CAP + 1].count()
     capped = count > COUNT_CAP
     if not ids and params.page > 1:
         # The page is past the end: name the last one (rare, so an exact count is affordable here).
@@ -130,22 +142,28 @@ def _nearest_ids(
 
     Sorting every clinic of a city to show the nearest twenty is most of a search's cost; if a smaller
     circle already holds the clinics up to the end of the page, they are the nearest ones (everything
-    outside is further), so only that circle is sorted. At most three queries; one where clinics are sparse.
+    outside is further), so only that circle is sorted. One query in a city; at most five (2, 8, 32 and
+    128 km, then 250) where clinics are sparse, each over few clinics.
     """
     wanted = offset + size
-    for fraction in RING_FRACTIONS:
-        ring = radius_km * fraction
-        if fraction < 1 and ring < MIN_RING_KM:
-            continue
+    ring = float(FIRST_RING_KM)
+    while True:
+        ring = min(ring, radius_km)
         near = _near(clinics, center=center, radius_km=ring)
         ids = list(_ordered(near, sort="distance", has_point=True).values_list("pk", flat=True)[:wanted])
-        if len(ids) == wanted or fraction == 1:
+        if len(ids) == wanted or ring >= radius_km:
             return ids[offset:]
-    raise AssertionError("unreachable: the last ring is the whole radius")  # pragma: no cover
+        ring *= RING_GROWTH
 
 
 def _soonest_ids(
-    params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime, offset: int, has_point: bool
+    params: SearchParams,
+    clinics: QuerySet[Clinic],
+    *,
+    now: datetime,
+    offset: int,
+    has_point: bool,
+    day_end: datetime | None = None,
 ) -> list[int]:
     """A page of ``clinics`` soonest available first; those with nothing open follow, nearest (or best) first.
 
@@ -154,11 +172,12 @@ def _soonest_ids(
     """
     size = params.page_size
     # With an availability filter a clinic passes only with a time before its bound, so the walk can stop
-    # there instead of reading on (up to SCAN_LIMIT rows) where few clinics pass. Any zone's day ends within
-    # 25 hours (a day the clock is turned back); the exact end per zone is the filter's business.
+    # there instead of reading on (up to SCAN_LIMIT rows) where few clinics pass. For "today" that is the
+    # latest end of the day in any zone (``day_end``); the exact end per zone is the filter's business. A
+    # bound of 25 hours instead had the evening's walk read a whole day of tomorrow's rows, nationwide.
     bounds = [now + timedelta(days=params.within_days)] if params.within_days else []
     if params.available == "today":
-        bounds.append(now + timedelta(hours=25))
+        bounds.append(day_end if day_end is not None else now + timedelta(hours=25))
     found = soonest_clinics(
         clinics=clinics,
         now=now,
@@ -190,21 +209,23 @@ def _with_times_count(params: SearchParams, clinics: QuerySet[Clinic], *, now: d
     )
 
 
-def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime) -> QuerySet[Clinic]:
-    """Only clinics with an open time today (in the clinic's zone) or within ``within_days`` days, if asked."""
+def _available(
+    params: SearchParams,
+    clinics: QuerySet[Clinic],
+    *,
+    now: datetime,
+    day_ends: dict[datetime, list[str]] | None = None,
+) -> QuerySet[Clinic]:
+    """Only clinics with an open time today (in the clinic's zone) or within ``within_days`` days, if asked.
+
+    ``day_ends`` is ``_day_ends(now)`` (computed here when not given)."""
     searched = _searched(params, now=now)
     if params.within_days:
         clinics = clinics.filter(open_before_exists(before=now + timedelta(days=params.within_days), **searched))
     if params.available == "today":
-        # "Today" ends at midnight on the clinic's wall clock: one end per time zone clinics are in.
-        zones = sorted(set(City.objects.order_by().values_list("time_zone", flat=True).distinct()))
-        # Zones whose day ends at the same instant share one branch: two dozen zones are half a dozen
-        # offsets, and this expression is compiled into each query of the search (the walk, the count).
-        by_end: defaultdict[datetime, list[str]] = defaultdict(list)
-        for zone in zones:
-            by_end[_day_end(now, zone)].append(zone)
+        by_end = day_ends if day_ends is not None else _day_ends(now)
         ends = Case(
-            *(When(time_zone__in=names, then=Value(end)) for end, names in sorted(by_end.items())),
+            *(When(time_zone__in=names, then=Value(end)) for end, names in sorted(by_end.items()) if names),
             default=Value(_day_end(now, settings.TIME_ZONE)),
             output_field=DateTimeField(),
         )
@@ -215,6 +236,21 @@ def _available(params: SearchParams, clinics: QuerySet[Clinic], *, now: datetime
 def _searched(params: SearchParams, *, now: datetime) -> dict[str, Any]:
     """What the next openings are read for: the practitioner-level filters, the same ones ``_filtered`` applies."""
     return {"now": now, "discipline": params.discipline, "technique": params.technique, "language": params.language}
+
+
+def _day_ends(now: datetime) -> dict[datetime, list[str]]:
+    """When "today" ends in each zone clinics are in (midnight on the wall clock), zones grouped by that instant.
+
+    Zones whose day ends at the same instant share one branch of the filter's CASE: two dozen zones are half
+    a dozen offsets, and that expression is compiled into each query of the search (the walk, the count).
+    The default zone's end is among the keys (it may have no zone listed), so ``max`` bounds every clinic.
+    """
+    zones = sorted(set(City.objects.order_by().values_list("time_zone", flat=True).distinct()))
+    by_end: defaultdict[datetime, list[str]] = defaultdict(list)
+    for zone in zones:
+        by_end[_day_end(now, zone)].append(zone)
+    by_end.setdefault(_day_end(now, settings.TIME_ZONE), [])
+    return dict(by_end)
 
 
 def _day_end(now: datetime, zone_name: str) -> datetime:
@@ -290,7 +326,6 @@ def _near(clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: 
     """
     lat, lng = center
     south, west, north, east = bounding_box(lat, lng, radius_km)
-    # Every clinic queryset here starts from Clinic.objects; filter() and annotate() keep its class at runtime.
     clinics = cast(ClinicQuerySet, clinics).within_box(south=south, west=west, north=north, east=east)
     # Written as SQL: built from expressions, this one annotation cost a search more to compile (it is
     # cloned into the count, each circle and the soonest walk) than the database spent evaluating it.
@@ -323,7 +358,8 @@ def _distance_from_haversine(hav: float) -> float:
 
 def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> QuerySet[Clinic]:
     """The one place a search's order is chosen. Ties end on name then id, so pages never overlap."""
-    by_score: list[str | OrderBy] = [F("inspection_score").desc(nulls_last=True)]
+    by_score = [F("inspection_score").desc(nulls_last=True)]
+    keys: Sequence[str | OrderBy]
     if sort == "score":
         keys = [*by_score, "hav"] if has_point else by_score
     elif has_point:
@@ -413,7 +449,7 @@ def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | N
     if clinic is None:
         return None
     practitioners = clinic.active_practitioners  # the Prefetch above
-    times = next_times_for_clinics(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES) if now is not None else {}
+    times = next_times_and_services(clinic_ids=[clinic.pk], now=now, count=NEXT_TIMES)[0] if now is not None else {}
     return ClinicHit(
         clinic=clinic,
         distance_km=None,

@@ -16,7 +16,7 @@ from pydantic import Field
 from clinics.models import Clinic, Discipline, Practitioner, Service
 from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors, plain
 from painhero.bounds import date_in_window, window_message
-from scheduling import selectors
+from scheduling import search, selectors
 from scheduling.engine import from_ts, ts
 
 router = Router(tags=["availability"])
@@ -169,7 +169,7 @@ def availability(
         practitioner=practitioner_obj,
         discipline=discipline,
     )
-    upcoming = selectors.next_open_times_for_clinics(
+    upcoming = search.next_open_times_for_clinics(
         clinic_ids=[clinic.pk],
         now=now,
         discipline=discipline,

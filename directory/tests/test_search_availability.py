@@ -165,11 +165,11 @@ def test_the_count_stops_at_the_cap_and_says_so(network, monkeypatch):
 @pytest.mark.parametrize("page_size", [1, 3])
 def test_queries_do_not_grow_with_the_page_of_next_times(network, page_size, django_assert_max_num_queries):
     # the walk (and, on a page it does not fill, the clinics without times), the count, freshness,
-    # service kinds, next openings, rows, languages, insurers, practitioners
+    # last shown starts, their rows, languages, insurers, practitioners
     with django_assert_max_num_queries(10):
         page = search(sort="soonest", discipline="physiotherapy", page_size=page_size)
     assert len(page.items) == page_size
-    # nearest first looks in up to three growing circles: two queries more at most
+    # nearest first looks in up to three growing circles within 25 km: two queries more at most
     with django_assert_max_num_queries(11):
         search(sort="distance", page_size=page_size)
 

@@ -136,7 +136,7 @@ def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_once
 ) -> None:
     from portal.tests.test_manage_catalog import profile_data
     from scheduling.cache import next_open_times_refresh
-    from scheduling.selectors import next_open_times_for_clinics
+    from scheduling.search import next_open_times_for_clinics
 
     next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
     first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]

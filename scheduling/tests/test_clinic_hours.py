@@ -19,7 +19,8 @@ from scheduling import engine
 from scheduling.cache import next_open_times_refresh
 from scheduling.engine import Rules, WeeklyBlock
 from scheduling.models import PostedOpening
-from scheduling.selectors import next_open_times_for_clinics, open_times_list, slot_is_open
+from scheduling.search import next_open_times_for_clinics
+from scheduling.selectors import open_times_list, slot_is_open
 from scheduling.testing import local, make_open_clinic, toronto
 
 TORONTO = ZoneInfo("America/Toronto")

@@ -13,13 +13,8 @@ from clinics.testing import make_practitioner, make_service, make_technique
 from scheduling import cache, services
 from scheduling.cache import NEXT_OPEN_TIMES_KEPT
 from scheduling.models import AvailabilityState, NextOpenTime
-from scheduling.selectors import (
-    next_available_subquery,
-    next_open_times_for_clinics,
-    open_times_list,
-    soonest_clinics,
-    stale_clinic_ids,
-)
+from scheduling.search import next_available_subquery, next_open_times_for_clinics, soonest_clinics, stale_clinic_ids
+from scheduling.selectors import open_times_list
 from scheduling.testing import make_hours, make_open_clinic, toronto
 
 pytestmark = pytest.mark.django_db
@@ -264,11 +259,11 @@ def test_the_refresh_availability_command_tops_up_due_clinics():
 
 
 def test_soonest_clinics_groups_instead_when_the_walk_would_be_too_long(monkeypatch):
-    from scheduling import selectors
+    from scheduling import search
 
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
     cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
-    monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)  # two practitioners share each start: 3 rows, 2 clinics
+    monkeypatch.setattr(search, "SCAN_LIMIT", 3)  # two practitioners share each start: 3 rows, 2 clinics
     page = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     assert [pk for pk, _start in page] == [c.pk for c in clinics]
     assert hhmm([start for _pk, start in page]) == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
@@ -390,15 +385,15 @@ def test_a_booking_refreshes_only_its_practitioner_in_a_bounded_number_of_querie
 
 
 def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
-    from scheduling import selectors
+    from scheduling import search
 
     # Two practitioners share each start, so batches of one or two rows end among tied rows.
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(3)]
     cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     whole = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
-    monkeypatch.setattr(selectors, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
-    monkeypatch.setattr(selectors, "MIN_BATCH", 1)
-    monkeypatch.setattr(selectors, "FIRST_BATCH_PER_CLINIC", 0)
+    monkeypatch.setattr(search, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
+    monkeypatch.setattr(search, "MIN_BATCH", 1)
+    monkeypatch.setattr(search, "FIRST_BATCH_PER_CLINIC", 0)
     batched = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
     assert batched == whole
     assert [pk for pk, _start in batched] == [c.pk for c in clinics]

@@ -1,0 +1,369 @@
+"""Reads of the precomputed next open times across clinics, for search: soonest first, each clinic's next times.
+
+The reads for one clinic or practitioner (open times, rules) are in ``scheduling/selectors.py``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, TextField, Window
+from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.functions import Cast, RowNumber
+
+from clinics.models import Clinic, Service, ServiceKind
+from scheduling.models import AvailabilityState, NextOpenTime
+from scheduling.selectors import OpenTime
+
+# How many precomputed rows "soonest first" walks before it groups instead.
+SCAN_LIMIT = 20_000
+# On PostgreSQL the walk goes in batches (see soonest_clinics). The first reads this many rows per clinic
+# wanted: the soonest clinics have several practitioners and services free at their first time (a page of
+# 20 near Toronto took 108 rows); later batches grow up to MAX_BATCH where clinics with times are sparse.
+FIRST_BATCH_PER_CLINIC = 6
+MIN_BATCH = 64
+MAX_BATCH = 5_000
+
+# Starts as the database's text, for the plain-cursor reads: in one format per database (SQLite stores that
+# text; PostgreSQL writes it in the session's UTC, ISO DateStyle being its default), so compared as strings
+# they are in time order, and only the few shown are parsed. PostgreSQL's driver turning every row into an
+# aware datetime through Django's zone-setting loader cost more than the queries (~1,200 rows a search page,
+# ~6 ms).
+_START_TEXT = Cast("start", TextField())
+_END_TEXT = Cast("end", TextField())
+
+
+def _next_openings(
+    *,
+    now: datetime,
+    discipline: str | None,
+    service_id: int | None,
+    technique: str | None,
+    practitioner_id: int | None = None,
+    before: datetime | None = None,
+    language: str | None = None,
+) -> QuerySet[NextOpenTime]:
+    rows = NextOpenTime.objects.filter(bookable_until__gte=now)
+    if before is not None:
+        rows = rows.filter(start__lt=before)
+    if discipline:
+        rows = rows.filter(discipline=discipline)
+    if service_id is not None:
+        rows = rows.filter(service_id=service_id)
+    if practitioner_id is not None:
+        rows = rows.filter(practitioner_id=practitioner_id)
+    # Technique and language are the practitioner's, as the search's filters are: the times shown are those
+    # of a practitioner who does the technique and speaks the language (slugs are unique: no duplicate rows).
+    if technique:
+        rows = rows.filter(practitioner__techniques__slug=technique)
+    if language:
+        rows = rows.filter(practitioner__languages__slug=language)
+    return rows
+
+
+def next_available_subquery(
+    *,
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    language: str | None = None,
+) -> Subquery:
+    """An expression for ``Clinic`` querysets: the clinic's next available start for what was searched.
+
+    ``Clinic.objects.annotate(next_available=next_available_subquery(now=now, discipline="physiotherapy"))
+    .order_by(F("next_available").asc(nulls_last=True))`` sorts soonest first; each clinic costs one
+    index seek on (clinic, discipline, start), whatever the size of the network.
+    """
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, language=language)
+    return Subquery(rows.filter(clinic_id=OuterRef("pk")).order_by("start").values("start")[:1])
+
+
+def open_before_exists(
+    *,
+    now: datetime,
+    before: datetime | Combinable,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    language: str | None = None,
+) -> Exists:
+    """An expression for ``Clinic`` querysets: the clinic has an open time starting before ``before``.
+
+    ``before`` may be an expression on the clinic (e.g. the end of its day, which depends on its zone).
+    Cheaper than comparing ``next_available_subquery``: it stops at the first fresh row.
+    """
+    rows = _next_openings(now=now, discipline=discipline, service_id=service_id, technique=technique, language=language)
+    return Exists(rows.filter(clinic_id=OuterRef("pk"), start__lt=before))
+
+
+def soonest_clinics(
+    *,
+    clinics: QuerySet[Clinic],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    before: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    language: str | None = None,
+) -> list[tuple[int, datetime]]:
+    """(clinic id, next available) of the clinics in ``clinics`` with the soonest times, soonest first.
+
+    Walks the next openings in start order (index on discipline, start) and stops as soon as it has
+    ``offset + limit`` distinct clinics, so the cost follows the page asked for, not how many clinics
+    match. Clinics with nothing open (before ``before``, if given) are not in the answer (they go after,
+    sorted otherwise).
+    """
+    rows = (
+        _next_openings(
+            now=now,
+            discipline=discipline,
+            service_id=service_id,
+            technique=technique,
+            before=before,
+            language=language,
+        )
+        # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
+        # collect every matching clinic, a cost that grows with the network.
+        .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
+        # The index's own order: no sort, and clinics tied on a start come in one fixed order on every
+        # database and every page (a page can end among them).
+        .order_by("start", "bookable_until", "clinic_id")
+    )
+    wanted = offset + limit
+    found: dict[int, object] = {}
+    scanned = 0
+    # PostgreSQL's driver reads a query's whole result at execute, so one walk of SCAN_LIMIT rows there ran
+    # the caller's EXISTS 20,000 times however early the page was found (150 ms near Toronto): it walks in
+    # batches instead, each a LIMIT the planner sees (so it walks the index) and read whole. SQLite steps
+    # rows on demand, so there one query with the whole LIMIT costs only the rows fetched.
+    batch = SCAN_LIMIT if _reads_rows_lazily() else max(MIN_BATCH, FIRST_BATCH_PER_CLINIC * wanted)
+    since: object = None  # the last start read: the next batch resumes there
+    while len(found) < wanted and scanned < SCAN_LIMIT:
+        batch = min(batch, SCAN_LIMIT - scanned)
+        # Resuming at the last start (not past it) rereads the rows tied with it, so none is skipped
+        # whatever order ties come in; an OFFSET could skip one, as ties have no fixed order.
+        page = rows if since is None else rows.filter(start__gte=_aware(since))
+        chunk = _walk(page, discipline=discipline, limit=batch, wanted=wanted, found=found)
+        scanned += len(chunk)
+        if len(chunk) < batch:
+            break  # the walk reached the end
+        if chunk[0][1] == chunk[-1][1]:
+            batch *= 2  # one start filled the batch: a larger one gets past it
+        else:
+            batch = min(batch * 4, MAX_BATCH)
+        since = chunk[-1][1]
+    if len(found) < wanted and scanned >= SCAN_LIMIT:
+        # Rare (a deep page, or few clinics with times among very many): group instead of walking.
+        grouped = rows.values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
+        return [(row["clinic_id"], row["first"]) for row in grouped[offset:wanted]]
+    return [(pk, _aware(start)) for pk, start in list(found.items())[offset:wanted]]
+
+
+def _reads_rows_lazily() -> bool:
+    # SQLite runs a query only as far as rows are fetched; PostgreSQL's driver (a client-side cursor) has the
+    # server compute the whole result at execute.
+    return connection.vendor == "sqlite"
+
+
+def _walk(
+    rows: QuerySet[NextOpenTime], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
+) -> list[tuple[int, object]]:
+    """Read up to ``limit`` of ``rows`` in start order, noting each new clinic's first start in ``found``;
+    stops once ``found`` holds ``wanted`` clinics. Returns the rows read."""
+    # A LIMIT tells PostgreSQL's planner that an ordered index walk pays; SQLite is told by INDEXED BY
+    # (after ANALYZE it would rather look up every matching clinic and sort all their rows).
+    sql, params = rows.values_list("clinic_id", _START_TEXT)[:limit].query.sql_with_params()
+    if connection.vendor == "sqlite":
+        index = "nextopening_discipline_start" if discipline else "nextopening_start"
+        table = connection.ops.quote_name(NextOpenTime._meta.db_table)
+        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+    read: list[tuple[int, object]] = []
+    # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
+    # into an aware datetime (Django's converters) would cost more than the scan itself.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Small chunks first (on SQLite each row fetched runs the caller's EXISTS, and a page is often found
+        # in a few dozen rows), then larger ones, for areas with few clinics.
+        size = 32
+        while len(found) < wanted:
+            chunk = cursor.fetchmany(size)
+            size = min(size * 2, 1024)
+            if not chunk:
+                break
+            read.extend(chunk)
+            for clinic_id, start in chunk:
+                if clinic_id not in found:
+                    found[clinic_id] = start
+                    if len(found) >= wanted:
+                        break
+    return read
+
+
+def _aware(value: object) -> datetime:
+    # SQLite gives naive UTC (text or datetime); PostgreSQL an aware datetime, or text with "+00".
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)  # noqa: S101 (narrowing for the type checker)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def next_open_times_for_clinics(
+    *,
+    clinic_ids: list[int],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    practitioner_id: int | None = None,
+    count: int = 3,
+) -> dict[int, list[datetime]]:
+    """Each clinic's next ``count`` distinct open starts (aware, UTC) for what was searched; one query.
+
+    The first is the clinic's next available time; a clinic with none is absent from the answer.
+    """
+    if not clinic_ids:
+        return {}
+    rows = (
+        _next_openings(
+            now=now, discipline=discipline, service_id=service_id, technique=technique, practitioner_id=practitioner_id
+        )
+        .filter(clinic_id__in=clinic_ids)
+        .values("clinic_id", "start")
+        .annotate(practitioners=Count("practitioner_id", distinct=True))
+        .annotate(position=Window(RowNumber(), partition_by=[F("clinic_id")], order_by=F("start").asc()))
+        .filter(position__lte=count)
+        .order_by("clinic_id", "start")
+    )
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for row in rows:
+        found[row["clinic_id"]].append(row["start"].astimezone(UTC))
+    return dict(found)
+
+
+# Which service a time is booked as when several offer it: a follow-up or treatment is what most
+# searches are for; then the lowest ids, so the same search always links to the same service.
+_KIND_PREFERENCE = {ServiceKind.FOLLOW_UP: 0, ServiceKind.TREATMENT: 1, ServiceKind.CONSULTATION: 2}
+
+
+def next_times_and_services(
+    *,
+    clinic_ids: list[int],
+    now: datetime,
+    discipline: str | None = None,
+    service_id: int | None = None,
+    technique: str | None = None,
+    count: int = 3,
+    language: str | None = None,
+) -> tuple[dict[int, list[OpenTime]], dict[int, Service]]:
+    """Each clinic's next ``count`` distinct open starts (aware, UTC), each with a practitioner and service to
+    book it; and the services those times book, by id (kind, name, French name, discipline and duration loaded:
+    what a time button says). A clinic with nothing open is absent.
+
+    When several practitioners or services share a start, the follow-up or treatment service is picked,
+    then the lowest service and practitioner ids (deterministic). Two queries, each reading only what is
+    shown: each clinic's ``count``-th distinct start (a walk of its (clinic, discipline, start) index that
+    stops there), then the rows up to it, which are those at the shown starts, with their services. Reading
+    every fresh row of the clinics instead (about a hundred a clinic) was a quarter of a search.
+    """
+    if not clinic_ids or count < 1:
+        return {}, {}
+    fresh = _next_openings(
+        now=now, discipline=discipline, service_id=service_id, technique=technique, language=language
+    )
+    last_shown = fresh.filter(clinic_id=OuterRef("pk")).order_by("start").values("start").distinct()[count - 1 : count]
+    # A clinic with fewer starts than ``count`` has no such start: all its (few) fresh rows are shown.
+    cutoffs = list(
+        Clinic.objects.filter(pk__in=clinic_ids)
+        .order_by()
+        .annotate(last=Subquery(last_shown))
+        .values_list("pk", "last")
+    )
+    if not cutoffs:
+        return {}, {}
+    # One SQL condition rather than a Q per clinic: building and compiling twenty Qs cost more than both
+    # queries. Each (clinic = ? AND start <= ?) term is a range of the (clinic, discipline, start) index.
+    table = connection.ops.quote_name(NextOpenTime._meta.db_table)
+    clinic_col, start_col = (
+        f"{table}.{connection.ops.quote_name('clinic_id')}",
+        f"{table}.{connection.ops.quote_name('start')}",
+    )
+    terms, values = [], []
+    for pk, last in cutoffs:
+        if last is None:
+            terms.append(f"{clinic_col} = %s")
+            values.append(pk)
+        else:
+            terms.append(f"({clinic_col} = %s AND {start_col} <= %s)")
+            values.extend([pk, last])
+    reach = RawSQL(f"({' OR '.join(terms)})", values, output_field=BooleanField())  # noqa: S611 (our column names; values are parameters)
+    rows = (
+        fresh.filter(reach)
+        .order_by()
+        .values_list(
+            "clinic_id",
+            _START_TEXT,
+            _END_TEXT,
+            "practitioner_id",
+            "service_id",
+            "service__kind",
+            "service__name",
+            "service__name_fr",
+            "service__discipline",
+            "service__duration_minutes",
+        )
+    )
+    sql, params = rows.query.sql_with_params()
+    best: dict[int, dict[object, tuple[tuple[int, int, int], object]]] = defaultdict(dict)
+    described: dict[int, tuple[str, str, str, str, int]] = {}
+    # A plain cursor: starts are compared as the database gives them (text, in one format, so in time
+    # order) and only the few shown become aware datetimes.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for (
+            clinic_id,
+            start,
+            end,
+            practitioner_id,
+            service_id_,
+            kind,
+            name,
+            name_fr,
+            discipline_,
+            minutes,
+        ) in cursor.fetchall():
+            key = (_KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE)), service_id_, practitioner_id)
+            at_start = best[clinic_id]
+            if start not in at_start or key < at_start[start][0]:
+                at_start[start] = (key, end)
+            described[service_id_] = (kind, name, name_fr, discipline_, minutes)
+    found: dict[int, list[OpenTime]] = {}
+    for clinic_id, by_start in best.items():
+        shown = []
+        for start in sorted(by_start)[:count]:  # type: ignore[type-var]  # str or datetime, one kind per database
+            (_rank, service_pk, practitioner_pk), end = by_start[start]
+            shown.append(
+                OpenTime(_aware(start).astimezone(UTC), _aware(end).astimezone(UTC), practitioner_pk, service_pk)
+            )
+        found[clinic_id] = shown
+    booked = {slot.service_id for slots in found.values() for slot in slots}
+    services = {
+        pk: Service(pk=pk, kind=kind, name=name, name_fr=name_fr, discipline=discipline_, duration_minutes=minutes)
+        for pk, (kind, name, name_fr, discipline_, minutes) in described.items()
+        if pk in booked
+    }
+    return found, services
+
+
+def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:
+    """Those of ``clinic_ids`` whose next openings need recomputing (never computed, or past fresh_until)."""
+    fresh = set(
+        AvailabilityState.objects.filter(clinic_id__in=clinic_ids, fresh_until__gt=now).values_list(
+            "clinic_id", flat=True
+        )
+    )
+    return [pk for pk in clinic_ids if pk not in fresh]
