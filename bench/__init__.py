@@ -13,7 +13,9 @@ benchmark that writes (booking) never changes the cached one, and runs every
         # or {"label": str, "value": str} for any other figure ("1234 req/s").
 
 Databases: a SQLite file under ``bench-results/`` or, when DATABASE_URL is a
-postgres:// URL, a database ``painhero_bench_<N>`` on that server. The cache is
+postgres:// URL, databases named after the one it names (``<name>_bench_10k`` and
+``<name>_bench_10k_run`` for ``postgres://.../<name>``), created through that URL's
+host, user and database: no other database on the server is connected to or touched. The cache is
 keyed by size, seed, the migrations and the demo command's source, so a schema
 or generator change rebuilds it.
 """
