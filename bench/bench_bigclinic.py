@@ -200,12 +200,14 @@ def _simultaneous(clinic: Any, people: list[Any], service: Any) -> dict[str, Any
     }
 
 
-def _bookings(people: list[Any], service: Any, starts: list[datetime], offset: int) -> list[float]:
+def _bookings(clinic: Any, people: list[Any], service: Any, *, day: int) -> list[float]:
+    """BOOKINGS free times of ``day``, each (practitioner, start) once: milliseconds per booking."""
+    starts = _starts(clinic, day=day)
     samples = []
     for n in range(BOOKINGS):
-        practitioner = people[(offset + n) % len(people)]
+        practitioner, start = people[n % len(people)], starts[(n // len(people)) % len(starts)]
         began = time.perf_counter()
-        answer = _book(practitioner, service, starts[n % len(starts)], offset + n)
+        answer = _book(practitioner, service, start, 100 * day + n)
         samples.append((time.perf_counter() - began) * 1000)
         if answer != "booked":
             raise RuntimeError(f"a booking of a free time answered {answer}")
@@ -214,13 +216,12 @@ def _bookings(people: list[Any], service: Any, starts: list[datetime], offset: i
 
 def _with_schedule_changes(clinic: Any, people: list[Any], service: Any) -> list[dict[str, Any]]:
     """Bookings quiet, then while another thread changes schedules of the same clinic: p95 of both and the ratio."""
-    starts = _starts(clinic, day=5)
     # Bookings go to the first half of the practitioners, schedule changes to the second: no booking is refused
     # because a change removed its time, so both runs do the same work.
     half = len(people) // 2
     bookers, changed = people[: max(half, 1)], people[half:] or people
-    _bookings(bookers, service, starts, offset=10_000)  # warm-up, and the same appointment count in both runs
-    quiet = _bookings(bookers, service, starts[1:], offset=20_000)
+    _bookings(clinic, bookers, service, day=5)  # warm-up
+    quiet = _bookings(clinic, bookers, service, day=6)
     stop = threading.Event()
     changes = [0]
     rng = random.Random(1)
@@ -246,7 +247,7 @@ def _with_schedule_changes(clinic: Any, people: list[Any], service: Any) -> list
     began = time.perf_counter()
     thread.start()
     try:
-        busy = _bookings(bookers, service, starts[2:], offset=30_000)
+        busy = _bookings(clinic, bookers, service, day=7)
     finally:
         stop.set()
         thread.join()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_the_http_port_is_the_one_asked_for_or_a_free_one():
 
 
 def test_size_ratios_pair_figures_by_key_across_sizes():
-    small = {
+    small: dict[str, list[dict[str, Any]]] = {
         "search": [
             {"label": "soonest (120 found)", "key": "soonest", "samples_ms": [10.0] * 20},
             {"label": "only here", "samples_ms": [1.0]},
@@ -104,7 +105,9 @@ def test_size_ratios_pair_figures_by_key_across_sizes():
         ],
         "booking": [{"label": "book", "samples_ms": [5.0]}],
     }
-    large = {"search": [{"label": "soonest (900 found)", "key": "soonest", "samples_ms": [13.0] * 20}]}
+    large: dict[str, list[dict[str, Any]]] = {
+        "search": [{"label": "soonest (900 found)", "key": "soonest", "samples_ms": [13.0] * 20}]
+    }
     (ratio,) = size_ratios(small, large)
     assert ratio["label"] == "soonest"
     assert ratio["ratio"] == pytest.approx(1.3)
