@@ -1,6 +1,13 @@
 """``make bench``: time the hot paths on generated networks of a given size.
 
-``python -m bench [--sizes 10000,50000] [--only search,availability] [--rebuild]``
+``python -m bench [--sizes 10000,50000] [--only search,availability] [--rebuild] [--practitioners 1000]
+[--http-port PORT]``
+
+Topics: ``availability``, ``search`` (compared across sizes: p95 at the largest / the smallest),
+``bigclinic`` (a 1,000-practitioner clinic: the availability API, refusals, 20 simultaneous requests,
+bookings quiet vs while schedules change), ``booking``, ``http`` (wrk on gunicorn: search and clinic pages as
+a share of /healthz) and ``scaleout`` (bookings/s from 1, 2 and 4 workers, PostgreSQL only). ``bigclinic``,
+``booking`` and ``scaleout`` do not depend on the network's size and run at the first size only.
 
 For each size the runner makes (once, then reuses) a database holding
 ``manage.py demo --clinics N --seed 1``, copies it to a scratch database so a
