@@ -19,6 +19,7 @@ from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors, plain
 from painhero.bounds import date_in_window, window_message
 from scheduling import selectors
 from scheduling.engine import from_ts, ts
+from scheduling.models import AvailabilityState, NextOpenTime
 
 router = Router(tags=["availability"])
 
@@ -174,6 +175,29 @@ def _cursor_parse(value: str) -> tuple[int, int, int]:
     return moment, practitioner_id, service_id
 
 
+def _first_page_practitioners(
+    *, clinic: Clinic, service_id: int | None, start: datetime, end: datetime, now: datetime, limit: int
+) -> tuple[list[int], datetime] | None:
+    """Who has the first ``limit + 1`` open times, and the last of those starts, from the precomputed next times.
+
+    Every (practitioner, service) keeps its next few starts there, so the first rows in (start, practitioner,
+    service) order are the first open times: only their practitioners need computing for a first page (at a
+    1,000-practitioner clinic, a few dozen instead of all). None when the cache cannot say: not fresh, or
+    fewer rows than a page (then everyone is computed). Belongs with the cache reads (scheduling/cache.py).
+    """
+    if not AvailabilityState.objects.filter(clinic_id=clinic.pk, fresh_until__gt=now).exists():
+        return None
+    rows = NextOpenTime.objects.filter(clinic_id=clinic.pk, bookable_until__gte=now, start__gte=start, start__lt=end)
+    if service_id is not None:
+        rows = rows.filter(service_id=service_id)
+    first = list(
+        rows.order_by("start", "practitioner_id", "service_id").values_list("practitioner_id", "start")[: limit + 1]
+    )
+    if len(first) <= limit:
+        return None
+    return sorted({pid for pid, _start in first}), first[-1][1]
+
+
 def _next_link(request: HttpRequest, *, window: tuple[datetime, datetime], last: selectors.OpenTime) -> str:
     """The same request with its window written out (a default "from now" must not move) and a cursor."""
     query = request.GET.copy()
@@ -261,11 +285,35 @@ def availability(
     limit = limit or DEFAULT_LIMIT
     after = _cursor_parse(cursor) if cursor is not None else None
     found: list[selectors.OpenTime] = []
-    more = False
+    more = from_cache = False
+    if (
+        after is None
+        and window_start <= now
+        and discipline is None
+        and practitioner is None
+        and practitioner_id is None
+    ):
+        first = _first_page_practitioners(
+            clinic=clinic, service_id=service, start=window_start, end=window_end, now=now, limit=limit
+        )
+        if first is not None:
+            pids, last_start = first
+            found = selectors.open_times_list(
+                clinic=clinic,
+                start=window_start,
+                end=min(window_end, last_start + timedelta(seconds=1)),
+                now=now,
+                service=service_obj,
+                practitioner_ids=pids,
+            )
+            if len(found) <= limit:  # the cache was behind: compute everyone instead
+                found = []
+            else:
+                from_cache = True
     step_start = max(window_start, from_ts(after[0], zone)) if after is not None else window_start
     step = FIRST_STEP
     # One more than the page, to know whether a next page exists; steps go on until then or the window's end.
-    while step_start < window_end and len(found) <= limit:
+    while not from_cache and step_start < window_end and len(found) <= limit:
         step_end = min(step_start + step, window_end)
         for slot in selectors.open_times_list(
             clinic=clinic,

@@ -7,7 +7,8 @@ import time_machine
 
 from clinics.models import NetworkStatus
 from clinics.testing import make_service
-from scheduling import services
+from scheduling import selectors, services
+from scheduling.models import AvailabilityState
 from scheduling.testing import local, make_open_clinic, toronto
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +213,45 @@ def test_paging_is_documented_in_the_openapi_schema(client):
     answer = schema["components"]["schemas"]["AvailabilityOut"]
     assert "next" in answer["required"]
     assert "next page" in answer["properties"]["next"]["description"]
+
+
+def test_with_the_next_open_times_fresh_the_first_page_is_the_same_and_computes_only_its_practitioners(
+    client, monkeypatch
+):
+    clinic, people, _service = make_open_clinic(
+        practitioners=12, days=(0, 1, 2, 3, 4, 5, 6), blocks=(("09:00", "11:00"),)
+    )
+    make_service(clinic=clinic, practitioners=people[5:], name="Long", duration_minutes=60)
+    everything, _pages = walk(client, clinic.pk, limit=500)  # no cache yet: everyone computed
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    asked = []
+    real = selectors.open_times_list
+
+    def spy(**kwargs):
+        asked.append(kwargs.get("practitioner_ids"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "open_times_list", spy)
+    body = get(client, clinic.pk, limit=10).json()
+    assert body["items"] == everything[:10]
+    assert body["next_available"] == everything[0]["start"]
+    # Twelve practitioners share every start: only those with the first eleven times (one more than the page)
+    # are computed, once.
+    first = sorted({item["practitioner_id"] for item in everything[:11]})
+    assert asked == [first]
+    assert len(first) < len(people)
+    items, _pages = walk(client, clinic.pk, limit=10)
+    assert items == everything
+
+
+def test_a_stale_cache_is_not_trusted_for_the_first_page(client, monkeypatch):
+    clinic, _people, _s = make_open_clinic(practitioners=6, blocks=(("09:00", "11:00"),))
+    services.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    AvailabilityState.objects.filter(clinic_id=clinic.pk).update(fresh_until=NOW)
+    asked = []
+    real = selectors.open_times_list
+    monkeypatch.setattr(
+        selectors, "open_times_list", lambda **kwargs: asked.append(kwargs.get("practitioner_ids")) or real(**kwargs)
+    )
+    get(client, clinic.pk, limit=3)
+    assert asked and all(pids is None for pids in asked)
