@@ -187,15 +187,20 @@ def _first_page_practitioners(
     """
     if not AvailabilityState.objects.filter(clinic_id=clinic.pk, fresh_until__gt=now).exists():
         return None
-    rows = NextOpenTime.objects.filter(clinic_id=clinic.pk, bookable_until__gte=now, start__gte=start, start__lt=end)
-    if service_id is not None:
-        rows = rows.filter(service_id=service_id)
-    first = list(
-        rows.order_by("start", "practitioner_id", "service_id").values_list("practitioner_id", "start")[: limit + 1]
-    )
+    first: list[tuple[datetime, int, int]] = []
+    # One query per discipline: each walks the (clinic, discipline, start) index and stops after a page.
+    for discipline in Discipline.values:
+        rows = NextOpenTime.objects.filter(
+            clinic_id=clinic.pk, discipline=discipline, start__gte=start, start__lt=end, bookable_until__gte=now
+        )
+        if service_id is not None:
+            rows = rows.filter(service_id=service_id)
+        ordered = rows.order_by("start", "practitioner_id", "service_id")
+        first += ordered.values_list("start", "practitioner_id", "service_id")[: limit + 1]
+    first = sorted(first)[: limit + 1]
     if len(first) <= limit:
         return None
-    return sorted({pid for pid, _start in first}), first[-1][1]
+    return sorted({pid for _start, pid, _sid in first}), first[-1][0]
 
 
 def _next_link(request: HttpRequest, *, window: tuple[datetime, datetime], last: selectors.OpenTime) -> str:
