@@ -22,6 +22,8 @@ TOPICS = sorted(p.stem.removeprefix("bench_") for p in Path(__file__).parent.glo
 ONCE = {"bigclinic", "booking", "scaleout"}
 # Topics whose p95 at the largest size is compared with the smallest's (target: at most 1.3x).
 COMPARED = {"availability", "search"}
+# bench_bigclinic.PARTS (not imported: that module needs Django set up).
+BIGCLINIC_PARTS = ("availability", "refusal", "settle", "schedule")
 
 
 def main() -> int:
@@ -35,6 +37,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--http-port", default=os.environ.get("BENCH_HTTP_PORT", ""), help="port of the HTTP benches (a free one)"
+    )
+    parser.add_argument(
+        "--parts",
+        default="",
+        help="bigclinic parts to run, comma-separated (of availability, refusal, settle, schedule; all by default)",
     )
     args = parser.parse_args()
 
@@ -53,7 +60,14 @@ def main() -> int:
         http_port(args.http_port)
     except ValueError as exc:
         parser.error(str(exc))
-    extra_env = {"BENCH_PRACTITIONERS": str(args.practitioners), "BENCH_HTTP_PORT": args.http_port}
+    parts = [part.strip() for part in args.parts.split(",") if part.strip()]
+    if unknown_parts := sorted(set(parts) - set(BIGCLINIC_PARTS)):
+        parser.error(f"unknown part(s) {', '.join(unknown_parts)}: there are {', '.join(BIGCLINIC_PARTS)}")
+    extra_env = {
+        "BENCH_PRACTITIONERS": str(args.practitioners),
+        "BENCH_HTTP_PORT": args.http_port,
+        "BENCH_PARTS": ",".join(parts),
+    }
 
     engine = "PostgreSQL" if is_postgres(os.environ.get("DATABASE_URL", "")) else "SQLite"
     report: dict[str, object] = {"engine": engine, "at": datetime.now(UTC).isoformat(), "sizes": {}}

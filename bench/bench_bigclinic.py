@@ -42,6 +42,9 @@ from scheduling.models import NextOpenTime, TimeOff, WorkingHours
 from scheduling.services import next_open_times_refresh, time_off_add, working_hours_set
 
 PRACTITIONERS = int(os.environ.get("BENCH_PRACTITIONERS", "1000"))
+PARTS = ("availability", "refusal", "settle", "schedule")
+# The runner's --parts: some of PARTS, comma-separated (all by default).
+CHOSEN = [part for part in os.environ.get("BENCH_PARTS", "").split(",") if part.strip()] or list(PARTS)
 AVAILABILITY_SAMPLES = 100
 REFUSALS = 60
 SIMULTANEOUS = 20
@@ -280,10 +283,14 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
         }
     ]
     try:
-        figures.append(_availability(clinic))
-        figures.append(_refusals(clinic, people, follow_up))
-        figures.append(_simultaneous(clinic, people, follow_up))
-        figures.extend(_with_schedule_changes(clinic, people, follow_up))
+        if "availability" in CHOSEN:
+            figures.append(_availability(clinic))
+        if "refusal" in CHOSEN:
+            figures.append(_refusals(clinic, people, follow_up))
+        if "settle" in CHOSEN:
+            figures.append(_simultaneous(clinic, people, follow_up))
+        if "schedule" in CHOSEN:
+            figures.extend(_with_schedule_changes(clinic, people, follow_up))
     finally:
         _teardown(clinic)
     return figures

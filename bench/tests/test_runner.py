@@ -111,3 +111,10 @@ def test_size_ratios_pair_figures_by_key_across_sizes():
     (ratio,) = size_ratios(small, large)
     assert ratio["label"] == "soonest"
     assert ratio["ratio"] == pytest.approx(1.3)
+
+
+def test_the_runner_knows_the_bigclinic_parts():
+    from bench.__main__ import BIGCLINIC_PARTS
+    from bench.bench_bigclinic import PARTS
+
+    assert BIGCLINIC_PARTS == PARTS
