@@ -1,6 +1,13 @@
 """``make bench``: time the hot paths on generated networks of a given size.
 
-``python -m bench [--sizes 10000,50000] [--only search,availability] [--rebuild]``
+``python -m bench [--sizes 10000,50000] [--only search,availability] [--rebuild] [--practitioners 1000]
+[--http-port PORT]``
+
+Topics: ``availability``, ``search`` (compared across sizes: p95 at the largest / the smallest),
+``bigclinic`` (a 1,000-practitioner clinic: the availability API, refusals, 20 simultaneous requests,
+bookings quiet vs while schedules change), ``booking``, ``http`` (wrk on gunicorn: search and clinic pages as
+a share of /healthz) and ``scaleout`` (bookings/s from 1, 2 and 4 workers, PostgreSQL only). ``bigclinic``,
+``booking`` and ``scaleout`` do not depend on the network's size and run at the first size only.
 
 For each size the runner makes (once, then reuses) a database holding
 ``manage.py demo --clinics N --seed 1``, copies it to a scratch database so a
@@ -13,7 +20,9 @@ benchmark that writes (booking) never changes the cached one, and runs every
         # or {"label": str, "value": str} for any other figure ("1234 req/s").
 
 Databases: a SQLite file under ``bench-results/`` or, when DATABASE_URL is a
-postgres:// URL, a database ``painhero_bench_<N>`` on that server. The cache is
+postgres:// URL, databases named after the one it names (``<name>_bench_10k`` and
+``<name>_bench_10k_run`` for ``postgres://.../<name>``), created through that URL's
+host, user and database: no other database on the server is connected to or touched. The cache is
 keyed by size, seed, the migrations and the demo command's source, so a schema
 or generator change rebuilds it.
 """

@@ -53,7 +53,7 @@ def _times(clinic: Any, *, days: int, first_day: int = 1) -> list[datetime]:
     ]
 
 
-def _overlapping_pairs(clinic_ids: list[int]) -> int:
+def overlapping_pairs(clinic_ids: list[int]) -> int:
     from django.db import connection
 
     marks = ", ".join(["%s"] * len(clinic_ids))
@@ -70,7 +70,7 @@ def _overlapping_pairs(clinic_ids: list[int]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _teardown(clinic: Any) -> None:
+def teardown(clinic: Any) -> None:
     from booking.models import Appointment
     from notifications.models import OutboxMessage
 
@@ -165,14 +165,14 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
                     f"{attempts - booked} refused as taken)",
                 }
             )
-        pairs = _overlapping_pairs([c.pk for c, _p, _s in setups])
+        pairs = overlapping_pairs([c.pk for c, _p, _s in setups])
         figures.append({"label": "booking: overlapping appointment pairs afterwards (must be 0)", "value": str(pairs)})
         print(f"overlapping appointment pairs: {pairs}")
         if pairs:
             raise AssertionError(f"{pairs} overlapping appointment pairs: the no-double-booking guarantee failed")
     finally:
         for setup in setups:
-            _teardown(setup[0])
+            teardown(setup[0])
     return figures
 
 

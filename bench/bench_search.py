@@ -71,5 +71,5 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
             matched = f"{body['count']:,}{'+' if body.get('count_is_capped') else ''}"
         else:
             matched = f"{len(body):,}"
-        figures.append({"label": f"{label} ({matched} found)", "samples_ms": samples})
+        figures.append({"label": f"{label} ({matched} found)", "key": label, "samples_ms": samples})
     return figures

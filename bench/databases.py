@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results"
@@ -29,6 +29,35 @@ def cache_key(*, clinics: int, seed: int) -> str:
 
 def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://"))
+
+
+# PostgreSQL cuts identifiers at 63 bytes: a longer name would silently become another database's.
+_MAX_IDENTIFIER = 63
+
+
+def size_tag(clinics: int) -> str:
+    """10000 -> "10k", 1500 -> "1500": short, and the same size always gives the same name."""
+    return f"{clinics // 1000}k" if clinics >= 1000 and clinics % 1000 == 0 else str(clinics)
+
+
+def bench_database_names(url: str, *, clinics: int) -> tuple[str, str]:
+    """The cached and the scratch database for ``clinics`` on the server of ``url``, named after its database.
+
+    ``postgres://root@host/root`` gives ``root_bench_10k`` and ``root_bench_10k_run``: whoever may use the
+    database ``DATABASE_URL`` names owns every name that starts with it, and no other database is touched.
+    """
+    parts = urlsplit(url)
+    base = unquote(parts.path.lstrip("/")) or unquote(parts.username or "")
+    if not base:
+        raise ValueError("DATABASE_URL names no database (and no user whose database it would be)")
+    cached = f"{base}_bench_{size_tag(clinics)}"
+    scratch = f"{cached}_run"
+    if len(scratch.encode()) > _MAX_IDENTIFIER:
+        raise ValueError(
+            f"the bench database name {scratch!r} is longer than PostgreSQL's {_MAX_IDENTIFIER} bytes: "
+            "use a DATABASE_URL with a shorter database name"
+        )
+    return cached, scratch
 
 
 @contextlib.contextmanager
@@ -103,8 +132,12 @@ def _postgres(url: str, *, clinics: int, seed: int, rebuild: bool) -> Iterator[s
     from psycopg import sql
 
     key = cache_key(clinics=clinics, seed=seed)
-    cached, scratch = f"painhero_bench_{clinics}", f"painhero_bench_{clinics}_run"
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as admin:
+    try:
+        cached, scratch = bench_database_names(url, clinics=clinics)
+    except ValueError as exc:
+        raise SystemExit(f"bench: {exc}") from None
+    # Creating and dropping go through the database the URL names, as its user: nothing else on the server.
+    with psycopg.connect(url, autocommit=True) as admin:
         row = admin.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [cached]
         ).fetchone()
@@ -135,4 +168,4 @@ def _redacted(url: str) -> str:
 
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{quote(name)}", parts.query, parts.fragment))

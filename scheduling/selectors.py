@@ -6,6 +6,7 @@ The reads across clinics that search makes (soonest first, each clinic's next ti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -50,18 +51,27 @@ def open_times_list(
     now: datetime,
     service: Service | None = None,
     practitioner: Practitioner | None = None,
+    practitioner_ids: Sequence[int] | None = None,
     discipline: str | None = None,
 ) -> list[OpenTime]:
     """Open times at ``clinic`` starting in ``[start, end)``, sorted by start (then practitioner, service).
 
     Without a service, every active service the filters allow; each slot names its practitioner and service.
+    ``practitioner`` and ``practitioner_ids`` both narrow to those practitioners (both given: those in both).
     """
+    only: set[int] | None = None
+    if practitioner is not None:
+        only = {practitioner.pk}
+    if practitioner_ids is not None:
+        only = set(practitioner_ids) if only is None else only & set(practitioner_ids)
+    if only is not None and not only:
+        return []
     inputs = clinic_inputs_load(
         clinics=[clinic],
         start=start,
         end=end,
         now=now,
-        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
+        practitioner_ids=sorted(only) if only is not None else None,
         service_ids=[service.pk] if service is not None else None,
     )[clinic.pk]
     now_ts, start_ts, end_ts = engine.ts(now), engine.ts(start), engine.ts(end)
