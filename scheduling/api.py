@@ -19,7 +19,6 @@ from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors, plain
 from painhero.bounds import date_in_window, window_message
 from scheduling import search, selectors
 from scheduling.engine import from_ts, ts
-from scheduling.models import AvailabilityState, NextOpenTime
 
 router = Router(tags=["availability"])
 
@@ -175,34 +174,6 @@ def _cursor_parse(value: str) -> tuple[int, int, int]:
     return moment, practitioner_id, service_id
 
 
-def _first_page_practitioners(
-    *, clinic: Clinic, service_id: int | None, start: datetime, end: datetime, now: datetime, limit: int
-) -> tuple[list[int], datetime] | None:
-    """Who has the first ``limit + 1`` open times, and the last of those starts, from the precomputed next times.
-
-    Every (practitioner, service) keeps its next few starts there, so the first rows in (start, practitioner,
-    service) order are the first open times: only their practitioners need computing for a first page (at a
-    1,000-practitioner clinic, a few dozen instead of all). None when the cache cannot say: not fresh, or
-    fewer rows than a page (then everyone is computed). Belongs with the cache reads (scheduling/cache.py).
-    """
-    if not AvailabilityState.objects.filter(clinic_id=clinic.pk, fresh_until__gt=now).exists():
-        return None
-    first: list[tuple[datetime, int, int]] = []
-    # One query per discipline: each walks the (clinic, discipline, start) index and stops after a page.
-    for discipline in Discipline.values:
-        rows = NextOpenTime.objects.filter(
-            clinic_id=clinic.pk, discipline=discipline, start__gte=start, start__lt=end, bookable_until__gte=now
-        )
-        if service_id is not None:
-            rows = rows.filter(service_id=service_id)
-        ordered = rows.order_by("start", "practitioner_id", "service_id")
-        first += ordered.values_list("start", "practitioner_id", "service_id")[: limit + 1]
-    first = sorted(first)[: limit + 1]
-    if len(first) <= limit:
-        return None
-    return sorted({pid for _start, pid, _sid in first}), first[-1][0]
-
-
 def _next_link(request: HttpRequest, *, window: tuple[datetime, datetime], last: selectors.OpenTime) -> str:
     """The same request with its window written out (a default "from now" must not move) and a cursor."""
     query = request.GET.copy()
@@ -298,7 +269,7 @@ def availability(
         and practitioner is None
         and practitioner_id is None
     ):
-        first = _first_page_practitioners(
+        first = search.open_times_first_page_practitioners(
             clinic=clinic, service_id=service, start=window_start, end=window_end, now=now, limit=limit
         )
         if first is not None:

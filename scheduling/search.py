@@ -13,7 +13,7 @@ from django.db.models import BooleanField, Count, Exists, F, Min, OuterRef, Quer
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Cast, RowNumber
 
-from clinics.models import Clinic, Service, ServiceKind
+from clinics.models import Clinic, Discipline, Service, ServiceKind
 from scheduling.models import AvailabilityState, NextOpenTime
 from scheduling.selectors import OpenTime
 
@@ -367,3 +367,32 @@ def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:
         )
     )
     return [pk for pk in clinic_ids if pk not in fresh]
+
+
+def open_times_first_page_practitioners(
+    *, clinic: Clinic, service_id: int | None, start: datetime, end: datetime, now: datetime, limit: int
+) -> tuple[list[int], datetime] | None:
+    """Who has the first ``limit + 1`` open times, and the last of those starts, from the precomputed next times.
+
+    Every (practitioner, service) keeps its next few starts there, so the first rows in (start, practitioner,
+    service) order are the first open times: only their practitioners need computing for a first page (at a
+    1,000-practitioner clinic, a few dozen instead of all). None when the cache cannot say: not fresh, or
+    fewer rows than a page (then everyone is computed).
+    Used by the availability API's first page.
+    """
+    if not AvailabilityState.objects.filter(clinic_id=clinic.pk, fresh_until__gt=now).exists():
+        return None
+    first: list[tuple[datetime, int, int]] = []
+    # One query per discipline: each walks the (clinic, discipline, start) index and stops after a page.
+    for discipline in Discipline.values:
+        rows = NextOpenTime.objects.filter(
+            clinic_id=clinic.pk, discipline=discipline, start__gte=start, start__lt=end, bookable_until__gte=now
+        )
+        if service_id is not None:
+            rows = rows.filter(service_id=service_id)
+        ordered = rows.order_by("start", "practitioner_id", "service_id")
+        first += ordered.values_list("start", "practitioner_id", "service_id")[: limit + 1]
+    first = sorted(first)[: limit + 1]
+    if len(first) <= limit:
+        return None
+    return sorted({pid for _start, pid, _sid in first}), first[-1][0]
