@@ -77,7 +77,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
     if params.sort == "soonest":
-        latest = max(day_ends) if day_ends else None
+        latest = _latest_day_end(day_ends, area=_area(params, city_id=city_id, center=center))
         ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None, day_end=latest)
     elif params.sort == "distance" and center is not None:
         ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
@@ -251,6 +251,34 @@ def _day_ends(now: datetime) -> dict[datetime, list[str]]:
         by_end[_day_end(now, zone)].append(zone)
     by_end.setdefault(_day_end(now, settings.TIME_ZONE), [])
     return dict(by_end)
+
+
+def _latest_day_end(day_ends: dict[datetime, list[str]] | None, *, area: QuerySet[Clinic] | None) -> datetime | None:
+    """When "today" ends last among the zones of the clinics searched: what bounds the soonest walk.
+
+    The whole country's latest end is up to a day away (just after midnight in St. John's, the walk would read
+    every clinic's next 24 hours); an area's zones (one, nearly always) end within hours. ``area`` is the searched
+    queryset, read for its distinct zones only (index range, no availability test); None means everywhere.
+    """
+    if not day_ends:
+        return None
+    if area is None:
+        return max(day_ends)
+    zones = set(area.order_by().values_list("time_zone", flat=True).distinct())
+    if not zones:
+        return min(day_ends)  # no clinic there: nothing to walk for
+    if not zones <= {name for names in day_ends.values() for name in names}:
+        return max(day_ends)  # a zone no city lists: the filter gives it the default zone's end; stay safe
+    return max(end for end, names in day_ends.items() if zones & set(names))
+
+
+def _area(params: SearchParams, *, city_id: int | None, center: tuple[float, float] | None) -> QuerySet[Clinic] | None:
+    """The in-network clinics where a search looks, before any filter (their zones bound "today"); None: anywhere."""
+    if params.in_city:
+        return Clinic.objects.in_network().filter(city_id=city_id) if city_id is not None else Clinic.objects.none()
+    if center is None:
+        return None
+    return _near(Clinic.objects.in_network(), center=center, radius_km=params.radius_km)
 
 
 def _day_end(now: datetime, zone_name: str) -> datetime:

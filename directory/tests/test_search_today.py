@@ -75,13 +75,7 @@ def test_after_the_days_last_start_nothing_is_left_today_but_tomorrow_is_within_
     assert tomorrow.items[0].next_available == local(zone, 2026, 12, 8, 9, 0)
 
 
-def test_the_walk_stops_at_the_latest_end_of_today_in_any_zone_not_a_day_later(monkeypatch):
-    """At 21:00 in Toronto today ends last in Regina, at its midnight: the soonest walk reads times up to there.
-
-    A bound of 25 hours had the evening's walk read all of tomorrow's times, nationwide, to answer "none"."""
-    clinics = [evening_clinic(zone) for zone in ZONES]
-    now = toronto(2026, 12, 7, 21, 0)
-    next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=now)
+def _recorded_walk_bounds(monkeypatch) -> list:
     bounds = []
     walk = selectors.soonest_clinics  # type: ignore[attr-defined]  # the name the selector calls, patched below
 
@@ -90,13 +84,35 @@ def test_the_walk_stops_at_the_latest_end_of_today_in_any_zone_not_a_day_later(m
         return walk(**kwargs)
 
     monkeypatch.setattr(selectors, "soonest_clinics", recording_walk)
+    return bounds
+
+
+def test_the_walk_stops_at_the_end_of_today_in_the_searched_clinics_zone_not_a_day_later(monkeypatch):
+    """At 21:00 in Toronto a search around Halifax reads times up to Halifax's midnight, not Regina's.
+
+    A bound of 25 hours had the evening's walk read all of tomorrow's times, nationwide, to answer "none"; the
+    country's latest midnight (just after midnight in St. John's, a day away) had it read the next day's."""
+    clinics = [evening_clinic(zone) for zone in ZONES]
+    now = toronto(2026, 12, 7, 21, 0)
+    next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=now)
+    bounds = _recorded_walk_bounds(monkeypatch)
     halifax = clinics[1]
     page = near(halifax, now, available="today", sort="soonest")  # 23:00 in Halifax: 23:00 and 23:15 are left
     assert [hit.clinic for hit in page.items] == [halifax]
+    assert bounds == [local("America/Halifax", 2026, 12, 8, 0, 0)]
+
+
+def test_without_a_place_the_walk_stops_at_the_latest_end_of_today_in_any_zone(monkeypatch):
+    clinics = [evening_clinic(zone) for zone in ZONES]
+    now = toronto(2026, 12, 7, 21, 0)
+    next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=now)
+    bounds = _recorded_walk_bounds(monkeypatch)
+    page = clinic_search(params=SearchParams(available="today", sort="soonest"), now=now)
+    assert clinics[1] in [hit.clinic for hit in page.items]
     assert bounds == [local("America/Regina", 2026, 12, 8, 0, 0)]
 
 
-def test_an_empty_evening_answer_is_two_queries_and_counts_nothing():
+def test_an_empty_evening_answer_is_three_queries_and_counts_nothing():
     clinics = [evening_clinic(zone) for zone in ZONES]
     now = local("America/Regina", 2026, 12, 7, 23, 16)
     next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=now)
@@ -104,8 +120,8 @@ def test_an_empty_evening_answer_is_two_queries_and_counts_nothing():
     with CaptureQueriesContext(connection) as queries:
         page = near(regina, now, available="today", sort="soonest")
     assert page.count == 0
-    # the zones' cities, the walk; no count, which would test every clinic of the area
-    assert len(queries.captured_queries) == 2
+    # the zones' cities, the zones of the area's clinics, the walk; no count, which would test every clinic there
+    assert len(queries.captured_queries) == 3
     assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
 
 
