@@ -40,9 +40,13 @@ def test_a_practitioner_cannot_export(practitioner: Client, world: World) -> Non
 
 
 def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(practitioner: Client, world: World) -> None:
-    page = practitioner.get(f"/portal/{world.a.clinic.pk}/feeds/").content.decode()
+    feeds = f"/portal/{world.a.clinic.pk}/feeds/"
+    assert "Create an address" in practitioner.get(feeds).content.decode()
+    assert not CalendarFeed.objects.exists()  # looking at the page creates nothing (no GET changes state)
+    created = practitioner.post(f"{feeds}{world.a.practitioner.pk}/reissue/", follow=True).content.decode()
+    assert "The calendar address is ready." in created
     feed = CalendarFeed.objects.get(practitioner=world.a.practitioner)
-    assert f"/portal/feeds/{feed.token}.ics" in page
+    assert f"/portal/feeds/{feed.token}.ics" in practitioner.get(feeds).content.decode()
     assert not CalendarFeed.objects.filter(practitioner=world.a.colleague).exists()  # a practitioner sees only theirs
     response = Client().get(f"/portal/feeds/{feed.token}.ics")
     assert response["Content-Type"].startswith("text/calendar")

@@ -28,7 +28,6 @@ from portal.access import (
     appointments_visible,
     portal_view,
 )
-from portal.auth_services import calendar_feed_get
 from portal.forms.records import DateRangeForm, InviteForm
 from portal.models import AuditEntry, CalendarFeed, Invitation, Membership, Role
 from portal.services import records
@@ -106,10 +105,12 @@ def feeds(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
     practitioners = Practitioner.objects.filter(clinic_id=clinic_id, is_active=True).order_by("last_name")
     if membership.role == Role.PRACTITIONER:
         practitioners = practitioners.filter(pk=membership.practitioner_id or 0)
+    # A GET only reads: a practitioner without an address yet is offered a button that creates one (POST).
+    tokens = dict(CalendarFeed.objects.filter(practitioner__in=practitioners).values_list("practitioner_id", "token"))
     rows = [
         {
             "practitioner": p,
-            "url": absolute_reverse("portal:feed", args=[calendar_feed_get(practitioner=p).token]),
+            "url": absolute_reverse("portal:feed", args=[tokens[p.pk]]) if p.pk in tokens else None,
         }
         for p in practitioners
     ]
@@ -120,10 +121,14 @@ def feeds(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
 @require_POST
 def feed_reissue(request: HttpRequest, clinic_id: int, practitioner_id: int, *, membership: Membership) -> HttpResponse:
     practitioner = access_practitioner(membership, practitioner_id)
+    had_one = CalendarFeed.objects.filter(practitioner=practitioner).exists()
     records.calendar_feed_reissue(
         actor=membership, practitioner=practitioner, ip=client_ip(request), now=timezone.now()
     )
-    messages.success(request, _("The old address no longer works; use the new one."))
+    if had_one:
+        messages.success(request, _("The old address no longer works; use the new one."))
+    else:
+        messages.success(request, _("The calendar address is ready."))
     return redirect("portal:feeds", clinic_id)
 
 
