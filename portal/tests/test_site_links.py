@@ -34,8 +34,8 @@ ZONES = [
 
 @override_settings(SITE_URL=SITE)
 def test_the_feeds_page_gives_the_feed_address_on_site_url(world: World) -> None:
-    page = client_for(world.practitioner).get(f"/portal/{world.a.clinic.pk}/feeds/", HTTP_HOST="localhost")
     token = calendar_feed_get(practitioner=world.a.practitioner).token
+    page = client_for(world.practitioner).get(f"/portal/{world.a.clinic.pk}/feeds/", HTTP_HOST="localhost")
     assert f"{SITE}/portal/feeds/{token}.ics" in page.content.decode()
     assert "http://localhost/portal/feeds/" not in page.content.decode()
 
