@@ -279,6 +279,8 @@ def test_a_sparse_walk_answers_a_small_area_from_its_own_clinics_rows(monkeypatc
     area = Clinic.objects.filter(pk__in=[c.pk for c in clinics[1:]])
     walked = soonest_clinics(clinics=area, now=NOW, limit=2, offset=1)
     monkeypatch.setattr(search, "FIRST_WALK", 1)
+    monkeypatch.setattr(search, "MIN_BATCH", 1)  # PostgreSQL's batches of one row too, as SQLite's first walk
+    monkeypatch.setattr(search, "FIRST_BATCH_PER_CLINIC", 0)
     asked = []
     real_walk = search._walk
 
