@@ -269,35 +269,32 @@ def test_soonest_clinics_groups_instead_when_the_walk_would_be_too_long(monkeypa
     assert hhmm([start for _pk, start in page]) == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
 
 
-def test_a_sparse_walk_answers_a_small_area_from_its_own_clinics_rows(monkeypatch, django_assert_max_num_queries):
-    """Past FIRST_WALK rows without a page, a small area's first starts come from its clinics' rows: the same
-    page the walk gives, without reading on through the rest of the country's rows."""
+def test_a_small_area_is_answered_from_its_own_clinics_rows_not_by_walking_the_country(
+    monkeypatch, django_assert_max_num_queries
+):
+    """An area of at most SMALL_AREA clinics gets the page the walk gives, from its clinics' own rows: walking
+    every clinic's rows in start order found a sparse area's few clinics only far down."""
     from scheduling import search
 
     clinics = [make_open_clinic(practitioners=2, blocks=((f"{9 + i:02}:00", f"{10 + i:02}:00"),))[0] for i in range(4)]
     cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     area = Clinic.objects.filter(pk__in=[c.pk for c in clinics[1:]])
-    walked = soonest_clinics(clinics=area, now=NOW, limit=2, offset=1)
-    monkeypatch.setattr(search, "FIRST_WALK", 1)
-    monkeypatch.setattr(search, "MIN_BATCH", 1)  # PostgreSQL's batches of one row too, as SQLite's first walk
-    monkeypatch.setattr(search, "FIRST_BATCH_PER_CLINIC", 0)
-    asked = []
+    walks = []
     real_walk = search._walk
 
     def counting_walk(*args, **kwargs):
-        asked.append(kwargs["limit"])
+        walks.append(kwargs["limit"])
         return real_walk(*args, **kwargs)
 
     monkeypatch.setattr(search, "_walk", counting_walk)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):  # the area's ids, its clinics' first starts
         grouped = soonest_clinics(clinics=area, now=NOW, limit=2, offset=1)
-    assert grouped == walked == [(clinics[2].pk, grouped[0][1]), (clinics[3].pk, grouped[1][1])]
+    assert walks == []
+    assert [pk for pk, _start in grouped] == [clinics[2].pk, clinics[3].pk]
     assert hhmm([start for _pk, start in grouped]) == ["Mon 11:00", "Mon 12:00"]
-    assert len(asked) == 1  # one short walk, then the area's own rows
-    monkeypatch.setattr(search, "SMALL_AREA", 2)  # an area larger than that: the walk goes on
-    asked.clear()
-    assert soonest_clinics(clinics=area, now=NOW, limit=2, offset=1) == walked
-    assert len(asked) > 1
+    monkeypatch.setattr(search, "SMALL_AREA", 2)  # an area larger than that: the walk answers, the same
+    assert soonest_clinics(clinics=area, now=NOW, limit=2, offset=1) == grouped
+    assert walks
 
 
 def test_removing_time_off_a_closure_or_an_opening_refreshes_next_openings_too(committed):
