@@ -69,7 +69,7 @@ def test_an_older_copy_of_the_session_saved_last_does_not_take_the_patients_hold
     session = SessionStore()
     session["seen"] = True
     session.create()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key or ""
     url, hidden = _page(client, world)
     # Request A (any request of this browser) reads the session before the hold is saved...
     older = SessionStore(session_key=session.session_key)
