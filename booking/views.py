@@ -5,12 +5,15 @@ Views parse, fetch by private token (404 for anything else), call booking.servic
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +42,17 @@ from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
 from painhero.http import client_ip, is_htmx
 
+# Who holds a time is the browser's visitor id, never the session: the session row is rewritten whole by every
+# request (SESSION_SAVE_EVERY_REQUEST), so a request that read it before the hold was saved puts back a copy
+# without the hold, and the hold POST is often the request that creates the session, so a form sent before its
+# answer arrived carries no session at all. Either way the patient's own hold counted as someone else's (409).
+# The id comes with the page (a signed cookie, and a signed hidden field in both of the page's forms), before
+# the page's scripts run, so the hold and the booking of one page always name the same owner.
+VISITOR_COOKIE = "booking_visitor"
+VISITOR_FIELD = "visitor"
+VISITOR_SALT = "booking.visitor"
+VISITOR_AGE = 24 * 3600
+# Only a hint for the wording of a refusal ("your hold has lapsed"): it is never the proof of a hold.
 SESSION_HOLDS = "booking_holds"
 
 
@@ -113,12 +127,48 @@ def _link_slot(
     return practitioner, service, start_at
 
 
-def _held(request: HttpRequest, key: str, now: datetime) -> Hold | None:
-    """This browser's hold on the time, if it still has one (the session keeps its id and token)."""
-    entry = request.session.get(SESSION_HOLDS, {}).get(key)
-    if entry is None:
+def _visitor(request: HttpRequest) -> str:
+    """This browser's visitor id: the page's signed field first (it names the page's own owner), then the cookie.
+
+    "" when it has none (or a forged one): the caller issues a new one.
+    """
+    signer = signing.Signer(salt=VISITOR_SALT)
+    raw = request.POST.get(VISITOR_FIELD, "") if request.method == "POST" else ""
+    if raw:
+        try:
+            return signer.unsign(raw)
+        except signing.BadSignature:
+            pass
+    return request.get_signed_cookie(VISITOR_COOKIE, default="", salt=VISITOR_SALT, max_age=VISITOR_AGE) or ""
+
+
+def _keep_visitor(request: HttpRequest, response: HttpResponse, visitor: str) -> HttpResponse:
+    """Give the browser its visitor id as a cookie when it does not send this one (no server state: a GET may)."""
+    if request.get_signed_cookie(VISITOR_COOKIE, default="", salt=VISITOR_SALT, max_age=VISITOR_AGE) != visitor:
+        response.set_signed_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            salt=VISITOR_SALT,
+            max_age=VISITOR_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _mine(visitor: str, practitioner: Practitioner, service: Service, start_at: datetime) -> Hold | None:
+    """This browser's hold on the time, active or lapsed (a lapsed row is let go by the booking), if any."""
+    if not visitor:
         return None
-    return Hold.objects.active(now).filter(pk=entry["id"], token=entry["token"]).first()
+    mine = Hold.objects.filter(owner_key=visitor, practitioner=practitioner, service=service, start=start_at)
+    return mine.order_by("-expires_at").first()
+
+
+def _held(visitor: str, practitioner: Practitioner, service: Service, start_at: datetime, now: datetime) -> Hold | None:
+    """This browser's active hold on the time, if it has one."""
+    hold = _mine(visitor, practitioner, service, start_at)
+    return hold if hold is not None and hold.expires_at > now else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,13 +184,22 @@ def start(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     practitioner, service, start_at = found
-    key = _slot_key(practitioner, service, start_at)
-    hold = _held(request, key, now)
+    visitor = _visitor(request) or secrets.token_urlsafe(24)
+    hold = _held(visitor, practitioner, service, start_at, now)
     reviewing = request.method == "POST" and request.POST.get("review") == "1"
     if request.method == "POST" and not reviewing:
         form = PatientForm(request.POST)
         if form.is_valid():
-            return _book(request, form=form, practitioner=practitioner, service=service, start_at=start_at, now=now)
+            booked = _book(
+                request,
+                form=form,
+                visitor=visitor,
+                practitioner=practitioner,
+                service=service,
+                start_at=start_at,
+                now=now,
+            )
+            return _keep_visitor(request, booked, visitor)
     else:
         # A review carries the details typed for a time that was taken: shown again, unvalidated, to confirm.
         form = PatientForm(initial=_details(request.POST) if reviewing else None)
@@ -172,11 +231,13 @@ def start(request: HttpRequest) -> HttpResponse:
         "form_action": _start_url(practitioner, service, start_at),
         "final": not policy.changeable_online(start=start_at, now=now),
         "window_hours": policy.cancellation_window_hours,
+        "visitor_field": VISITOR_FIELD,
+        "visitor_signed": signing.Signer(salt=VISITOR_SALT).sign(visitor),
         **_hold_context(hold, now),
     }
     response = render(request, "booking/checkout.html", context, status=400 if form.is_bound else 200)
     response["Cache-Control"] = "private, no-store"
-    return response
+    return _keep_visitor(request, response, visitor)
 
 
 def _details(data: Any) -> dict[str, str]:
@@ -197,20 +258,17 @@ def _book(
     request: HttpRequest,
     *,
     form: PatientForm,
+    visitor: str,
     practitioner: Practitioner,
     service: Service,
     start_at: datetime,
     now: datetime,
 ) -> HttpResponse:
     key = _slot_key(practitioner, service, start_at)
-    entry = request.session.get(SESSION_HOLDS, {}).get(key)
-    # The row may be gone (lapsed and swept, or booked by this very form): a stub still carries id and token.
-    hold = None
-    if entry is not None:
-        hold = Hold.objects.filter(pk=entry["id"]).first() or Hold(pk=entry["id"], token=entry["token"])
     body = {k: v for k, v in form.cleaned_data.items() if k != "form_token"} | {"slot": key}
-    try:
-        booked = appointment_book(
+
+    def book(hold: Hold | None) -> Any:
+        return appointment_book(
             practitioner=practitioner,
             service=service,
             start=start_at,
@@ -218,7 +276,7 @@ def _book(
             now=now,
             source=AppointmentSource.WEB,
             hold=hold,
-            hold_token=entry["token"] if entry else "",
+            hold_token=hold.token if hold is not None else "",
             lapsed_hold_ok=True,
             idempotency_key=form.cleaned_data["form_token"],
             idempotency_scope="web",
@@ -226,8 +284,20 @@ def _book(
             ip=client_ip(request),
             language=request.LANGUAGE_CODE,
         )
+
+    # A form sent twice finds no hold the second time (the first used it up) and meets the idempotent replay.
+    hold = _mine(visitor, practitioner, service, start_at)
+    try:
+        try:
+            booked = book(hold)
+        except SlotTaken:
+            # The page's own hold may have been written while this form waited for the lock: look once more.
+            late = _mine(visitor, practitioner, service, start_at) if hold is None else None
+            if late is None:
+                raise
+            booked = book(late)
     except SlotTaken as error:
-        lapsed = entry is not None and _held(request, key, now) is None
+        had_hold = hold is not None or key in request.session.get(SESSION_HOLDS, {})
         return _taken_page(
             request,
             error=error,
@@ -235,11 +305,10 @@ def _book(
             service=service,
             start=start_at,
             details=_details(request.POST),
-            lapsed=lapsed,
+            lapsed=had_hold and _held(visitor, practitioner, service, start_at, now) is None,
         )
     except BookingError as error:
         return _problem(request, error.message, error.status)
-    # The session keeps the hold's entry: a form sent twice must reach the idempotent replay.
     return redirect(_manage_url(booked.appointment.manage_token) + "?booked=1")
 
 
@@ -255,8 +324,7 @@ def hold(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     practitioner, service, start_at = found
-    if not request.session.session_key:
-        request.session.save()
+    visitor = _visitor(request) or secrets.token_urlsafe(24)
     fragment = is_htmx(request)
     context: dict[str, Any] = {"clinic": practitioner.clinic, "zone": ZoneInfo(practitioner.clinic.time_zone)}
     try:
@@ -265,7 +333,7 @@ def hold(request: HttpRequest) -> HttpResponse:
             service=service,
             start=start_at,
             now=now,
-            owner_key=request.session.session_key or "",
+            owner_key=visitor,
             ip=client_ip(request),
             replace_own=True,
         )
@@ -278,13 +346,11 @@ def hold(request: HttpRequest) -> HttpResponse:
         if not fragment:
             return _problem(request, error.message, error.status)
         return render(request, "booking/_hold.html", context | {"message": error.message}, status=error.status)
-    # One hold per browser: the service released the others, so the session forgets them too.
-    request.session[SESSION_HOLDS] = {
-        _slot_key(practitioner, service, start_at): {"id": held.pk, "token": held.token},
-    }
+    # A hint for the wording of a later refusal; the hold itself is the visitor's (see VISITOR_COOKIE).
+    request.session[SESSION_HOLDS] = {_slot_key(practitioner, service, start_at): held.pk}
     if not fragment:
-        return redirect(_start_url(practitioner, service, start_at))
-    return render(request, "booking/_hold.html", context | _hold_context(held, now))
+        return _keep_visitor(request, redirect(_start_url(practitioner, service, start_at)), visitor)
+    return _keep_visitor(request, render(request, "booking/_hold.html", context | _hold_context(held, now)), visitor)
 
 
 def _manage_url(token: str) -> str:

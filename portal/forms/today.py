@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booking.patients import PatientDetails, phone_normalize
+from booking.patients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PatientDetails, patient_details_parse
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check
 from painhero.converters import id_parse
@@ -103,20 +103,32 @@ class AppointmentCreateForm(ClinicScopedForm):
         error_messages={"invalid_choice": _NOT_HERE_SERVICE},
     )
     slot = forms.CharField(label=gettext_lazy("Time"), error_messages={"required": gettext_lazy("Choose a time.")})
-    name = forms.CharField(label=gettext_lazy("Patient's name"), max_length=120)
-    email = forms.EmailField(label=gettext_lazy("Patient's email"))
-    phone = forms.CharField(label=gettext_lazy("Patient's mobile phone"), max_length=30)
+    # As in the public form (booking/forms.py): the fields only carry what was typed, unstripped, and
+    # ``patient_details_parse`` judges the details, so the desk meets the same refusals with the same words.
+    name = forms.CharField(label=gettext_lazy("Patient's name"), max_length=NAME_MAX_LENGTH, strip=False)
+    email = forms.CharField(
+        label=gettext_lazy("Patient's email"), max_length=EMAIL_MAX_LENGTH, strip=False, widget=forms.EmailInput
+    )
+    phone = forms.CharField(label=gettext_lazy("Patient's mobile phone"), max_length=40, strip=False)
     first_visit = forms.BooleanField(label=gettext_lazy("First visit at this clinic"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def clean_phone(self) -> str:
-        try:
-            return phone_normalize(self.cleaned_data["phone"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        try:
+            # A field its own checks refused (empty, too long) is judged as empty here, and keeps its first error.
+            self._patient = patient_details_parse(
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                first_visit=data.get("first_visit", False),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, errors)
+        else:
+            data.update(name=self._patient.name, email=self._patient.email, phone=self._patient.phone)
         self.slot_clean(data)
         service = data.get("service")
         practitioner = data.get("practitioner")
@@ -125,10 +137,8 @@ class AppointmentCreateForm(ClinicScopedForm):
         return data
 
     def patient(self) -> PatientDetails:
-        data = self.cleaned_data
-        return PatientDetails(
-            name=data["name"], email=data["email"], phone=data["phone"], first_visit=data.get("first_visit", False)
-        )
+        """The details ``clean`` built; call after ``is_valid()``."""
+        return self._patient
 
 
 class MoveForm(ClinicScopedForm):
