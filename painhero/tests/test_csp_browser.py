@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from booking.tests.conftest import make_world
 from clinics.models import Discipline
 from clinics.testing import make_clinic, make_practitioner
+from painhero.testing import make_world
 from portal.models import Membership, Role
 from portal.tests.conftest import PASSWORD, make_user
 
@@ -89,7 +89,7 @@ def test_the_public_pages_run_under_the_policy_without_a_violation(page: Any, li
     watch.assert_clean("clinic profile after paging the week")
 
     watch.visit(
-        f"{live_server.url}/book/?practitioner={world.practitioner.pk}&service={world.service.pk}&start={_start(world)}"
+        f"{live_server.url}/book/?practitioner={world.chen.pk}&service={world.service.pk}&start={_start(world)}"
     )
     assert page.locator("[data-countdown-text]").inner_text().startswith(("4:", "5:")), "the countdown script ran"
     watch.assert_clean("checkout")
