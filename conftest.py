@@ -33,7 +33,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     in CI they are deselected here, because CI's PostgreSQL run executes them; elsewhere they skip."""
     if not IN_CI or _on_postgres():
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         wants_pg = item.get_closest_marker("postgres") or "postgres_only" in getattr(item, "fixturenames", ())
         (drop if wants_pg else keep).append(item)

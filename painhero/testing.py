@@ -15,7 +15,7 @@ Only tests import this module (the import contracts in pyproject.toml ignore it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -41,10 +41,15 @@ def later(minutes: int) -> datetime:
     return SLOT + timedelta(minutes=minutes)
 
 
+def day(days: int = 0) -> date:
+    """``NOW``'s date in Toronto, or ``days`` after it."""
+    return NOW.date() + timedelta(days=days)
+
+
 def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
     """A wall-clock time in Toronto on ``NOW``'s day, or ``days`` after it."""
-    day = NOW.date() + timedelta(days=days)
-    return toronto(day.year, day.month, day.day, hour, minute)
+    when = day(days)
+    return toronto(when.year, when.month, when.day, hour, minute)
 
 
 @dataclass
