@@ -20,9 +20,7 @@ from django.utils import timezone, translation
 
 from booking.models import Appointment, AppointmentSource
 from booking.services import appointment_book
-from painhero.testing import make_world, patient
-from portal.models import Role
-from portal.tests.conftest import PASSWORD, make_user
+from painhero.testing import PASSWORD, make_world, patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +107,6 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
     page: Any, live_server: Any, axe_check: Any, clock: None, lang: str
 ) -> None:
     world = make_world()
-    make_user("owner@a11y.test", clinic=world.clinic, role=Role.OWNER)
     appointment_book(
         practitioner=world.chen,
         service=world.service,
@@ -135,7 +132,7 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
 
     _visit(page, f"{site}/portal/sign-in/")
     axe_check(page, where="portal sign-in")
-    page.locator("input[name='email']").fill("owner@a11y.test")
+    page.locator("input[name='email']").fill(world.owner.email)
     page.locator("input[name='password']").fill(PASSWORD)
     page.locator("main button[type='submit']").click()
     page.wait_for_url(f"**/portal/{cid}/")
