@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.5"
 
 
-def _request(**meta: str) -> Any:
+def _request(**meta: Any) -> Any:
     return RequestFactory().get("/", **meta)
 
 

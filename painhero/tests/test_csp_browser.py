@@ -7,7 +7,7 @@ a ``<style>`` htmx injects or a map tile from an origin the policy forgot all sh
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,7 +59,7 @@ class Watch:
 def _start(world: Any) -> str:
     zone = ZoneInfo(world.clinic.time_zone)
     day = (timezone.now().astimezone(zone) + timedelta(days=2)).date()
-    start = timezone.datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
     return start.isoformat().replace("+", "%2B")
 
 
