@@ -145,3 +145,44 @@ def _axe_check(page: Any, *, where: str = "") -> None:
 def axe_check() -> Any:
     """``axe_check(page, where="...")``: no serious or critical axe-core violation on the page as it is now."""
     return _axe_check
+
+
+# The one test world (painhero/testing.py): one clinic, named people, one clock.
+
+
+@pytest.fixture
+def world(db: Any, time_machine: Any) -> Any:
+    """``painhero.testing.make_world()`` with the clock frozen at ``NOW``; a test that needs another instant (a
+    DST day, a holiday) moves it with ``time_machine.move_to`` and says why."""
+    from painhero.testing import NOW, make_world
+
+    time_machine.move_to(NOW, tick=False)
+    return make_world()
+
+
+@pytest.fixture
+def owner_client(world: Any) -> Any:
+    from painhero.testing import client_for
+
+    return client_for(world.owner)
+
+
+@pytest.fixture
+def colleague_client(world: Any) -> Any:
+    from painhero.testing import client_for
+
+    return client_for(world.colleague)
+
+
+@pytest.fixture
+def practitioner_client(world: Any) -> Any:
+    from painhero.testing import client_for
+
+    return client_for(world.practitioner)
+
+
+@pytest.fixture
+def outsider_client(world: Any) -> Any:
+    from painhero.testing import client_for
+
+    return client_for(world.outsider)

@@ -11,6 +11,7 @@ from clinics.testing import make_city, make_clinic, make_practitioner, make_serv
 from scheduling.models import WorkingHours
 
 EVERY_WEEKDAY = (0, 1, 2, 3, 4)
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 
 
 def make_hours(

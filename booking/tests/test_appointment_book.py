@@ -9,13 +9,13 @@ from django.db import connection
 from booking.errors import HoldInvalid, IdempotencyInFlight, IdempotencyMismatch, NotBookable, SlotTaken
 from booking.models import Appointment, AppointmentEvent, EventKind, Hold, IdempotencyKey
 from booking.services import appointment_book, hold_create
-from booking.tests.conftest import NOW, SLOT, World, later, patient
 from notifications.models import OutboxMessage
+from painhero.testing import NOW, SLOT, World, later, patient
 from scheduling.models import NextOpenTime
 
 
 def book(world: World, start: Any = SLOT, **kwargs: Any) -> Any:
-    kwargs.setdefault("practitioner", world.practitioner)
+    kwargs.setdefault("practitioner", world.chen)
     return appointment_book(service=world.service, start=start, patient=patient(), now=NOW, **kwargs)
 
 
@@ -38,9 +38,9 @@ def test_it_answers_409_with_alternatives_when_the_slot_was_just_taken(world: Wo
         book(world)
     alternatives = caught.value.alternatives
     assert alternatives, "the patient is offered other times"
-    assert all(a.start != SLOT or a.practitioner_id != world.practitioner.pk for a in alternatives)
+    assert all(a.start != SLOT or a.practitioner_id != world.chen.pk for a in alternatives)
     # The same practitioner first, nearest first.
-    assert alternatives[0].practitioner_id == world.practitioner.pk
+    assert alternatives[0].practitioner_id == world.chen.pk
     assert abs(alternatives[0].start - SLOT) <= timedelta(minutes=30)
     assert Appointment.objects.count() == 1
 
@@ -55,7 +55,7 @@ def test_it_refuses_an_overlapping_time_but_books_the_adjacent_one(world: World)
 
 def test_another_practitioner_can_take_the_same_time(world: World) -> None:
     book(world)
-    assert book(world, practitioner=world.other).appointment.practitioner == world.other
+    assert book(world, practitioner=world.lee).appointment.practitioner == world.lee
 
 
 def test_it_refuses_a_time_outside_working_hours(world: World) -> None:
@@ -64,29 +64,29 @@ def test_it_refuses_a_time_outside_working_hours(world: World) -> None:
 
 
 def test_it_refuses_a_service_the_practitioner_does_not_offer(world: World) -> None:
-    world.service.practitioners.remove(world.other)
+    world.service.practitioners.remove(world.lee)
     with pytest.raises(NotBookable):
-        book(world, practitioner=world.other)
+        book(world, practitioner=world.lee)
 
 
 def test_a_hold_counts_as_taken_for_everyone_else(world: World) -> None:
-    hold_create(practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key="someone")
+    hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="someone")
     with pytest.raises(SlotTaken):
         book(world)
 
 
 def test_the_holder_books_the_held_time_and_the_hold_is_used_up(world: World) -> None:
-    hold = hold_create(practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key="me")
+    hold = hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="me")
     booked = book(world, hold=hold, hold_token=hold.token)
     assert booked.appointment.start == SLOT
     assert not Hold.objects.exists()
 
 
 def test_an_expired_hold_cannot_be_booked(world: World) -> None:
-    hold = hold_create(practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key="me")
+    hold = hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="me")
     with pytest.raises(HoldInvalid):
         appointment_book(
-            practitioner=world.practitioner,
+            practitioner=world.chen,
             service=world.service,
             start=SLOT,
             patient=patient(),
@@ -98,7 +98,7 @@ def test_an_expired_hold_cannot_be_booked(world: World) -> None:
 
 
 def test_a_hold_with_the_wrong_token_cannot_be_booked(world: World) -> None:
-    hold = hold_create(practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key="me")
+    hold = hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="me")
     with pytest.raises(HoldInvalid):
         book(world, hold=hold, hold_token="not-the-token")
     assert Hold.objects.filter(pk=hold.pk).exists()
@@ -149,7 +149,7 @@ def test_booking_takes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(cap), django_capture_on_commit_callbacks(execute=True) as callbacks:
         book(world, idempotency_key="k1", body_hash="h")
     assert len(callbacks) == 2
-    assert NextOpenTime.objects.filter(practitioner=world.practitioner).exists(), "the refresh ran and was counted"
+    assert NextOpenTime.objects.filter(practitioner=world.chen).exists(), "the refresh ran and was counted"
 
 
 def test_the_patient_note_never_shows_in_reprs(world: World) -> None:

@@ -25,14 +25,14 @@ from booking.services import (
     appointment_mark_no_show,
     appointment_reschedule,
 )
-from booking.tests.conftest import NOW, SLOT, World, later, patient
 from notifications.models import OutboxMessage
+from painhero.testing import NOW, SLOT, World, later, patient
 from scheduling.locking import PractitionerBusy
 
 
 def booked(world: World, start: datetime = SLOT) -> Appointment:
     return appointment_book(
-        practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=start, patient=patient(), now=NOW
     ).appointment
 
 
@@ -118,20 +118,17 @@ def test_rescheduling_outside_working_hours_changes_nothing(world: World) -> Non
 
 def test_rescheduling_to_another_practitioner_at_the_clinic(world: World) -> None:
     appointment = booked(world)
-    appointment_reschedule(appointment=appointment, start=SLOT, practitioner=world.other, now=NOW, source="web")
+    appointment_reschedule(appointment=appointment, start=SLOT, practitioner=world.lee, now=NOW, source="web")
     appointment.refresh_from_db()
-    assert appointment.practitioner == world.other
+    assert appointment.practitioner == world.lee
 
 
 def test_a_reschedule_to_another_clinics_practitioner_is_refused(world: World) -> None:
-    from booking.tests.conftest import make_world
-
-    elsewhere = make_world()
     appointment = booked(world)
-    elsewhere.service.practitioners.add(world.practitioner)  # offered there, but the appointment stays at its clinic
+    world.other_service.practitioners.add(world.chen)  # offered there, but the appointment stays at its clinic
     with pytest.raises(NotBookable):
         appointment_reschedule(
-            appointment=appointment, start=later(60), practitioner=elsewhere.practitioner, now=NOW, source="web"
+            appointment=appointment, start=later(60), practitioner=world.other_practitioner, now=NOW, source="web"
         )
 
 
@@ -171,12 +168,10 @@ def test_a_lock_not_had_in_time_is_busy_for_every_write(world: World, monkeypatc
     appointment = booked(world)
     monkeypatch.setattr(services, "practitioner_lock", _busy)
     with pytest.raises(Busy):
-        services.hold_create(
-            practitioner=world.practitioner, service=world.service, start=later(60), now=NOW, owner_key="k"
-        )
+        services.hold_create(practitioner=world.chen, service=world.service, start=later(60), now=NOW, owner_key="k")
     with pytest.raises(Busy):
         appointment_book(
-            practitioner=world.practitioner,
+            practitioner=world.chen,
             service=world.service,
             start=later(60),
             patient=patient(),
@@ -207,7 +202,7 @@ def test_an_integrity_error_is_a_lost_race_only_when_it_is_the_overlap_constrain
     expected: type[Exception] = SlotTaken if overlap else IntegrityError
     with pytest.raises(expected):
         appointment_book(
-            practitioner=world.practitioner,
+            practitioner=world.chen,
             service=world.service,
             start=later(60),
             patient=patient(),
@@ -229,7 +224,7 @@ def test_a_failed_booking_releases_its_idempotency_claim(world: World, monkeypat
     monkeypatch.setattr(services, "_record", broken)
     with pytest.raises(RuntimeError):
         appointment_book(
-            practitioner=world.practitioner,
+            practitioner=world.chen,
             service=world.service,
             start=SLOT,
             patient=patient(),

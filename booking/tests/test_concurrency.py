@@ -20,7 +20,7 @@ from booking.availability import slot_open as real_slot_open
 from booking.errors import SlotTaken
 from booking.models import Appointment, AppointmentStatus, Hold
 from booking.services import appointment_book, appointment_reschedule, hold_create
-from booking.tests.conftest import NOW, SLOT, World, later, make_world, patient
+from painhero.testing import NOW, SLOT, World, later, make_world, patient
 from scheduling.models import TimeOff, WorkingHours
 from scheduling.services import time_off_add, working_hours_set
 
@@ -56,7 +56,7 @@ def bookings(world: World, count: int) -> list[Callable[[], Any]]:
     return [
         functools.partial(
             appointment_book,
-            practitioner=world.practitioner,
+            practitioner=world.chen,
             service=world.service,
             start=SLOT,
             patient=patient(n),
@@ -116,13 +116,13 @@ def test_of_50_simultaneous_bookings_of_one_time_exactly_one_succeeds() -> None:
     assert len(won) == 1
     assert len(lost) == RACERS - 1, {type(r).__name__ for r in results}
     assert all(e.alternatives for e in lost), "every loser is offered other times"
-    assert all((a.start, a.practitioner_id) != (SLOT, world.practitioner.pk) for e in lost for a in e.alternatives)
+    assert all((a.start, a.practitioner_id) != (SLOT, world.chen.pk) for e in lost for a in e.alternatives)
     assert Appointment.objects.count() == 1
     assert overlapping_pairs() == 0
     # Adjacent times still book.
     for start in (later(-30), later(30)):
         book_next = appointment_book(
-            practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=NOW
+            practitioner=world.chen, service=world.service, start=start, patient=patient(), now=NOW
         )
         assert book_next.appointment.start == start
 
@@ -131,7 +131,7 @@ def test_a_booking_racing_a_hold_for_the_same_time_leaves_one_owner() -> None:
     world = make_world()
     holds: list[Callable[[], Any]] = [
         functools.partial(
-            hold_create, practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key=f"s{n}"
+            hold_create, practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key=f"s{n}"
         )
         for n in range(10)
     ]
@@ -146,7 +146,7 @@ def test_a_booking_racing_a_hold_for_the_same_time_leaves_one_owner() -> None:
 def test_a_booking_racing_a_reschedule_into_the_same_time_leaves_one_appointment_there() -> None:
     world = make_world()
     moving = appointment_book(
-        practitioner=world.practitioner, service=world.service, start=later(120), patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=later(120), patient=patient(), now=NOW
     ).appointment
     jobs: list[Callable[[], Any]] = [
         functools.partial(appointment_reschedule, appointment=moving, start=SLOT, now=NOW, source="web"),
@@ -164,9 +164,9 @@ def test_a_booking_racing_a_reschedule_into_the_same_time_leaves_one_appointment
 
 # The schedule changes that remove the time at SLOT, called through the real scheduling services.
 SCHEDULE_CHANGES: dict[str, Callable[[World], object]] = {
-    "time_off_add": lambda world: time_off_add(practitioner=world.practitioner, start=SLOT, end=later(60), now=NOW),
+    "time_off_add": lambda world: time_off_add(practitioner=world.chen, start=SLOT, end=later(60), now=NOW),
     "working_hours_set": lambda world: working_hours_set(
-        practitioner=world.practitioner,
+        practitioner=world.chen,
         blocks=[(day, time(12), time(18)) for day in range(7)],  # afternoons only: 10:00 is gone
         valid_from=NOW.date(),
         now=NOW,
@@ -215,7 +215,7 @@ def test_a_booking_waits_for_a_schedule_change_and_then_sees_the_time_gone(
     def booking() -> None:
         try:
             outcome["result"] = appointment_book(
-                practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(), now=NOW
+                practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW
             )
         except Exception as exc:
             outcome["result"] = exc
@@ -244,9 +244,9 @@ def test_a_booking_waits_for_a_schedule_change_and_then_sees_the_time_gone(
     assert isinstance(outcome["result"], SlotTaken), outcome["result"]
     assert not Appointment.objects.exists()
     if change == "time_off_add":
-        assert TimeOff.objects.filter(practitioner=world.practitioner, start=SLOT).exists()
+        assert TimeOff.objects.filter(practitioner=world.chen, start=SLOT).exists()
     else:
-        assert WorkingHours.objects.filter(practitioner=world.practitioner, start_time=time(12)).count() == 7
+        assert WorkingHours.objects.filter(practitioner=world.chen, start_time=time(12)).count() == 7
 
 
 def test_with_the_lock_and_the_check_off_postgresql_still_refuses_the_overlap(

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Appointment, Hold
-from booking.tests.conftest import make_world
+from painhero.testing import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_a_patient_books_by_keyboard_on_a_phone(page: Any, live_server: Any, tmp
     start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(
-        f"{live_server.url}/book/?practitioner={world.practitioner.pk}&service={world.service.pk}"
+        f"{live_server.url}/book/?practitioner={world.chen.pk}&service={world.service.pk}"
         f"&start={start.isoformat().replace('+', '%2B')}"
     )
     # The page holds the time itself, by POST, as it opens (the link's GET held nothing).

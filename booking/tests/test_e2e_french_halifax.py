@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from booking.availability import open_times
 from booking.models import Appointment, AppointmentStatus
-from booking.tests.conftest import working_hours
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
 from notifications.services import outbox_sweep
+from scheduling.testing import EVERY_DAY, make_hours
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_a_patient_books_in_french_in_halifax_reads_the_email_and_cancels_from_i
     )
     practitioner = make_practitioner(clinic=clinic)
     service = make_service(clinic=clinic, practitioners=[practitioner])
-    working_hours(practitioner)
+    make_hours(practitioner, days=EVERY_DAY, blocks=(("08:00", "18:00"),))
     now = timezone.now()
     # The first open time from two days ahead: past the 24-hour window, so it can still be cancelled online.
     opening = open_times(

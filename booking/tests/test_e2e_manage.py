@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booking.models import AppointmentEvent, AppointmentStatus, EventKind
 from booking.services import appointment_book
-from booking.tests.conftest import make_world, patient
+from painhero.testing import make_world, patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_a_patient_cancels_from_the_manage_link_after_confirming(page: Any, live
     day = (timezone.now().astimezone(zone) + timedelta(days=3)).date()
     start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
     appointment = appointment_book(
-        practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=timezone.now()
+        practitioner=world.chen, service=world.service, start=start, patient=patient(), now=timezone.now()
     ).appointment
     page.goto(f"{live_server.url}/appointments/{appointment.manage_token}/")
     page.get_by_role("link", name="Cancel this appointment").click()

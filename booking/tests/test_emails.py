@@ -4,7 +4,7 @@ links from SITE_URL, and everything in the language the patient booked in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +16,12 @@ from django.test import Client, override_settings
 
 from booking.models import Actor, Appointment
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule
-from booking.tests.conftest import NOW, patient, working_hours
 from clinics.models import Clinic, Practitioner, Service
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
 from notifications.services import outbox_sweep
 from painhero.formats import zone_name
+from painhero.testing import patient
+from scheduling.testing import EVERY_DAY, make_hours
 
 SITE = "https://painhero.example"
 
@@ -37,6 +38,9 @@ ZONES = [
 ]
 # A Wednesday in standard time and one after the spring change (14 March 2027); neither is a holiday.
 DAYS = [(2027, 3, 3), (2027, 3, 24)]
+# The emails are read on both sides of the spring change, so this file's clock is not the world's: it sits on the
+# Tuesday before the first day, close enough that both days are bookable.
+NOW = datetime(2027, 3, 2, 14, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -51,7 +55,7 @@ def make_place(city: str, province: str, zone: str) -> Place:
     clinic = make_clinic(city=make_city(name=city, name_fr=city, province=province, time_zone=zone))
     practitioner = make_practitioner(clinic=clinic)
     service = make_service(clinic=clinic, practitioners=[practitioner])
-    working_hours(practitioner)
+    make_hours(practitioner, days=EVERY_DAY, blocks=(("08:00", "18:00"),))
     return Place(clinic=clinic, practitioner=practitioner, service=service, zone=ZoneInfo(zone))
 
 

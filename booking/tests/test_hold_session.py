@@ -18,7 +18,7 @@ from django.test import Client
 
 from booking import views
 from booking.models import Appointment, Hold
-from booking.tests.conftest import NOW, SLOT, World
+from painhero.testing import NOW, SLOT, World
 
 FORM = {
     "name": "Jo Tremblay",
@@ -37,7 +37,7 @@ def clock() -> Any:
 
 def _page(client: Client, world: World) -> tuple[str, dict[str, str]]:
     """Open the time's page as a browser does: its URL, and the hidden fields both of its forms carry."""
-    url = f"/book/?practitioner={world.practitioner.pk}&service={world.service.pk}&start={SLOT.isoformat()}"
+    url = f"/book/?practitioner={world.chen.pk}&service={world.service.pk}&start={SLOT.isoformat()}"
     page = client.get(url)
     assert page.status_code == 200
     hidden = {
@@ -49,7 +49,7 @@ def _page(client: Client, world: World) -> tuple[str, dict[str, str]]:
 
 def _hold(client: Client, world: World, hidden: dict[str, str]) -> None:
     """What booking/hold.js sends as the page opens (the page's own hold form)."""
-    data = {"practitioner": world.practitioner.pk, "service": world.service.pk, "start": SLOT.isoformat()}
+    data = {"practitioner": world.chen.pk, "service": world.service.pk, "start": SLOT.isoformat()}
     response = client.post("/book/hold/", data | {"visitor": hidden["visitor"]}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert Hold.objects.filter(start=SLOT).count() == 1

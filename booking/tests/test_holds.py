@@ -7,13 +7,11 @@ import pytest
 from booking.errors import SlotTaken, TooManyHolds
 from booking.models import Hold
 from booking.services import HOLD_FOR, MAX_HOLDS_PER_IP, MAX_HOLDS_PER_OWNER, hold_create, hold_release
-from booking.tests.conftest import NOW, SLOT, World, later
+from painhero.testing import NOW, SLOT, World, later
 
 
 def hold(world: World, start=SLOT, now=NOW, owner_key="me", ip=None) -> Hold:
-    return hold_create(
-        practitioner=world.practitioner, service=world.service, start=start, now=now, owner_key=owner_key, ip=ip
-    )
+    return hold_create(practitioner=world.chen, service=world.service, start=start, now=now, owner_key=owner_key, ip=ip)
 
 
 def test_a_hold_lasts_a_few_minutes_and_then_lapses_by_itself(world: World) -> None:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from booking.models import AppointmentEvent, AppointmentStatus, ClinicBookingPolicy, EventKind
 from booking.services import appointment_book, appointment_cancel
-from booking.tests.conftest import NOW, SLOT, World, later, patient
+from painhero.testing import NOW, SLOT, World, later, patient
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def clock() -> Any:
 
 def booked(world: World, start: Any = SLOT) -> Any:
     return appointment_book(
-        practitioner=world.practitioner, service=world.service, start=start, patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=start, patient=patient(), now=NOW
     ).appointment
 
 

@@ -12,9 +12,9 @@ from django.test import Client
 from booking.errors import ClinicNotBookable
 from booking.models import Appointment, AppointmentStatus, Hold
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule, hold_create
-from booking.tests.conftest import NOW, SLOT, World, later, patient
 from booking.tests.test_views import FORM, start_url
 from clinics.models import NetworkStatus
+from painhero.testing import NOW, SLOT, World, later, patient
 
 OUT_OF_NETWORK = [NetworkStatus.SUSPENDED, NetworkStatus.REMOVED, NetworkStatus.APPLICANT]
 
@@ -36,16 +36,16 @@ def test_the_booking_service_refuses_holds_and_bookings_at_a_clinic_out_of_the_n
 ) -> None:
     suspend(world, status)
     with pytest.raises(ClinicNotBookable) as caught:
-        hold_create(practitioner=world.practitioner, service=world.service, start=SLOT, now=NOW, owner_key="me")
+        hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="me")
     assert "(416) 555-0100" in caught.value.message and caught.value.status == 409
     with pytest.raises(ClinicNotBookable):
-        appointment_book(practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(), now=NOW)
+        appointment_book(practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW)
     assert not Hold.objects.exists() and not Appointment.objects.exists()
 
 
 def test_a_suspended_clinic_refuses_moves_but_its_patients_can_still_cancel(world: World) -> None:
     appointment = appointment_book(
-        practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW
     ).appointment
     suspend(world)
     with pytest.raises(ClinicNotBookable):
@@ -62,7 +62,7 @@ def test_a_book_link_of_a_suspended_clinic_says_so_and_holds_nothing(client: Cli
     page = client.get(start_url(world))
     assert page.status_code == 409
     assert "not taking bookings through PainHero" in page.content.decode()
-    data = {"practitioner": world.practitioner.pk, "service": world.service.pk, "start": SLOT.isoformat()}
+    data = {"practitioner": world.chen.pk, "service": world.service.pk, "start": SLOT.isoformat()}
     held = client.post("/book/hold/", data, headers={"HX-Request": "true"})
     assert held.status_code == 409 and "not taking bookings" in held.content.decode()
     booked = client.post(start_url(world), FORM | {"form_token": "t1"})
@@ -72,7 +72,7 @@ def test_a_book_link_of_a_suspended_clinic_says_so_and_holds_nothing(client: Cli
 
 def test_the_api_answers_409_with_a_detail_for_a_suspended_clinic(client: Client, world: World) -> None:
     suspend(world)
-    hold = {"practitioner_id": world.practitioner.pk, "service_id": world.service.pk, "start": SLOT.isoformat()}
+    hold = {"practitioner_id": world.chen.pk, "service_id": world.service.pk, "start": SLOT.isoformat()}
     response = client.post("/api/v1/holds", json.dumps(hold), content_type="application/json")
     assert response.status_code == 409
     assert "not taking bookings through PainHero" in response.json()["detail"]
@@ -87,7 +87,7 @@ def test_the_api_answers_409_with_a_detail_for_a_suspended_clinic(client: Client
 
 def test_the_reschedule_page_of_a_suspended_clinic_offers_no_times_and_says_why(client: Client, world: World) -> None:
     appointment = appointment_book(
-        practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW
     ).appointment
     suspend(world)
     page = client.get(f"/appointments/{appointment.manage_token}/reschedule/")

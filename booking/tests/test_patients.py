@@ -13,7 +13,7 @@ from django.test import Client
 from booking.forms import PatientForm
 from booking.models import Appointment
 from booking.patients import NOTE_MAX_LENGTH, PatientDetails, patient_details_parse, phone_normalize
-from booking.tests.conftest import NOW, SLOT, World
+from painhero.testing import NOW, SLOT, World
 
 GOOD = {"name": "Jo Tremblay", "email": "jo@example.com", "phone": "(416) 555-0123"}
 
@@ -64,7 +64,7 @@ def _form_errors(field: str, value: str) -> list[str]:
 
 def _api_detail(client: Client, world: World, field: str, value: str) -> str:
     body = {
-        "practitioner_id": world.practitioner.pk,
+        "practitioner_id": world.chen.pk,
         "service_id": world.service.pk,
         "start": SLOT.isoformat(),
         "patient": GOOD | {field: value},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -8,8 +9,8 @@ from django.core import mail
 from django.test import Client
 
 from booking.models import Appointment, AppointmentStatus, Hold
-from booking.tests.conftest import NOW, SLOT, World
 from notifications.services import outbox_sweep
+from painhero.testing import NOW, SLOT, World
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +20,7 @@ def clock() -> Any:
 
 
 def start_url(world: World, start: Any = SLOT) -> str:
-    return f"/book/?practitioner={world.practitioner.pk}&service={world.service.pk}&start={start.isoformat()}"
+    return f"/book/?practitioner={world.chen.pk}&service={world.service.pk}&start={start.isoformat()}"
 
 
 FORM = {
@@ -34,7 +35,7 @@ FORM = {
 
 def hold_post(client: Client, world: World, start: Any = SLOT, **headers: str) -> Any:
     """What booking/hold.js sends as the page opens."""
-    data = {"practitioner": world.practitioner.pk, "service": world.service.pk, "start": start.isoformat()}
+    data = {"practitioner": world.chen.pk, "service": world.service.pk, "start": start.isoformat()}
     return client.post("/book/hold/", data, headers={"HX-Request": "true", **headers})
 
 
@@ -109,7 +110,7 @@ def test_a_lapsed_hold_on_a_time_taken_meanwhile_says_so_and_offers_times(client
 
 
 def test_a_bad_link_is_a_clear_400(client: Client, world: World) -> None:
-    response = client.get(f"/book/?practitioner={world.practitioner.pk}&service={world.service.pk}&start=tomorrow")
+    response = client.get(f"/book/?practitioner={world.chen.pk}&service={world.service.pk}&start=tomorrow")
     assert response.status_code == 400
     assert "start time" in response.content.decode()
 
@@ -140,7 +141,7 @@ def test_the_manage_page_reschedules_to_a_picked_time(client: Client, world: Wor
     appointment = Appointment.objects.get()
     page = client.get(f"/appointments/{appointment.manage_token}/reschedule/")
     choice = page.context["alternatives"][3]["opening"]
-    value = f"{choice.start.astimezone(SLOT.tzinfo):%Y-%m-%dT%H:%M:%SZ}|{choice.practitioner_id}"
+    value = f"{choice.start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}|{choice.practitioner_id}"
     response = client.post(f"/appointments/{appointment.manage_token}/reschedule/", {"start": value})
     assert response.status_code == 302
     appointment.refresh_from_db()

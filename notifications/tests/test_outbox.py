@@ -13,13 +13,13 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from booking.services import appointment_book, appointment_cancel
-from booking.tests.conftest import NOW, SLOT, World, patient
 from notifications import registry
 from notifications.models import OutboxMessage
 from notifications.outbox import outbox_put
 from notifications.registry import builder_register
 from notifications.services import outbox_deliver, outbox_sweep
 from notifications.tasks import outbox_deliver_task
+from painhero.testing import NOW, SLOT, World, patient
 
 
 @pytest.fixture
@@ -31,13 +31,13 @@ def builders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def book(world: World) -> Any:
     return appointment_book(
-        practitioner=world.practitioner, service=world.service, start=SLOT, patient=patient(), now=NOW
+        practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW
     ).appointment
 
 
 def book_next(world: World, previous: Any) -> Any:
     return appointment_book(
-        practitioner=world.practitioner,
+        practitioner=world.chen,
         service=world.service,
         start=previous.end,
         patient=patient(),

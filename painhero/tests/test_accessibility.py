@@ -20,9 +20,7 @@ from django.utils import timezone, translation
 
 from booking.models import Appointment, AppointmentSource
 from booking.services import appointment_book
-from booking.tests.conftest import make_world, patient
-from portal.models import Role
-from portal.tests.conftest import PASSWORD, make_user
+from painhero.testing import PASSWORD, make_world, patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,8 +43,7 @@ def _start(world: Any, *, days: int = 1, hour: int = 10) -> datetime:
 
 def _book_url(world: Any, start: datetime) -> str:
     return (
-        f"/book/?practitioner={world.practitioner.pk}&service={world.service.pk}"
-        f"&start={start.isoformat().replace('+', '%2B')}"
+        f"/book/?practitioner={world.chen.pk}&service={world.service.pk}&start={start.isoformat().replace('+', '%2B')}"
     )
 
 
@@ -89,7 +86,7 @@ def test_the_public_pages_have_no_serious_accessibility_violation(
     axe_check(page, where="checkout after a failed submit")
 
     booked = appointment_book(
-        practitioner=world.practitioner,
+        practitioner=world.chen,
         service=world.service,
         start=_start(world, days=2),
         patient=patient(),
@@ -110,9 +107,8 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
     page: Any, live_server: Any, axe_check: Any, clock: None, lang: str
 ) -> None:
     world = make_world()
-    make_user("owner@a11y.test", clinic=world.clinic, role=Role.OWNER)
     appointment_book(
-        practitioner=world.practitioner,
+        practitioner=world.chen,
         service=world.service,
         start=_start(world, days=0, hour=15),
         patient=patient(),
@@ -122,7 +118,7 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
     start = _start(world, days=0, hour=16)
     Appointment.objects.create(
         clinic=world.clinic,
-        practitioner=world.other,
+        practitioner=world.lee,
         service=world.service,
         start=start,
         end=start + timedelta(minutes=world.service.duration_minutes),
@@ -136,7 +132,7 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
 
     _visit(page, f"{site}/portal/sign-in/")
     axe_check(page, where="portal sign-in")
-    page.locator("input[name='email']").fill("owner@a11y.test")
+    page.locator("input[name='email']").fill(world.owner.email)
     page.locator("input[name='password']").fill(PASSWORD)
     page.locator("main button[type='submit']").click()
     page.wait_for_url(f"**/portal/{cid}/")
@@ -148,7 +144,7 @@ def test_the_portal_pages_have_no_serious_accessibility_violation(
     axe_check(page, where="portal calendar")
     _visit(page, f"{site}/portal/{cid}/schedules/")
     axe_check(page, where="portal schedules")
-    _visit(page, f"{site}/portal/{cid}/schedules/{world.practitioner.pk}/")
+    _visit(page, f"{site}/portal/{cid}/schedules/{world.chen.pk}/")
     axe_check(page, where="portal schedule of one practitioner")
     _visit(page, f"{site}/portal/{cid}/services/")
     axe_check(page, where="portal services")

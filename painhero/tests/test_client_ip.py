@@ -14,20 +14,15 @@ from django.test import Client, RequestFactory
 
 from booking.models import Hold
 from booking.services import MAX_HOLDS_PER_IP
-from booking.tests.conftest import NOW, World, later, make_world
 from painhero.http import client_ip
+from painhero.testing import NOW, World, later
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.5"
 
 
-@pytest.fixture
-def world(db: Any) -> World:
-    return make_world()
-
-
-def _request(**meta: str) -> Any:
-    return RequestFactory().get("/", **meta)  # type: ignore[arg-type]  # WSGI environ keys, which the stubs type as headers
+def _request(**meta: Any) -> Any:
+    return RequestFactory().get("/", **meta)
 
 
 def test_without_the_setting_the_address_is_remote_addr_and_a_forged_header_is_ignored(settings: Any) -> None:
@@ -73,7 +68,7 @@ def test_no_request_and_no_address_give_none() -> None:
 def _hold(client: Client, world: World, n: int, **headers: str) -> Any:
     return client.post(
         "/api/v1/holds",
-        {"practitioner_id": world.practitioner.pk, "service_id": world.service.pk, "start": later(30 * n).isoformat()},
+        {"practitioner_id": world.chen.pk, "service_id": world.service.pk, "start": later(30 * n).isoformat()},
         content_type="application/json",
         headers={"X-Client-Key": f"session-{n}-{headers.get('X-Forwarded-For', '')}", **headers},
         REMOTE_ADDR=PROXY,

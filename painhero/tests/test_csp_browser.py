@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from booking.tests.conftest import make_world
 from clinics.models import Discipline
 from clinics.testing import make_clinic, make_practitioner
+from painhero.testing import PASSWORD, make_world
 from portal.models import Membership, Role
-from portal.tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +88,7 @@ def test_the_public_pages_run_under_the_policy_without_a_violation(page: Any, li
     watch.assert_clean("clinic profile after paging the week")
 
     watch.visit(
-        f"{live_server.url}/book/?practitioner={world.practitioner.pk}&service={world.service.pk}&start={_start(world)}"
+        f"{live_server.url}/book/?practitioner={world.chen.pk}&service={world.service.pk}&start={_start(world)}"
     )
     assert page.locator("[data-countdown-text]").inner_text().startswith(("4:", "5:")), "the countdown script ran"
     watch.assert_clean("checkout")
@@ -114,12 +113,12 @@ def test_the_portal_runs_under_the_policy_and_its_moved_scripts_still_work(page:
     world = make_world()
     second = make_clinic(name="Second Physio")
     make_practitioner(clinic=second, discipline=Discipline.PHYSIOTHERAPY)
-    owner = make_user("owner@csp.test", clinic=world.clinic, role=Role.OWNER)
+    owner = world.owner
     Membership.objects.create(user=owner, clinic=second, role=Role.OWNER)
     watch = Watch(page)
 
     watch.visit(f"{live_server.url}/portal/sign-in/")
-    page.get_by_label("Email").fill("owner@csp.test")
+    page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/portal/")  # two clinics: the list to choose from

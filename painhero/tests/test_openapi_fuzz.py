@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from booking.models import Appointment
-from booking.tests.conftest import NOW, SLOT, World, make_world
 from clinics.models import OpeningHours
+from painhero.testing import NOW, SLOT, World, make_world
 from scheduling.cache import next_open_times_refresh
 
 PREFIX = "/api/v1/"
@@ -199,7 +199,9 @@ def test_the_documents_links_lead_from_a_search_to_a_booking_and_its_changes(fuz
     clinic = _follow("clinic_list", 200, "FirstClinic", search)
     assert clinic.status_code == 200 and clinic.json()["next_times"]
     # Three days ahead, so that the appointment can still be changed online.
-    times = _follow("clinic_get", 200, "OpenTimes", clinic, query={"start": "2027-03-05"})
+    times = _follow(
+        "clinic_get", 200, "OpenTimes", clinic, query={"start": (SLOT + timedelta(days=2)).date().isoformat()}
+    )
     assert times.status_code == 200 and len(times.json()["items"]) > 2
 
     hold = _follow("availability_list", 200, "HoldTheFirstTime", times, headers={"X-Client-Key": "browser-1"})
@@ -240,7 +242,7 @@ def test_a_retried_booking_of_a_held_time_replays_the_appointment_instead_of_ref
     client: Any, fuzz_world: World
 ) -> None:
     start = SLOT.isoformat()
-    ids = {"practitioner_id": fuzz_world.practitioner.pk, "service_id": fuzz_world.service.pk, "start": start}
+    ids = {"practitioner_id": fuzz_world.chen.pk, "service_id": fuzz_world.service.pk, "start": start}
     hold = _post(client, "holds", ids).json()
     body = {**ids, **PATIENT, "hold_id": hold["id"], "hold_token": hold["token"]}
     first = _post(client, "appointments", body, **{"Idempotency-Key": "retry-1"})
@@ -251,7 +253,7 @@ def test_a_retried_booking_of_a_held_time_replays_the_appointment_instead_of_ref
 
 
 def test_a_spent_hold_with_a_new_key_is_refused_as_lapsed_with_alternatives(client: Any, fuzz_world: World) -> None:
-    ids = {"practitioner_id": fuzz_world.practitioner.pk, "service_id": fuzz_world.service.pk}
+    ids = {"practitioner_id": fuzz_world.chen.pk, "service_id": fuzz_world.service.pk}
     hold = _post(client, "holds", {**ids, "start": SLOT.isoformat()}).json()
     body = {**ids, "start": SLOT.isoformat(), **PATIENT, "hold_id": hold["id"], "hold_token": hold["token"]}
     _post(client, "appointments", body, **{"Idempotency-Key": "one"})
@@ -284,7 +286,7 @@ def test_an_id_past_what_the_database_holds_is_a_422_that_names_it(
 
 
 def test_an_appointments_answer_carries_the_manage_token_its_links_need(client: Any, fuzz_world: World) -> None:
-    ids = {"practitioner_id": fuzz_world.practitioner.pk, "service_id": fuzz_world.service.pk}
+    ids = {"practitioner_id": fuzz_world.chen.pk, "service_id": fuzz_world.service.pk}
     booked = _post(client, "appointments", {**ids, "start": SLOT.isoformat(), **PATIENT}, **{"Idempotency-Key": "k"})
     token = booked.json()["manage_token"]
     assert token == Appointment.objects.get().manage_token
@@ -301,7 +303,7 @@ def test_a_blank_parameter_sent_to_the_api_is_a_400_that_names_it(client: Any, f
 
 
 def test_a_nul_inside_a_json_body_is_refused_with_a_4xx_not_a_database_error(client: Any, fuzz_world: World) -> None:
-    ids = {"practitioner_id": fuzz_world.practitioner.pk, "service_id": fuzz_world.service.pk}
+    ids = {"practitioner_id": fuzz_world.chen.pk, "service_id": fuzz_world.service.pk}
     body = {**ids, "start": SLOT.isoformat(), **PATIENT, "note": "sore\u0000knee"}
     response = _post(client, "appointments", body, **{"Idempotency-Key": "nul"})
     # The NUL middleware answers 400 first; the body's declared pattern (a 422) is the second wall.

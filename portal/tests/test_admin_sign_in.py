@@ -12,7 +12,10 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .conftest import NOW, PASSWORD, World, client_for
+from painhero.testing import NOW, PASSWORD, World, client_for
+
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 ADMIN_PAGES = ("/admin/", "/admin/portal/membership/", "/admin/auth/user/")
 

@@ -3,15 +3,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from painhero.testing import NOW, PASSWORD, World, client_for
 from portal.models import Invitation, Membership, Role
 
-from .conftest import NOW, PASSWORD, World, client_for
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 
 def _sign_in(client: Client, email: str, password: str = PASSWORD, **extra: Any) -> Any:
@@ -28,7 +31,7 @@ def test_staff_sign_in_with_email_and_password_and_land_on_their_clinics_day(wor
     client = Client()
     response = _sign_in(client, "Desk@Alpha.test")
     assert response.status_code == 302 and response["Location"] == "/portal/"
-    assert client.get("/portal/")["Location"] == f"/portal/{world.a.clinic.pk}/"
+    assert client.get("/portal/")["Location"] == f"/portal/{world.clinic.pk}/"
     assert client.session.get_expiry_age() == settings.PORTAL_SESSION_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST  # the expiry slides with each request
 
@@ -37,11 +40,11 @@ def test_a_signed_in_session_ends_after_30_minutes_without_a_request(world: Worl
     client = Client()
     _sign_in(client, "desk@alpha.test")
     time_machine.move_to(NOW + timedelta(minutes=20), tick=False)
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 200  # slides the expiry forward
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 200  # slides the expiry forward
     time_machine.move_to(NOW + timedelta(minutes=45), tick=False)
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 200  # 25 min after the last request
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 200  # 25 min after the last request
     time_machine.move_to(NOW + timedelta(minutes=76), tick=False)
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 302
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 302
 
 
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(world: World) -> None:
@@ -88,40 +91,40 @@ def test_clinic_staff_cannot_reach_the_django_admin(world: World) -> None:
 
 
 def test_an_owner_turns_on_two_factor_and_then_sign_in_asks_for_the_code(
-    owner: Client, world: World, time_machine: Any
+    owner_client: Client, world: World, time_machine: Any
 ) -> None:
-    page = owner.get("/portal/account/").content.decode()
+    page = owner_client.get("/portal/account/").content.decode()
     assert "otpauth://totp/" in page and "<svg" in page
     device = TOTPDevice.objects.get(user=world.owner, confirmed=False)
-    assert owner.post("/portal/account/", {"action": "confirm", "code": "000000"}).status_code == 400
+    assert owner_client.post("/portal/account/", {"action": "confirm", "code": "000000"}).status_code == 400
     # django-otp holds a device back for a few seconds after each wrong code.
     time_machine.move_to(NOW + timedelta(seconds=5), tick=False)
-    owner.post("/portal/account/", {"action": "confirm", "code": _code(device, NOW + timedelta(seconds=5))})
+    owner_client.post("/portal/account/", {"action": "confirm", "code": _code(device, NOW + timedelta(seconds=5))})
     device.refresh_from_db()
     assert device.confirmed
 
     client = Client()
     response = _sign_in(client, "owner@alpha.test")
     assert response["Location"] == "/portal/sign-in/code/"
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 302  # not signed in yet
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 302  # not signed in yet
     assert client.post("/portal/sign-in/code/", {"code": "123456"}).status_code == 400
     time_machine.move_to(NOW + timedelta(seconds=40), tick=False)
     response = client.post("/portal/sign-in/code/", {"code": _code(device, NOW + timedelta(seconds=40))})
     assert response.status_code == 302
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 200
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 200
 
 
 def test_an_owner_invites_a_practitioner_who_sets_a_password_once(
-    owner: Client, world: World, django_capture_on_commit_callbacks: Any
+    owner_client: Client, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    url = f"/portal/{world.a.clinic.pk}/staff/"
-    response = owner.post(url, {"email": "new@alpha.test", "role": Role.PRACTITIONER})
+    url = f"/portal/{world.clinic.pk}/staff/"
+    response = owner_client.post(url, {"email": "new@alpha.test", "role": Role.PRACTITIONER})
     assert response.status_code == 400 and "Choose the practitioner this person is." in response.content.decode()
-    data = {"email": "New@Alpha.test", "role": Role.PRACTITIONER, "practitioner": world.b.practitioner.pk}
-    assert "This practitioner does not work at this clinic." in owner.post(url, data).content.decode()
-    data["practitioner"] = world.a.colleague.pk
+    data = {"email": "New@Alpha.test", "role": Role.PRACTITIONER, "practitioner": world.other_practitioner.pk}
+    assert "This practitioner does not work at this clinic." in owner_client.post(url, data).content.decode()
+    data["practitioner"] = world.lee.pk
     with django_capture_on_commit_callbacks(execute=True):
-        assert owner.post(url, data).status_code == 302
+        assert owner_client.post(url, data).status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.email == "new@alpha.test"
     assert len(mail.outbox) == 1 and f"/portal/invitations/{invitation.token}/" in mail.outbox[0].body
@@ -134,14 +137,14 @@ def test_an_owner_invites_a_practitioner_who_sets_a_password_once(
     membership = Membership.objects.get(user__email="new@alpha.test")
     assert (membership.role, membership.practitioner_id, membership.user.is_staff) == (
         Role.PRACTITIONER,
-        world.a.colleague.pk,
+        world.lee.pk,
         False,
     )
     assert Client().get(link).status_code == 404  # used once
 
 
-def test_an_invitation_expires_after_7_days(owner: Client, world: World, time_machine: Any) -> None:
-    owner.post(f"/portal/{world.a.clinic.pk}/staff/", {"email": "late@alpha.test", "role": Role.FRONT_DESK})
+def test_an_invitation_expires_after_7_days(owner_client: Client, world: World, time_machine: Any) -> None:
+    owner_client.post(f"/portal/{world.clinic.pk}/staff/", {"email": "late@alpha.test", "role": Role.FRONT_DESK})
     invitation = Invitation.objects.get()
     time_machine.move_to(NOW + timedelta(days=7, minutes=1), tick=False)
     response = Client().post(
@@ -152,9 +155,9 @@ def test_an_invitation_expires_after_7_days(owner: Client, world: World, time_ma
     assert not Membership.objects.filter(user__email="late@alpha.test").exists()
 
 
-def test_only_the_owner_reaches_staff_and_activity(desk: Client, world: World) -> None:
-    assert desk.get(f"/portal/{world.a.clinic.pk}/staff/").status_code == 404
-    assert desk.get(f"/portal/{world.a.clinic.pk}/activity/").status_code == 404
+def test_only_the_owner_reaches_staff_and_activity(colleague_client: Client, world: World) -> None:
+    assert colleague_client.get(f"/portal/{world.clinic.pk}/staff/").status_code == 404
+    assert colleague_client.get(f"/portal/{world.clinic.pk}/activity/").status_code == 404
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(world: World) -> None:

@@ -19,10 +19,9 @@ from booking.availability import slot_open
 from booking.errors import BookingError
 from booking.models import Appointment, IdempotencyKey
 from booking.patients import PatientDetails
+from painhero.testing import NOW, World, at, make_world
 from portal.models import AuditEntry, Membership
 from portal.services import appointments
-from portal.tests.manage_world import NOW, World, make_world
-from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,10 +48,10 @@ def elsewhere(job: Any) -> Any:
 
 def book(world: World) -> Any:
     return appointments.appointment_book(
-        actor=Membership.objects.select_related("clinic").get(user=world.desk),
+        actor=Membership.objects.select_related("clinic").get(user=world.colleague),
         practitioner=world.chen,
         service=world.service,
-        start=toronto(2026, 12, 8, 10, 0),
+        start=at(10, days=1),
         patient=PatientDetails(name="Sam Caller", email="sam@example.com", phone="+14165550100"),
         token=TOKEN,
         ip=None,

@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from clinics.testing import make_clinic, make_practitioner, make_service
+from painhero.testing import PASSWORD, make_user
 from portal.models import Role
 from scheduling.models import TimeOff
 from scheduling.testing import make_hours
-
-from .conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

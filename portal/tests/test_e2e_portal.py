@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.testing import make_clinic, make_practitioner, make_service
+from painhero.testing import PASSWORD, make_user
 from portal.models import Role
-
-from .conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS", "")  # a folder to keep the screenshots in, for a person to look at

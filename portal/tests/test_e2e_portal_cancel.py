@@ -7,28 +7,26 @@ from typing import Any
 import pytest
 
 from booking.models import AppointmentEvent, AppointmentStatus, EventKind
-from portal.models import Role
+from painhero.testing import PASSWORD, World, day
 
-from .conftest import NOW, PASSWORD, make_side, make_user
+from .conftest import Visits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def side(time_machine: Any) -> Any:
-    # The server's clock is frozen at 8:00 in Toronto, before the 10:00 visit (the browser's is its own).
-    time_machine.move_to(NOW, tick=False)
-    side = make_side(name="Alpha Physio", patient="Ada Alpha", email="ada@example.org")
-    make_user("desk@alpha.test", clinic=side.clinic, role=Role.FRONT_DESK)
-    return side
+def side(world: World, visits: Visits) -> Visits:
+    # The world's clock (the server's) is frozen at 8:00 in Toronto, before the 10:00 visit (the browser's is its
+    # own); the front desk signs in as the world's colleague.
+    return visits
 
 
 def sign_in(page: Any, live_server: Any, side: Any) -> None:
     page.goto(f"{live_server.url}/portal/sign-in/")
-    page.get_by_label("Email").fill("desk@alpha.test")
+    page.get_by_label("Email").fill("desk@alpha.test")  # the world's colleague
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/portal/{side.clinic.pk}/")
+    page.wait_for_url(f"**/portal/{side.appointment.clinic_id}/")
 
 
 def cancel_with_reason(page: Any, side: Any) -> None:
@@ -63,7 +61,7 @@ def test_the_cancel_question_works_without_javascript(page: Any, live_server: An
         plain.set_default_timeout(10_000)
         sign_in(plain, live_server, side)
         cancel_with_reason(plain, side)
-        plain.wait_for_url(f"**/portal/{side.clinic.pk}/?day=2026-12-02")
+        plain.wait_for_url(f"**/portal/{side.appointment.clinic_id}/?day={day()}")
         assert plain.locator(f"#appt-{side.appointment.pk} .badge--cancelled").is_visible()
         assert_cancelled_with_reason(side)
     finally:

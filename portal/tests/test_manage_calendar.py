@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,17 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from booking.models import AppointmentStatus, Hold
-from portal.tests.manage_world import NOW, World, book, make_world
+from painhero.testing import NOW, World, at, book
 from scheduling.models import ClinicClosure, PostedOpening, TimeOff
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db: Any) -> Iterator[World]:
-    with time_machine.travel(NOW, tick=False):
-        yield make_world()
 
 
 def calendar(client: Any, world: World, user: Any, **params: Any) -> Any:
@@ -31,31 +24,31 @@ def calendar(client: Any, world: World, user: Any, **params: Any) -> Any:
 
 
 def test_the_day_view_shows_hours_appointments_holds_time_off_and_openings(client: Any, world: World) -> None:
-    book(world, toronto(2026, 12, 7, 10, 0), patient_name="Ana Morel")
-    book(world, toronto(2026, 12, 7, 11, 0), patient_name="Gone Patient", status=AppointmentStatus.CANCELLED)
+    book(world, at(10), patient_name="Ana Morel")
+    book(world, at(11), patient_name="Gone Patient", status=AppointmentStatus.CANCELLED)
     Hold.objects.create(
         practitioner=world.lee,
         service=world.service,
-        start=toronto(2026, 12, 7, 9, 0),
-        end=toronto(2026, 12, 7, 9, 30),
+        start=at(9),
+        end=at(9, 30),
         expires_at=NOW + timedelta(minutes=5),
     )
-    TimeOff.objects.create(practitioner=world.lee, start=toronto(2026, 12, 7, 13), end=toronto(2026, 12, 7, 17))
-    PostedOpening.objects.create(practitioner=world.chen, start=toronto(2026, 12, 7, 18), end=toronto(2026, 12, 7, 19))
-    body = calendar(client, world, world.desk).content.decode()
+    TimeOff.objects.create(practitioner=world.lee, start=at(13), end=at(17))
+    PostedOpening.objects.create(practitioner=world.chen, start=at(18), end=at(19))
+    body = calendar(client, world, world.colleague).content.decode()
     assert "Ana Morel" in body
     assert "Gone Patient" not in body
     assert "left knee" not in body  # the desk does not need health notes
     assert "Held while a patient books" in body
     assert "calendar-item--time_off" in body
     assert "6:00 PM–7:00 PM</time> Posted opening" in body
-    assert "9:00 AM–12:00 PM</time> Working hours" in body
+    assert "9:00 AM–5:00 PM</time> Working hours" in body
     assert world.chen.full_name in body and world.lee.full_name in body
 
 
 def test_the_treating_practitioner_sees_the_note_and_only_their_own_row(client: Any, world: World) -> None:
-    book(world, toronto(2026, 12, 7, 10, 0))
-    book(world, toronto(2026, 12, 7, 10, 0), practitioner=world.lee, patient_name="Lee Patient")
+    book(world, at(10))
+    book(world, at(10), practitioner=world.lee, patient_name="Lee Patient")
     body = calendar(client, world, world.practitioner).content.decode()
     assert "left knee since June" in body
     assert "Lee Patient" not in body
@@ -65,7 +58,7 @@ def test_the_treating_practitioner_sees_the_note_and_only_their_own_row(client: 
 def test_showing_health_notes_is_recorded_in_the_audit_trail(client: Any, world: World) -> None:
     from portal.models import AuditEntry
 
-    appointment = book(world, toronto(2026, 12, 7, 10, 0))
+    appointment = book(world, at(10))
     calendar(client, world, world.owner)  # the owner sees no note: nothing to record
     assert not AuditEntry.objects.filter(action="health_info.viewed").exists()
     calendar(client, world, world.practitioner)
@@ -75,9 +68,9 @@ def test_showing_health_notes_is_recorded_in_the_audit_trail(client: Any, world:
     assert "left knee" not in entry.summary + str(entry.changes)  # the trail itself holds no health information
 
 
-@pytest.mark.parametrize("who", ["owner", "desk"])
+@pytest.mark.parametrize("who", ["owner", "colleague"])
 def test_the_owner_does_not_see_health_notes(client: Any, world: World, who: str) -> None:
-    book(world, toronto(2026, 12, 7, 10, 0), patient_name="Ana Morel")
+    book(world, at(10), patient_name="Ana Morel")
     response = calendar(client, world, getattr(world, who))
     body = response.content.decode()
     # The page rendered with the visit on it (a 404 or a 500 would hide the note too) and without its note.
@@ -88,7 +81,7 @@ def test_the_owner_does_not_see_health_notes(client: Any, world: World, who: str
 
 def test_the_week_view_starts_on_monday_and_marks_closed_days(client: Any, world: World) -> None:
     ClinicClosure.objects.create(clinic=world.clinic, start_date="2026-12-10", end_date="2026-12-10")
-    book(world, toronto(2026, 12, 13, 10, 0), patient_name="Sunday Patient")
+    book(world, at(10, days=6), patient_name="Sunday Patient")
     body = calendar(client, world, world.owner, view="week", date="2026-12-09").content.decode()
     assert "Mon 7 Dec" in body and "Sun 13 Dec" in body
     assert "Sunday Patient" in body
@@ -129,7 +122,7 @@ def test_the_week_view_runs_a_bounded_number_of_queries(
 
 
 def test_another_clinics_practitioner_id_is_ignored_not_shown(client: Any, world: World) -> None:
-    book(world, toronto(2026, 12, 7, 10, 0), practitioner=world.other_practitioner, patient_name="Other Patient")
+    book(world, at(10), practitioner=world.other_practitioner, patient_name="Other Patient")
     response = calendar(client, world, world.owner, practitioner=world.other_practitioner.pk)
     body = response.content.decode()
     assert response.status_code == 200

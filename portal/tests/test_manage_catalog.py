@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,19 +11,12 @@ from django.urls import reverse
 from booking.models import AppointmentStatus
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from clinics.testing import make_insurer, make_language, make_practitioner, make_service, make_technique
+from painhero.testing import NOW, World, at, book
 from portal.models import AuditEntry
-from portal.tests.manage_world import NOW, World, book, make_world
 from scheduling.cache import next_open_times_refresh
 from scheduling.models import NextOpenTime
-from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db: Any) -> Iterator[World]:
-    with time_machine.travel(NOW, tick=False):
-        yield make_world()
 
 
 def url(name: str, world: World, **kwargs: int) -> str:
@@ -43,7 +35,7 @@ def as_user(client: Any, user: Any) -> Any:
     ("who", "practitioners", "services", "profile"),
     [
         ("owner", 200, 200, 200),
-        ("desk", 200, 200, 404),
+        ("colleague", 200, 200, 404),
         ("practitioner", 404, 404, 404),
         ("outsider", 404, 404, 404),
     ],
@@ -95,7 +87,7 @@ def practitioner_data(world: World, **fields: Any) -> dict[str, Any]:
 
 def test_adding_a_practitioner_with_services_records_it(client: Any, world: World) -> None:
     technique = make_technique()
-    as_user(client, world.desk)
+    as_user(client, world.colleague)
     data = practitioner_data(world, services=[world.service.pk], techniques=[technique.pk])
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("practitioner_add", world), data)
@@ -105,7 +97,7 @@ def test_adding_a_practitioner_with_services_records_it(client: Any, world: Worl
     assert list(mira.services.all()) == [world.service]
     assert list(mira.techniques.all()) == [technique]
     entry = AuditEntry.objects.get(action="practitioner.create")
-    assert (entry.object_id, entry.user_id) == (str(mira.pk), world.desk.pk)
+    assert (entry.object_id, entry.user_id) == (str(mira.pk), world.colleague.pk)
 
 
 def test_a_service_of_another_clinic_is_refused_with_a_message(client: Any, world: World) -> None:
@@ -145,7 +137,7 @@ def test_editing_a_practitioner_records_what_changed(
 def test_retiring_a_practitioner_keeps_their_booked_visits_and_hides_their_times(
     client: Any, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    visit = book(world, toronto(2026, 12, 8, 10, 0))
+    visit = book(world, at(10, days=1))
     as_user(client, world.owner)
     next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
     assert NextOpenTime.objects.filter(practitioner=world.chen).exists()
@@ -220,7 +212,7 @@ def test_a_practitioner_of_another_clinic_cannot_be_made_to_offer_a_service(clie
 
 
 def test_editing_a_service_records_the_price_change(client: Any, world: World) -> None:
-    as_user(client, world.desk)
+    as_user(client, world.colleague)
     data = service_data(name=world.service.name, price="99.50", practitioners=[world.chen.pk])
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("service_edit", world, service_id=world.service.pk), data)
@@ -233,7 +225,7 @@ def test_editing_a_service_records_the_price_change(client: Any, world: World) -
 def test_retiring_a_service_keeps_it_listed_and_its_visits_booked(
     client: Any, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    visit = book(world, toronto(2026, 12, 8, 10, 0))
+    visit = book(world, at(10, days=1))
     as_user(client, world.owner)
     next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
     assert NextOpenTime.objects.filter(practitioner=world.chen).exists()

@@ -14,11 +14,10 @@ from django.utils import timezone
 from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.testing import make_clinic, make_practitioner, make_service
 from notifications.models import OutboxMessage
+from painhero.testing import PASSWORD, make_user
 from portal.models import Role
 from scheduling.models import TimeOff
 from scheduling.testing import make_hours
-
-from .conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS", "")

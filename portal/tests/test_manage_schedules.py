@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,19 +10,13 @@ from django.urls import reverse
 
 from booking.models import AppointmentStatus, ClinicBookingPolicy
 from notifications.models import OutboxMessage
+from painhero.testing import NOW, World, at, book
 from portal.models import AuditEntry
-from portal.tests.manage_world import NOW, World, book, make_world
 from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
 from scheduling.selectors import open_times_list
 from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db: Any) -> Iterator[World]:
-    with time_machine.travel(NOW, tick=False):
-        yield make_world()
 
 
 def url(name: str, world: World, **kwargs: int) -> str:
@@ -38,7 +31,7 @@ def as_user(client: Any, user: Any) -> Any:
 # --- Who sees what --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["owner", "desk"])
+@pytest.mark.parametrize("who", ["owner", "colleague"])
 def test_owner_and_desk_see_every_schedule_and_the_clinic_index(client: Any, world: World, who: str) -> None:
     as_user(client, getattr(world, who))
     assert client.get(url("schedules", world)).status_code == 200
@@ -93,18 +86,18 @@ def test_the_schedule_page_runs_a_bounded_number_of_queries(
 
 
 def test_a_posted_opening_shows_at_once_among_the_next_open_times(client: Any, world: World) -> None:
-    as_user(client, world.desk)
+    as_user(client, world.colleague)
     # Saturday: no weekly hours, so 10:00 is open only because it is posted.
     data = {"kind": "opening", "day": "2026-12-12", "start_time": "10:00", "end_time": "10:30"}
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("slot_add", world, practitioner_id=world.chen.pk), data, follow=True)
     assert response.status_code == 200
     opening = PostedOpening.objects.get(practitioner=world.chen)
-    assert opening.start == toronto(2026, 12, 12, 10, 0)
+    assert opening.start == at(10, days=5)
     assert "Saturday, December 12, 2026, 10:00 AM" in response.content.decode()
     entry = AuditEntry.objects.get(action="schedule.opening_post")
     assert entry.clinic_id == world.clinic.pk
-    assert entry.user_id == world.desk.pk
+    assert entry.user_id == world.colleague.pk
     assert entry.object_id == str(opening.pk)
 
 
@@ -146,14 +139,12 @@ def test_blocking_a_free_time_saves_it_at_once(client: Any, world: World) -> Non
     assert response.status_code == 302
     block = TimeOff.objects.get(practitioner=world.chen)
     assert block.kind == TimeOffKind.BLOCKED
-    assert (block.start, block.end) == (toronto(2026, 12, 8, 9, 0), toronto(2026, 12, 8, 10, 0))
+    assert (block.start, block.end) == (at(9, days=1), at(10, days=1))
     assert AuditEntry.objects.filter(action="schedule.blocked_add", user=world.practitioner).exists()
 
 
 def test_removing_an_opening_is_recorded(client: Any, world: World) -> None:
-    opening = PostedOpening.objects.create(
-        practitioner=world.chen, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
-    )
+    opening = PostedOpening.objects.create(practitioner=world.chen, start=at(10, days=5), end=at(11, days=5))
     as_user(client, world.owner)
     with time_machine.travel(NOW, tick=False):
         response = client.post(
@@ -164,13 +155,11 @@ def test_removing_an_opening_is_recorded(client: Any, world: World) -> None:
     assert AuditEntry.objects.filter(action="schedule.opening_remove", object_id=str(opening.pk)).exists()
 
 
-@pytest.mark.parametrize(("who", "kind"), [("practitioner", TimeOffKind.TIME_OFF), ("desk", TimeOffKind.BLOCKED)])
+@pytest.mark.parametrize(("who", "kind"), [("practitioner", TimeOffKind.TIME_OFF), ("colleague", TimeOffKind.BLOCKED)])
 def test_removing_a_time_off_gives_the_time_back_and_is_recorded(
     client: Any, world: World, who: str, kind: str
 ) -> None:
-    time_off = TimeOff.objects.create(
-        practitioner=world.chen, start=toronto(2026, 12, 8, 9, 0), end=toronto(2026, 12, 8, 12, 0), kind=kind
-    )
+    time_off = TimeOff.objects.create(practitioner=world.chen, start=at(9, days=1), end=at(12, days=1), kind=kind)
     as_user(client, getattr(world, who))
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("time_off_remove", world, practitioner_id=world.chen.pk, time_off_id=time_off.pk))
@@ -182,18 +171,16 @@ def test_removing_a_time_off_gives_the_time_back_and_is_recorded(
     assert entry.changes == {"start": "2026-12-08T14:00:00+00:00", "end": "2026-12-08T17:00:00+00:00"}
     morning = open_times_list(
         clinic=world.clinic,
-        start=toronto(2026, 12, 8, 9, 0),
-        end=toronto(2026, 12, 8, 12, 0),
+        start=at(9, days=1),
+        end=at(12, days=1),
         now=NOW,
         practitioner=world.chen,
     )
-    assert toronto(2026, 12, 8, 9, 0) in {t.start for t in morning}  # the morning is open again
+    assert at(9, days=1) in {t.start for t in morning}  # the morning is open again
 
 
 def test_a_time_off_cannot_be_removed_by_another_practitioner_or_through_another_one(client: Any, world: World) -> None:
-    time_off = TimeOff.objects.create(
-        practitioner=world.lee, start=toronto(2026, 12, 8, 9, 0), end=toronto(2026, 12, 8, 12, 0)
-    )
+    time_off = TimeOff.objects.create(practitioner=world.lee, start=at(9, days=1), end=at(12, days=1))
     as_user(client, world.practitioner)  # chen
     assert (
         client.post(url("time_off_remove", world, practitioner_id=world.lee.pk, time_off_id=time_off.pk)).status_code
@@ -213,9 +200,7 @@ def test_a_time_off_cannot_be_removed_by_another_practitioner_or_through_another
 
 
 def test_an_opening_of_another_practitioner_cannot_be_removed_through_this_one(client: Any, world: World) -> None:
-    opening = PostedOpening.objects.create(
-        practitioner=world.lee, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
-    )
+    opening = PostedOpening.objects.create(practitioner=world.lee, start=at(10, days=5), end=at(11, days=5))
     as_user(client, world.owner)
     response = client.post(url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk))
     assert response.status_code == 404
@@ -272,7 +257,7 @@ def test_bad_weekly_hours_get_a_message_and_nothing_is_saved(
 
 
 def test_shortened_hours_over_a_booked_visit_ask_first(client: Any, world: World) -> None:
-    visit = book(world, toronto(2026, 12, 8, 15, 0))  # a Tuesday afternoon
+    visit = book(world, at(15, days=1))  # a Tuesday afternoon
     as_user(client, world.owner)
     data = hours(**{f"day_{d}": "09:00-12:00" for d in range(5)})
     with time_machine.travel(NOW, tick=False):
@@ -301,9 +286,9 @@ def time_off(**fields: str) -> dict[str, str]:
 
 
 def test_time_off_over_booked_visits_lists_them_and_saves_nothing_yet(client: Any, world: World) -> None:
-    book(world, toronto(2026, 12, 8, 10, 0), patient_name="Ana Morel")
-    book(world, toronto(2026, 12, 8, 10, 0), practitioner=world.lee, patient_name="Not Stranded")
-    as_user(client, world.desk)
+    book(world, at(10, days=1), patient_name="Ana Morel")
+    book(world, at(10, days=1), practitioner=world.lee, patient_name="Not Stranded")
+    as_user(client, world.colleague)
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("time_off_add", world, practitioner_id=world.chen.pk), time_off())
     body = response.content.decode()
@@ -317,8 +302,8 @@ def test_time_off_over_booked_visits_lists_them_and_saves_nothing_yet(client: An
 
 
 def test_keeping_stranded_visits_saves_the_time_off_and_leaves_them_booked(client: Any, world: World) -> None:
-    visit = book(world, toronto(2026, 12, 8, 10, 0))
-    as_user(client, world.desk)
+    visit = book(world, at(10, days=1))
+    as_user(client, world.colleague)
     data = {**time_off(), "stranded_decision": "keep", "stranded_ids": str(visit.pk)}
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("time_off_add", world, practitioner_id=world.chen.pk), data)
@@ -332,8 +317,8 @@ def test_keeping_stranded_visits_saves_the_time_off_and_leaves_them_booked(clien
 
 
 def test_cancelling_stranded_visits_cancels_each_and_emails_the_patients(client: Any, world: World) -> None:
-    first = book(world, toronto(2026, 12, 8, 10, 0))
-    second = book(world, toronto(2026, 12, 9, 14, 0), patient_email="kim@example.com")
+    first = book(world, at(10, days=1))
+    second = book(world, at(14, days=2), patient_email="kim@example.com")
     as_user(client, world.owner)
     data = {**time_off(), "stranded_decision": "cancel", "stranded_ids": f"{first.pk},{second.pk}"}
     with time_machine.travel(NOW, tick=False):
@@ -349,8 +334,8 @@ def test_cancelling_stranded_visits_cancels_each_and_emails_the_patients(client:
 
 
 def test_a_visit_booked_after_the_member_looked_makes_them_look_again(client: Any, world: World) -> None:
-    seen = book(world, toronto(2026, 12, 8, 10, 0))
-    book(world, toronto(2026, 12, 8, 14, 0), patient_name="Late Booker")
+    seen = book(world, at(10, days=1))
+    book(world, at(14, days=1), patient_name="Late Booker")
     as_user(client, world.owner)
     data = {**time_off(), "stranded_decision": "cancel", "stranded_ids": str(seen.pk)}
     with time_machine.travel(NOW, tick=False):
@@ -381,10 +366,10 @@ def test_time_off_that_ends_before_it_starts_gets_a_message(client: Any, world: 
 
 
 def test_closing_the_clinic_over_booked_visits_asks_then_cancels(client: Any, world: World) -> None:
-    chen_visit = book(world, toronto(2026, 12, 10, 9, 0))
-    lee_visit = book(world, toronto(2026, 12, 10, 16, 0), practitioner=world.lee)
-    later = book(world, toronto(2026, 12, 11, 9, 0))
-    as_user(client, world.desk)
+    chen_visit = book(world, at(9, days=3))
+    lee_visit = book(world, at(16, days=3), practitioner=world.lee)
+    later = book(world, at(9, days=4))
+    as_user(client, world.colleague)
     data = {"start_date": "2026-12-10", "end_date": "", "reason": "Flood"}
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("closure_add", world), data)
@@ -405,14 +390,14 @@ def test_closing_the_clinic_over_booked_visits_asks_then_cancels(client: Any, wo
 
 def test_removing_a_closure_reopens_the_days_and_is_recorded(client: Any, world: World) -> None:
     closure = ClinicClosure.objects.create(clinic=world.clinic, start_date="2026-12-08", end_date="2026-12-09")
-    as_user(client, world.desk)
+    as_user(client, world.colleague)
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("closure_remove", world, closure_id=closure.pk))
     assert response.status_code == 302
     assert response["Location"] == url("schedules", world)
     assert not ClinicClosure.objects.exists()
     entry = AuditEntry.objects.get(action="schedule.closure_remove")
-    assert (entry.user, entry.object_id) == (world.desk, str(closure.pk))
+    assert (entry.user, entry.object_id) == (world.colleague, str(closure.pk))
     assert entry.changes == {"start_date": "2026-12-08", "end_date": "2026-12-09"}
 
 
@@ -452,7 +437,7 @@ def rules(**fields: Any) -> dict[str, Any]:
 
 
 def test_booking_rules_and_the_cancellation_window_are_saved_and_recorded(client: Any, world: World) -> None:
-    as_user(client, world.desk)
+    as_user(client, world.colleague)
     with time_machine.travel(NOW, tick=False):
         response = client.post(url("rules_update", world), rules())
     assert response.status_code == 302
@@ -485,10 +470,8 @@ def test_changing_saved_rules_records_only_what_changed(client: Any, world: Worl
 
 
 def test_taking_back_an_opening_someone_booked_asks_first(client: Any, world: World) -> None:
-    opening = PostedOpening.objects.create(
-        practitioner=world.chen, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
-    )
-    visit = book(world, toronto(2026, 12, 12, 10, 0), patient_name="Saturday Patient")
+    opening = PostedOpening.objects.create(practitioner=world.chen, start=at(10, days=5), end=at(11, days=5))
+    visit = book(world, at(10, days=5), patient_name="Saturday Patient")
     as_user(client, world.owner)
     path = url("posted_opening_remove", world, practitioner_id=world.chen.pk, opening_id=opening.pk)
     with time_machine.travel(NOW, tick=False):
@@ -505,10 +488,8 @@ def test_taking_back_an_opening_someone_booked_asks_first(client: Any, world: Wo
 
 
 def test_taking_back_an_opening_inside_the_weekly_hours_strands_nobody(client: Any, world: World) -> None:
-    opening = PostedOpening.objects.create(
-        practitioner=world.chen, start=toronto(2026, 12, 8, 10, 0), end=toronto(2026, 12, 8, 11, 0)
-    )
-    book(world, toronto(2026, 12, 8, 10, 0))
+    opening = PostedOpening.objects.create(practitioner=world.chen, start=at(10, days=1), end=at(11, days=1))
+    book(world, at(10, days=1))
     as_user(client, world.owner)
     with time_machine.travel(NOW, tick=False):
         response = client.post(

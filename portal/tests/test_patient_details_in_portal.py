@@ -34,8 +34,8 @@ def _public_errors(details: dict[str, str]) -> dict[str, list[str]]:
 
 
 def _portal_form(world: World, details: dict[str, str]) -> AppointmentCreateForm:
-    membership = Membership.objects.get(user=world.desk)
-    data = GOOD | details | {"service": world.a.service.pk, "slot": "", "token": "t" * 16}
+    membership = Membership.objects.get(user=world.colleague)
+    data = GOOD | details | {"service": world.service.pk, "slot": "", "token": "t" * 16}
     return AppointmentCreateForm(data, membership=membership)
 
 
@@ -59,12 +59,14 @@ def test_good_details_come_out_as_the_builder_makes_them(world: World) -> None:
     assert form.cleaned_data["phone"] == "+14165550123"
 
 
-def test_the_desk_sees_the_message_beside_the_field_and_nothing_is_booked(world: World, desk: Client) -> None:
+def test_the_desk_sees_the_message_beside_the_field_and_nothing_is_booked(
+    world: World, colleague_client: Client
+) -> None:
     expected = _public_errors({"phone": "123"})["phone"][0]
     before = Appointment.objects.count()
-    url = f"/portal/{world.a.clinic.pk}/appointments/new/"
-    response: Any = desk.post(
-        url, GOOD | {"phone": "123", "service": world.a.service.pk, "slot": "", "token": "x" * 16}
+    url = f"/portal/{world.clinic.pk}/appointments/new/"
+    response: Any = colleague_client.post(
+        url, GOOD | {"phone": "123", "service": world.service.pk, "slot": "", "token": "x" * 16}
     )
     assert response.status_code == 400
     html = response.content.decode()

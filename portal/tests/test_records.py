@@ -5,49 +5,58 @@ import io
 from datetime import UTC
 from typing import Any
 
+import pytest
 from django.test import Client
 from icalendar import Calendar
 
 from booking.emails import appointment_email_build
+from painhero.testing import World, at, day
 from portal.auth_services import calendar_feed_get
 from portal.models import AuditEntry, CalendarFeed
 
-from .conftest import World, at
+from .conftest import Visits
+
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 
-def test_the_csv_export_lists_the_clinics_appointments_in_its_zone_without_notes(desk: Client, world: World) -> None:
-    world.a.colleague_appointment.patient_name = "=HYPERLINK(evil)"
-    world.a.colleague_appointment.save()
-    response = desk.get(f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-01&end=2026-12-02")
+def test_the_csv_export_lists_the_clinics_appointments_in_its_zone_without_notes(
+    colleague_client: Client, world: World, visits: Visits
+) -> None:
+    visits.colleague_appointment.patient_name = "=HYPERLINK(evil)"
+    visits.colleague_appointment.save()
+    response = colleague_client.get(f"/portal/{world.clinic.pk}/exports/appointments.csv?start={day(-1)}&end={day()}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["patient"] for r in rows] == ["Ada Alpha", "'=HYPERLINK(evil)"]
-    assert rows[0]["start"] == "2026-12-02T10:00:00-05:00"
+    assert rows[0]["start"] == at(10).isoformat()
     assert "knee" not in response.content.decode()
-    assert AuditEntry.objects.filter(action="appointments.exported", user=world.desk).count() == 1
+    assert AuditEntry.objects.filter(action="appointments.exported", user=world.colleague).count() == 1
 
 
-def test_the_csv_export_refuses_a_backwards_range_with_a_message(desk: Client, world: World) -> None:
-    response = desk.get(f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-05&end=2026-12-01")
+def test_the_csv_export_refuses_a_backwards_range_with_a_message(colleague_client: Client, world: World) -> None:
+    response = colleague_client.get(f"/portal/{world.clinic.pk}/exports/appointments.csv?start={day(3)}&end={day(-1)}")
     assert response.status_code == 400
     assert "before the start date" in response.content.decode()
 
 
-def test_a_practitioner_cannot_export(practitioner: Client, world: World) -> None:
-    url = f"/portal/{world.a.clinic.pk}/exports/appointments.csv?start=2026-12-01&end=2026-12-02"
-    assert practitioner.get(url).status_code == 404
+def test_a_practitioner_cannot_export(practitioner_client: Client, world: World) -> None:
+    url = f"/portal/{world.clinic.pk}/exports/appointments.csv?start={day(-1)}&end={day()}"
+    assert practitioner_client.get(url).status_code == 404
 
 
-def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(practitioner: Client, world: World) -> None:
-    feeds = f"/portal/{world.a.clinic.pk}/feeds/"
-    assert "Create an address" in practitioner.get(feeds).content.decode()
+def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(
+    practitioner_client: Client, world: World
+) -> None:
+    feeds = f"/portal/{world.clinic.pk}/feeds/"
+    assert "Create an address" in practitioner_client.get(feeds).content.decode()
     assert not CalendarFeed.objects.exists()  # looking at the page creates nothing (no GET changes state)
-    created = practitioner.post(f"{feeds}{world.a.practitioner.pk}/reissue/", follow=True).content.decode()
+    created = practitioner_client.post(f"{feeds}{world.chen.pk}/reissue/", follow=True).content.decode()
     assert "The calendar address is ready." in created
-    feed = CalendarFeed.objects.get(practitioner=world.a.practitioner)
-    assert f"/portal/feeds/{feed.token}.ics" in practitioner.get(feeds).content.decode()
-    assert not CalendarFeed.objects.filter(practitioner=world.a.colleague).exists()  # a practitioner sees only theirs
+    feed = CalendarFeed.objects.get(practitioner=world.chen)
+    assert f"/portal/feeds/{feed.token}.ics" in practitioner_client.get(feeds).content.decode()
+    assert not CalendarFeed.objects.filter(practitioner=world.lee).exists()  # a practitioner sees only theirs
     response = Client().get(f"/portal/feeds/{feed.token}.ics")
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
@@ -57,10 +66,10 @@ def test_a_practitioners_feed_has_their_appointments_and_no_patient_details(prac
     assert "Ada" not in body and "knee" not in body and "ada@example.org" not in body
 
 
-def test_reissuing_a_feed_revokes_the_old_address(owner: Client, world: World) -> None:
-    old = CalendarFeed.objects.create(practitioner=world.a.practitioner).token
-    assert owner.post(f"/portal/{world.a.clinic.pk}/feeds/{world.a.practitioner.pk}/reissue/").status_code == 302
-    new = CalendarFeed.objects.get(practitioner=world.a.practitioner).token
+def test_reissuing_a_feed_revokes_the_old_address(owner_client: Client, world: World) -> None:
+    old = CalendarFeed.objects.create(practitioner=world.chen).token
+    assert owner_client.post(f"/portal/{world.clinic.pk}/feeds/{world.chen.pk}/reissue/").status_code == 302
+    new = CalendarFeed.objects.get(practitioner=world.chen).token
     assert new != old
     assert Client().get(f"/portal/feeds/{old}.ics").status_code == 404
     assert Client().get(f"/portal/feeds/{new}.ics").status_code == 200
@@ -68,28 +77,30 @@ def test_reissuing_a_feed_revokes_the_old_address(owner: Client, world: World) -
 
 
 def test_the_owner_reads_the_activity_paginated_and_filtered_by_user(
-    owner: Client, world: World, django_assert_max_num_queries: Any
+    owner_client: Client, world: World, django_assert_max_num_queries: Any
 ) -> None:
     AuditEntry.objects.bulk_create(
-        [AuditEntry(clinic=world.a.clinic, user=world.desk, action="x.desk", summary=f"desk {n}") for n in range(55)]
-        + [AuditEntry(clinic=world.a.clinic, user=world.owner, action="x.owner", summary="owner did it")]
-        + [AuditEntry(clinic=world.b.clinic, user=world.b_owner, action="x.b", summary="bravo did it")]
+        [AuditEntry(clinic=world.clinic, user=world.colleague, action="x.desk", summary=f"desk {n}") for n in range(55)]
+        + [AuditEntry(clinic=world.clinic, user=world.owner, action="x.owner", summary="owner did it")]
+        + [AuditEntry(clinic=world.other_clinic, user=world.outsider, action="x.b", summary="bravo did it")]
     )
-    url = f"/portal/{world.a.clinic.pk}/activity/"
+    url = f"/portal/{world.clinic.pk}/activity/"
     with django_assert_max_num_queries(10):
-        first = owner.get(url).content.decode()
+        first = owner_client.get(url).content.decode()
     assert "Page 1 of 2" in first and "bravo did it" not in first
-    only_owner = owner.get(f"{url}?user={world.owner.pk}").content.decode()
+    only_owner = owner_client.get(f"{url}?user={world.owner.pk}").content.decode()
     assert "owner did it" in only_owner and "desk 3" not in only_owner
-    assert "bravo did it" not in owner.get(f"{url}?user={world.b_owner.pk}").content.decode()
+    assert "bravo did it" not in owner_client.get(f"{url}?user={world.outsider.pk}").content.decode()
 
 
-def test_the_feed_and_the_patients_email_describe_an_appointment_with_the_same_event(world: World) -> None:
-    appointment = world.a.appointment
+def test_the_feed_and_the_patients_email_describe_an_appointment_with_the_same_event(
+    world: World, visits: Visits
+) -> None:
+    appointment = visits.appointment
     message = appointment_email_build("created", {"appointment_id": appointment.pk})
     assert message is not None
     (_name, attachment, _mimetype) = message.attachments[0]
-    token = calendar_feed_get(practitioner=world.a.practitioner).token
+    token = calendar_feed_get(practitioner=world.chen).token
     feed = Client().get(f"/portal/feeds/{token}.ics").content
 
     def fields(ics: bytes | str) -> dict[str, Any]:
@@ -110,4 +121,4 @@ def test_the_feed_and_the_patients_email_describe_an_appointment_with_the_same_e
     assert from_email == from_feed
     assert from_feed["dtstart"] == appointment.start == at(10)
     assert from_feed["summary"] == "Physiotherapy follow-up — Alpha Physio"
-    assert from_feed["location"].startswith(world.a.clinic.address)
+    assert from_feed["location"].startswith(world.clinic.address)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import time, timedelta
 from typing import Any
 
@@ -11,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from clinics.models import OpeningHours
+from painhero.testing import NOW, World, at
 from portal.models import AuditEntry
-from portal.tests.manage_world import NOW, World, make_world
 from scheduling.models import PostedOpening, WorkingHours
 from scheduling.selectors import open_times_list
 from scheduling.testing import toronto
@@ -23,18 +22,16 @@ CONFIRM = {"outside_hours": "confirmed"}
 
 
 @pytest.fixture
-def world(db: Any) -> Iterator[World]:
-    """The manage world, its clinic posting Monday to Friday 08:00-20:00 (closed at the weekend)."""
-    with time_machine.travel(NOW, tick=False):
-        built = make_world()
-        OpeningHours.objects.bulk_create(
-            OpeningHours(clinic=built.clinic, weekday=d, opens=time(8), closes=time(20)) for d in range(5)
-        )
-        yield built
+def world(world: World) -> World:
+    """The suite's world, its clinic posting Monday to Friday 08:00-20:00 (closed at the weekend)."""
+    OpeningHours.objects.bulk_create(
+        OpeningHours(clinic=world.clinic, weekday=d, opens=time(8), closes=time(20)) for d in range(5)
+    )
+    return world
 
 
 def post(client: Any, world: World, name: str, data: dict[str, str]) -> Any:
-    client.force_login(world.desk)
+    client.force_login(world.colleague)
     return client.post(
         reverse(f"portal:{name}", kwargs={"clinic_id": world.clinic.pk, "practitioner_id": world.chen.pk}), data
     )
@@ -79,7 +76,7 @@ def test_hours_within_the_posted_hours_save_at_once(client: Any, world: World) -
 
 
 def test_the_weekly_hours_form_shows_the_clinics_posted_hours(client: Any, world: World) -> None:
-    client.force_login(world.desk)
+    client.force_login(world.colleague)
     url = reverse("portal:schedule", kwargs={"clinic_id": world.clinic.pk, "practitioner_id": world.chen.pk})
     html = client.get(url).content.decode()
     assert "within the clinic's posted hours: Monday 08:00–20:00;" in html
@@ -98,7 +95,7 @@ def test_an_opening_on_a_day_the_clinic_is_closed_waits_for_confirmation(client:
     with time_machine.travel(NOW, tick=False):
         response = post(client, world, "slot_add", {**data, **CONFIRM})
     assert response.status_code == 302
-    assert PostedOpening.objects.get(practitioner=world.chen).start == toronto(2026, 12, 12, 10)
+    assert PostedOpening.objects.get(practitioner=world.chen).start == at(10, days=5)
     assert AuditEntry.objects.get(action="schedule.opening_post").changes["outside_posted_hours"] is True
 
 
@@ -140,7 +137,7 @@ def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_once
 
     next_open_times_refresh(clinic_ids=[world.clinic.pk], now=NOW)
     first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
-    assert first == toronto(2026, 12, 7, 10)  # 2 h notice from 8:00
+    assert first == at(10)  # 2 h notice from 8:00
     client.force_login(world.owner)
     profile = reverse("portal:profile", kwargs={"clinic_id": world.clinic.pk})
     # Monday afternoons only: the morning's cached times must go with the save, not at the next top-up.
@@ -149,4 +146,4 @@ def test_narrower_posted_hours_saved_in_the_profile_move_searchs_next_times_once
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(profile, data).status_code == 302
     first = next_open_times_for_clinics(clinic_ids=[world.clinic.pk], now=NOW)[world.clinic.pk][0]
-    assert first == toronto(2026, 12, 7, 13)
+    assert first == at(13)

@@ -3,7 +3,7 @@ at all (the audit write is made to fail: the change must be rolled back with it)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,26 +15,19 @@ from booking.models import Appointment, AppointmentStatus
 from booking.patients import PatientDetails
 from clinics.models import Discipline, Practitioner, Service
 from clinics.testing import make_insurer, make_language
+from painhero.testing import NOW, World, at, book, make_world
 from portal.models import AuditEntry, CalendarFeed, Invitation, Membership, Role
 from portal.selectors import appointments_for_calendar, health_note_visible
 from portal.services import appointments, catalog, profile, records, schedules
 from portal.services.actor import NotYours
 from portal.services.audit import audit_record
-from portal.tests.manage_world import NOW, World, book, make_world
 from scheduling import services as scheduling_services
 from scheduling.models import BookingRules, ClinicClosure, PostedOpening, TimeOff, TimeOffKind, WorkingHours
-from scheduling.testing import toronto
 
 pytestmark = pytest.mark.django_db
 
-TUESDAY_10 = toronto(2026, 12, 8, 10, 0)
+TUESDAY_10 = at(10, days=1)
 IP = "203.0.113.9"
-
-
-@pytest.fixture
-def world(db: Any) -> Iterator[World]:
-    with time_machine.travel(NOW, tick=False):
-        yield make_world()
 
 
 def member(user: Any) -> Membership:
@@ -73,12 +66,12 @@ def book_for_caller(world: World, actor: Membership) -> Any:
 
 
 def test_booking_for_a_caller_is_recorded_once_however_often_the_form_is_sent(world: World) -> None:
-    desk = member(world.desk)
+    desk = member(world.colleague)
     first = book_for_caller(world, desk)
     again = book_for_caller(world, desk)
     assert again.replayed and again.appointment.pk == first.appointment.pk
     entry = AuditEntry.objects.get(action="appointment.created")
-    assert (entry.user, entry.object_id, entry.ip) == (world.desk, str(first.appointment.pk), IP)
+    assert (entry.user, entry.object_id, entry.ip) == (world.colleague, str(first.appointment.pk), IP)
     assert first.appointment.source == "portal"
 
 
@@ -91,7 +84,7 @@ def test_booking_for_a_caller_refuses_another_clinics_member_and_a_practitioner(
 
 def test_moving_an_appointment_is_recorded_with_the_change(world: World, monkeypatch: Any) -> None:
     visit = book(world, TUESDAY_10)
-    later = toronto(2026, 12, 8, 14, 0)
+    later = at(14, days=1)
     with pytest.raises(NotYours):
         appointments.appointment_move(
             actor=member(world.outsider), appointment=visit, start=later, practitioner=world.chen, ip=IP, now=NOW
@@ -99,13 +92,13 @@ def test_moving_an_appointment_is_recorded_with_the_change(world: World, monkeyp
     audit_fails(monkeypatch, appointments)
     with pytest.raises(Boom):
         appointments.appointment_move(
-            actor=member(world.desk), appointment=visit, start=later, practitioner=world.chen, ip=IP, now=NOW
+            actor=member(world.colleague), appointment=visit, start=later, practitioner=world.chen, ip=IP, now=NOW
         )
     visit.refresh_from_db()
     assert visit.start == TUESDAY_10  # rolled back with the audit entry
     monkeypatch.setattr(appointments, "audit_record", audit_record)
     moved = appointments.appointment_move(
-        actor=member(world.desk), appointment=visit, start=later, practitioner=world.lee, ip=IP, now=NOW
+        actor=member(world.colleague), appointment=visit, start=later, practitioner=world.lee, ip=IP, now=NOW
     )
     assert (moved.start, moved.practitioner_id) == (later, world.lee.pk)
     entry = AuditEntry.objects.get(action="appointment.moved")
@@ -118,8 +111,8 @@ def test_moving_an_appointment_is_recorded_with_the_change(world: World, monkeyp
     [("arrived", AppointmentStatus.BOOKED), ("no_show", AppointmentStatus.NO_SHOW), ("cancel", "cancelled")],
 )
 def test_a_status_change_is_recorded(world: World, action: str, status: str) -> None:
-    visit = book(world, toronto(2026, 12, 7, 7, 0) if action != "cancel" else TUESDAY_10)
-    actor = member(world.desk)
+    visit = book(world, at(7) if action != "cancel" else TUESDAY_10)
+    actor = member(world.colleague)
     with time_machine.travel(NOW, tick=False):
         done = appointments.appointment_status_set(actor=actor, appointment=visit, action=action, ip=IP, now=NOW)
     assert done.status == status
@@ -128,12 +121,14 @@ def test_a_status_change_is_recorded(world: World, action: str, status: str) -> 
 
 def test_a_status_change_refuses_unknown_actions_others_visits_and_a_practitioner_cancelling(world: World) -> None:
     visit = book(world, TUESDAY_10)
-    lee_visit = book(world, toronto(2026, 12, 8, 11, 0), practitioner=world.lee)
+    lee_visit = book(world, at(11, days=1), practitioner=world.lee)
     chen = member(world.practitioner)
     with pytest.raises(appointments.UnknownAction):
         appointments.appointment_status_set(actor=chen, appointment=visit, action="cancel", ip=IP, now=NOW)
     with pytest.raises(appointments.UnknownAction):
-        appointments.appointment_status_set(actor=member(world.desk), appointment=visit, action="x", ip=IP, now=NOW)
+        appointments.appointment_status_set(
+            actor=member(world.colleague), appointment=visit, action="x", ip=IP, now=NOW
+        )
     with pytest.raises(NotYours):
         appointments.appointment_status_set(actor=chen, appointment=lee_visit, action="arrived", ip=IP, now=NOW)
     with pytest.raises(NotYours):
@@ -148,7 +143,7 @@ def test_a_status_change_rolls_back_when_its_audit_entry_fails(world: World, mon
     audit_fails(monkeypatch, appointments)
     with pytest.raises(Boom):
         appointments.appointment_status_set(
-            actor=member(world.desk), appointment=visit, action="cancel", ip=IP, now=NOW
+            actor=member(world.colleague), appointment=visit, action="cancel", ip=IP, now=NOW
         )
     visit.refresh_from_db()
     assert visit.status == AppointmentStatus.BOOKED
@@ -169,10 +164,10 @@ def test_viewing_health_notes_is_recorded_and_nothing_when_none_was_shown(world:
 def test_only_the_treating_practitioner_reads_a_note_in_the_calendar(world: World) -> None:
     chen_visit = book(world, TUESDAY_10)
     lee_visit = book(world, TUESDAY_10, practitioner=world.lee)
-    book(world, toronto(2026, 12, 8, 11, 0), status=AppointmentStatus.CANCELLED)
-    span = {"start": toronto(2026, 12, 8, 0, 0), "end": toronto(2026, 12, 9, 0, 0)}
+    book(world, at(11, days=1), status=AppointmentStatus.CANCELLED)
+    span = {"start": at(0, days=1), "end": at(0, days=2)}
     everyone = [world.chen.pk, world.lee.pk]
-    for user in (world.owner, world.desk):
+    for user in (world.owner, world.colleague):
         seen = appointments_for_calendar(actor=member(user), practitioner_ids=everyone, **span)
         assert {v.appointment.pk for v in seen} == {chen_visit.pk, lee_visit.pk}
         assert {v.note for v in seen} == {""}
@@ -189,8 +184,8 @@ def test_only_the_treating_practitioner_reads_a_note_in_the_calendar(world: Worl
 def time_off(world: World, practitioner: Practitioner | None = None) -> schedules.ScheduleChange:
     return schedules.time_off_change(
         practitioner=practitioner or world.chen,
-        start=toronto(2026, 12, 8, 9, 0),
-        end=toronto(2026, 12, 8, 12, 0),
+        start=at(9, days=1),
+        end=at(12, days=1),
         reason="Dentist",
         kind=TimeOffKind.TIME_OFF,
         now=NOW,
@@ -200,7 +195,9 @@ def time_off(world: World, practitioner: Practitioner | None = None) -> schedule
 def apply(world: World, change: schedules.ScheduleChange, user: Any = None, **kwargs: Any) -> Any:
     options: dict[str, Any] = {"decision": None, "seen_ids": []}
     options.update(kwargs)
-    return schedules.schedule_change_apply(actor=member(user or world.desk), change=change, ip=IP, now=NOW, **options)
+    return schedules.schedule_change_apply(
+        actor=member(user or world.colleague), change=change, ip=IP, now=NOW, **options
+    )
 
 
 def test_a_change_that_strands_nobody_is_applied_and_recorded(world: World) -> None:
@@ -216,7 +213,7 @@ def test_a_change_that_strands_visits_asks_first_and_asks_again_when_they_change
     with pytest.raises(schedules.StrandedVisitsFound) as asked:
         apply(world, time_off(world))
     assert [a.pk for a in asked.value.stranded] == [visit.pk] and not asked.value.seen_changed
-    newer = book(world, toronto(2026, 12, 8, 11, 0))
+    newer = book(world, at(11, days=1))
     with pytest.raises(schedules.StrandedVisitsFound) as asked:
         apply(world, time_off(world), decision=schedules.KEEP, seen_ids=[str(visit.pk)])
     assert {a.pk for a in asked.value.stranded} == {visit.pk, newer.pk} and asked.value.seen_changed
@@ -280,16 +277,14 @@ def test_weekly_hours_closures_and_opening_removal_go_through_the_same_guard(wor
     )
     apply(world, closure)
     assert ClinicClosure.objects.filter(clinic=world.clinic).count() == 1
-    opening = PostedOpening.objects.create(
-        practitioner=world.chen, start=toronto(2026, 12, 12, 10, 0), end=toronto(2026, 12, 12, 11, 0)
-    )
+    opening = PostedOpening.objects.create(practitioner=world.chen, start=at(10, days=5), end=at(11, days=5))
     apply(world, schedules.posted_opening_removal(opening=opening, now=NOW), world.practitioner)
     assert not PostedOpening.objects.exists()
     assert AuditEntry.objects.get(action="schedule.opening_remove").object_id == str(opening.pk)
 
 
 def test_posting_an_opening_is_recorded_and_refused_to_others(world: World, monkeypatch: Any) -> None:
-    window = {"start": toronto(2026, 12, 12, 10, 0), "end": toronto(2026, 12, 12, 11, 0)}
+    window = {"start": at(10, days=5), "end": at(11, days=5)}
     for user in (world.outsider, world.practitioner):
         with pytest.raises(NotYours):
             schedules.posted_opening_post(
@@ -298,21 +293,21 @@ def test_posting_an_opening_is_recorded_and_refused_to_others(world: World, monk
     audit_fails(monkeypatch, schedules)
     with pytest.raises(Boom):
         schedules.posted_opening_post(
-            actor=member(world.desk), practitioner=world.lee, outside_posted_hours=True, ip=IP, now=NOW, **window
+            actor=member(world.colleague), practitioner=world.lee, outside_posted_hours=True, ip=IP, now=NOW, **window
         )
     assert not PostedOpening.objects.exists()
     monkeypatch.setattr(schedules, "audit_record", audit_record)
     opening = schedules.posted_opening_post(
-        actor=member(world.desk), practitioner=world.lee, outside_posted_hours=True, ip=IP, now=NOW, **window
+        actor=member(world.colleague), practitioner=world.lee, outside_posted_hours=True, ip=IP, now=NOW, **window
     )
-    assert opening.posted_by == world.desk
+    assert opening.posted_by == world.colleague
     assert AuditEntry.objects.get(action="schedule.opening_post").changes["outside_posted_hours"] is True
 
 
 def test_removing_time_off_and_closures_is_refused_to_others_and_rolls_back_with_its_audit(
     world: World, monkeypatch: Any
 ) -> None:
-    off = TimeOff.objects.create(practitioner=world.lee, start=TUESDAY_10, end=toronto(2026, 12, 8, 11, 0))
+    off = TimeOff.objects.create(practitioner=world.lee, start=TUESDAY_10, end=at(11, days=1))
     closure = ClinicClosure.objects.create(
         clinic=world.clinic, start_date=date(2026, 12, 9), end_date=date(2026, 12, 9)
     )
@@ -325,13 +320,13 @@ def test_removing_time_off_and_closures_is_refused_to_others_and_rolls_back_with
     monkeypatch.setattr(scheduling_services, "time_off_remove", fail_after_audit)
     monkeypatch.setattr(scheduling_services, "clinic_closure_remove", fail_after_audit)
     with pytest.raises(Boom):
-        schedules.time_off_remove(actor=member(world.desk), time_off=off, ip=IP, now=NOW)
+        schedules.time_off_remove(actor=member(world.colleague), time_off=off, ip=IP, now=NOW)
     with pytest.raises(Boom):
-        schedules.clinic_closure_remove(actor=member(world.desk), closure=closure, ip=IP, now=NOW)
+        schedules.clinic_closure_remove(actor=member(world.colleague), closure=closure, ip=IP, now=NOW)
     assert not AuditEntry.objects.exists()  # the entry went with the failed removal
     monkeypatch.undo()
-    schedules.time_off_remove(actor=member(world.desk), time_off=off, ip=IP, now=NOW)
-    schedules.clinic_closure_remove(actor=member(world.desk), closure=closure, ip=IP, now=NOW)
+    schedules.time_off_remove(actor=member(world.colleague), time_off=off, ip=IP, now=NOW)
+    schedules.clinic_closure_remove(actor=member(world.colleague), closure=closure, ip=IP, now=NOW)
     assert not TimeOff.objects.exists() and not ClinicClosure.objects.exists()
     assert AuditEntry.objects.filter(action__in=["schedule.time_off_remove", "schedule.closure_remove"]).count() == 2
 
@@ -348,12 +343,12 @@ def test_booking_rules_are_saved_with_what_changed_and_refused_to_others(world: 
     audit_fails(monkeypatch, schedules)
     with pytest.raises(Boom):
         schedules.booking_rules_save(
-            actor=member(world.desk), rules=rules, fields=fields, cancellation_window_hours=48, ip=IP, now=NOW
+            actor=member(world.colleague), rules=rules, fields=fields, cancellation_window_hours=48, ip=IP, now=NOW
         )
     assert not BookingRules.objects.filter(min_notice_minutes=120).exists()
     monkeypatch.undo()
     saved = schedules.booking_rules_save(
-        actor=member(world.desk), rules=rules, fields=fields, cancellation_window_hours=48, ip=IP, now=NOW
+        actor=member(world.colleague), rules=rules, fields=fields, cancellation_window_hours=48, ip=IP, now=NOW
     )
     assert saved.min_notice_minutes == 120
     changes = AuditEntry.objects.get(action="schedule.rules_update").changes
@@ -367,7 +362,7 @@ OFFER = {"name": "Massage", "discipline": Discipline.MASSAGE_THERAPY, "duration_
 
 
 def test_practitioners_are_added_changed_and_retired_with_an_audit_entry_each(world: World) -> None:
-    desk = member(world.desk)
+    desk = member(world.colleague)
     person = catalog.practitioner_add(
         actor=desk, techniques=[], languages=[], services=[world.service], fields=PERSON, ip=IP, now=NOW
     )
@@ -390,7 +385,7 @@ def test_practitioners_are_added_changed_and_retired_with_an_audit_entry_each(wo
 
 
 def test_services_are_added_changed_and_retired_with_an_audit_entry_each(world: World) -> None:
-    desk = member(world.desk)
+    desk = member(world.colleague)
     offer = catalog.service_add(actor=desk, practitioners=[world.lee], fields=OFFER, ip=IP, now=NOW)
     catalog.service_change(
         actor=desk, service=offer, practitioners=[world.lee], fields={**OFFER, "duration_minutes": 45}, ip=IP, now=NOW
@@ -433,7 +428,7 @@ def test_the_catalogue_is_refused_to_another_clinic_and_to_a_practitioner(world:
 
 
 def test_catalogue_changes_roll_back_with_their_audit_entry(world: World, monkeypatch: Any) -> None:
-    desk = member(world.desk)
+    desk = member(world.colleague)
     audit_fails(monkeypatch, catalog)
     with pytest.raises(Boom):
         catalog.practitioner_add(actor=desk, techniques=[], languages=[], services=[], fields=PERSON, ip=IP, now=NOW)
@@ -458,7 +453,7 @@ def test_the_profile_is_saved_by_the_owner_only_and_rolls_back_with_its_audit(wo
         "ip": IP,
         "now": NOW,
     }
-    for user in (world.desk, world.outsider):
+    for user in (world.colleague, world.outsider):
         with pytest.raises(NotYours):
             profile.clinic_profile_save(actor=member(user), **save)
     audit_fails(monkeypatch, profile)
@@ -477,7 +472,7 @@ def test_the_profile_is_saved_by_the_owner_only_and_rolls_back_with_its_audit(wo
 
 
 def test_exports_feeds_and_invitations_are_recorded_and_refused_to_others(world: World, monkeypatch: Any) -> None:
-    desk, owner, chen = member(world.desk), member(world.owner), member(world.practitioner)
+    desk, owner, chen = member(world.colleague), member(world.owner), member(world.practitioner)
     with pytest.raises(NotYours):
         records.appointments_export_record(actor=chen, start=date(2026, 12, 1), end=date(2026, 12, 7), ip=IP, now=NOW)
     records.appointments_export_record(actor=desk, start=date(2026, 12, 1), end=date(2026, 12, 7), ip=IP, now=NOW)

@@ -12,10 +12,12 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from painhero.testing import NOW, PASSWORD, World, client_for, make_user
 from portal.auth_services import invitation_create
 from portal.models import Invitation, Membership, Role, SignInFailure
 
-from .conftest import NOW, PASSWORD, World, client_for, make_user
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 NEW_PASSWORD = "attacker-chosen-pass-99"
 
@@ -36,7 +38,7 @@ def _code(device: TOTPDevice, at: Any) -> str:
 
 def _invite(world: World, email: str, role: str = Role.FRONT_DESK) -> Invitation:
     return invitation_create(
-        clinic=world.a.clinic,
+        clinic=world.clinic,
         email=email,
         role=role,
         practitioner=None,
@@ -50,7 +52,7 @@ def _invite(world: World, email: str, role: str = Role.FRONT_DESK) -> Invitation
 
 
 def test_an_invitation_to_an_existing_account_never_sets_its_password_nor_signs_anyone_in(world: World) -> None:
-    _device(world.b_owner)
+    _device(world.outsider)
     invitation = _invite(world, "Owner@Bravo.test")
     link = f"/portal/invitations/{invitation.token}/"
     holder = Client()
@@ -59,10 +61,10 @@ def test_an_invitation_to_an_existing_account_never_sets_its_password_nor_signs_
     assert "already has a PainHero portal account" in page.content.decode()
     response = holder.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert response.status_code == 403
-    world.b_owner.refresh_from_db()
-    assert world.b_owner.check_password(PASSWORD) and not world.b_owner.check_password(NEW_PASSWORD)
-    assert holder.get(f"/portal/{world.b.clinic.pk}/").status_code == 302  # not signed in
-    assert not Membership.objects.filter(user=world.b_owner, clinic=world.a.clinic).exists()
+    world.outsider.refresh_from_db()
+    assert world.outsider.check_password(PASSWORD) and not world.outsider.check_password(NEW_PASSWORD)
+    assert holder.get(f"/portal/{world.other_clinic.pk}/").status_code == 302  # not signed in
+    assert not Membership.objects.filter(user=world.outsider, clinic=world.clinic).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
 
@@ -70,11 +72,11 @@ def test_an_invitation_to_an_existing_account_never_sets_its_password_nor_signs_
 def test_the_invited_account_accepts_signed_in_with_its_code_and_joins_only_the_inviting_clinic(
     world: World, time_machine: Any
 ) -> None:
-    device = _device(world.b_owner)
+    device = _device(world.outsider)
     invitation = _invite(world, "owner@bravo.test")
     link = f"/portal/invitations/{invitation.token}/"
     # Signed in with the password alone (no code): not enough.
-    assert client_for(world.b_owner).post(link).status_code == 403
+    assert client_for(world.outsider).post(link).status_code == 403
 
     client = Client()
     response = _sign_in(client, "owner@bravo.test", next=link)
@@ -87,23 +89,23 @@ def test_the_invited_account_accepts_signed_in_with_its_code_and_joins_only_the_
     assert response.status_code == 302 and response["Location"] == link
     assert "Join Alpha Physio" in client.get(link).content.decode()
     response = client.post(link)
-    assert response.status_code == 302 and response["Location"] == f"/portal/{world.a.clinic.pk}/"
-    roles = dict(Membership.objects.filter(user=world.b_owner).values_list("clinic_id", "role"))
-    assert roles == {world.a.clinic.pk: Role.FRONT_DESK, world.b.clinic.pk: Role.OWNER}
-    world.b_owner.refresh_from_db()
-    assert world.b_owner.check_password(PASSWORD)
+    assert response.status_code == 302 and response["Location"] == f"/portal/{world.clinic.pk}/"
+    roles = dict(Membership.objects.filter(user=world.outsider).values_list("clinic_id", "role"))
+    assert roles == {world.clinic.pk: Role.FRONT_DESK, world.other_clinic.pk: Role.OWNER}
+    world.outsider.refresh_from_db()
+    assert world.outsider.check_password(PASSWORD)
     assert client.post(link).status_code == 404  # spent
 
 
 def test_another_signed_in_account_cannot_accept_an_invitation_meant_for_someone_else(
-    world: World, desk: Client
+    world: World, colleague_client: Client
 ) -> None:
     invitation = _invite(world, "owner@bravo.test", role=Role.OWNER)
-    response = desk.post(f"/portal/invitations/{invitation.token}/")
+    response = colleague_client.post(f"/portal/invitations/{invitation.token}/")
     assert response.status_code == 403
     assert "This invitation is for owner@bravo.test" in response.content.decode()
-    assert Membership.objects.get(user=world.desk).role == Role.FRONT_DESK
-    assert not Membership.objects.filter(user=world.b_owner, clinic=world.a.clinic).exists()
+    assert Membership.objects.get(user=world.colleague).role == Role.FRONT_DESK
+    assert not Membership.objects.filter(user=world.outsider, clinic=world.clinic).exists()
 
 
 # --- Timing -----------------------------------------------------------------------------------------
@@ -146,8 +148,8 @@ def test_a_recognised_device_is_forgotten_when_the_password_changes(world: World
     usual = Client()
     _sign_in(usual, "desk@alpha.test", REMOTE_ADDR="10.1.1.1")
     usual.post("/portal/sign-out/")
-    world.desk.set_password("a-brand-new-pass-31")
-    world.desk.save()
+    world.colleague.set_password("a-brand-new-pass-31")
+    world.colleague.save()
     for n in range(20):
         _sign_in(Client(), "desk@alpha.test", "wrong", REMOTE_ADDR=f"10.2.0.{n}")
     assert _sign_in(usual, "desk@alpha.test", "a-brand-new-pass-31", REMOTE_ADDR="10.1.1.1").status_code == 429
@@ -163,7 +165,7 @@ def test_wrong_codes_count_and_the_right_password_does_not_wipe_them(world: Worl
     time_machine.move_to(NOW + timedelta(seconds=10), tick=False)
     assert _sign_in(client, "owner@alpha.test").status_code == 429
     assert client.post("/portal/sign-in/code/", {"code": "000000"}).status_code == 429
-    assert client.get(f"/portal/{world.a.clinic.pk}/").status_code == 302
+    assert client.get(f"/portal/{world.clinic.pk}/").status_code == 302
 
 
 def test_a_throttled_try_is_not_counted_so_waiting_it_out_works(world: World, time_machine: Any) -> None:

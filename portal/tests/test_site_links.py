@@ -13,10 +13,12 @@ from django.test import Client, override_settings
 from icalendar import Calendar
 
 from booking.models import Appointment, AppointmentSource
+from painhero.testing import World, client_for
 from portal.auth_services import calendar_feed_get
 from portal.models import Invitation, Role
 
-from .conftest import World, client_for
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 SITE = "https://painhero.example"
 
@@ -34,30 +36,30 @@ ZONES = [
 
 @override_settings(SITE_URL=SITE)
 def test_the_feeds_page_gives_the_feed_address_on_site_url(world: World) -> None:
-    token = calendar_feed_get(practitioner=world.a.practitioner).token
-    page = client_for(world.practitioner).get(f"/portal/{world.a.clinic.pk}/feeds/", HTTP_HOST="localhost")
+    token = calendar_feed_get(practitioner=world.chen).token
+    page = client_for(world.practitioner).get(f"/portal/{world.clinic.pk}/feeds/", HTTP_HOST="localhost")
     assert f"{SITE}/portal/feeds/{token}.ics" in page.content.decode()
     assert "http://localhost/portal/feeds/" not in page.content.decode()
 
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_a_feed_gives_each_appointment_on_the_clinics_clock_with_its_zone(world: World, zone: str) -> None:
-    clinic = world.a.clinic
+    clinic = world.clinic
     clinic.time_zone = zone
     clinic.save(update_fields=["time_zone"])
-    Appointment.objects.filter(practitioner=world.a.practitioner).delete()
+    Appointment.objects.filter(practitioner=world.chen).delete()
     start = datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo(zone))
     Appointment.objects.create(
         clinic=clinic,
-        practitioner=world.a.practitioner,
-        service=world.a.service,
+        practitioner=world.chen,
+        service=world.service,
         start=start,
         end=datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo(zone)),
         source=AppointmentSource.WEB,
         patient_name="Ada Alpha",
         patient_email="ada@example.org",
     )
-    token = calendar_feed_get(practitioner=world.a.practitioner).token
+    token = calendar_feed_get(practitioner=world.chen).token
     body = Client().get(f"/portal/feeds/{token}.ics").content.decode()
     assert f"DTSTART;TZID={zone}:20261203T093000" in body
     assert f"DTEND;TZID={zone}:20261203T100000" in body
@@ -68,11 +70,11 @@ def test_a_feed_gives_each_appointment_on_the_clinics_clock_with_its_zone(world:
 
 @override_settings(SITE_URL=SITE)
 def test_an_invitation_email_links_to_site_url(
-    owner: Client, world: World, django_capture_on_commit_callbacks: Any
+    owner_client: Client, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner.post(
-            f"/portal/{world.a.clinic.pk}/staff/",
+        response = owner_client.post(
+            f"/portal/{world.clinic.pk}/staff/",
             {"email": "new@alpha.test", "role": Role.FRONT_DESK},
             HTTP_HOST="localhost",
         )

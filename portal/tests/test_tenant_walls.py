@@ -14,9 +14,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from painhero.testing import World, client_for, day
 from portal.models import CalendarFeed
 
-from .conftest import B_MARKERS, B_PATIENT, World, client_for
+from .conftest import B_MARKERS, B_PATIENT, Visits
+
+# Every test here starts from the day's appointments on both sides (portal/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("visits")
 
 # URL kwargs that are not ids of a clinic's objects; filled with something harmless.
 NOT_IDS = {"token": "not-a-token", "uidb64": "MQ", "uidb36": "1"}
@@ -53,26 +57,25 @@ def _portal_patterns() -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def _b_ids(world: World) -> dict[str, int]:
+def _b_ids(world: World, visits: Visits) -> dict[str, int]:
     """Clinic B's objects, by the kwarg names a portal URL may use for them."""
     from scheduling.models import WorkingHours
 
-    b = world.b
     ids: dict[str, int] = {
-        "clinic_id": b.clinic.pk,
-        "practitioner_id": b.practitioner.pk,
-        "service_id": b.service.pk,
-        "appointment_id": b.appointment.pk,
-        "user_id": world.b_owner.pk,
-        "membership_id": world.b_owner.memberships.get().pk,
+        "clinic_id": world.other_clinic.pk,
+        "practitioner_id": world.other_practitioner.pk,
+        "service_id": world.other_service.pk,
+        "appointment_id": visits.other_appointment.pk,
+        "user_id": world.outsider.pk,
+        "membership_id": world.outsider.memberships.get().pk,
     }
-    hours = WorkingHours.objects.filter(practitioner=b.practitioner).first()
+    hours = WorkingHours.objects.filter(practitioner=world.other_practitioner).first()
     if hours is not None:
         ids["hours_id"] = ids["working_hours_id"] = hours.pk
     return ids
 
 
-def _b_object_id(world: World, name: str) -> int:
+def _b_object_id(world: World, name: str, visits: Visits) -> int:
     """Any other ``<int:..._id>``: look for a model of B's with that name; else B's appointment id."""
     from django.apps import apps
 
@@ -83,16 +86,16 @@ def _b_object_id(world: World, name: str) -> int:
         fields = {f.name for f in model._meta.get_fields()}
         for path in ("clinic", "practitioner__clinic", "service__clinic"):
             if path.split("__")[0] in fields:
-                obj = model._default_manager.filter(**{path: world.b.clinic}).first()
+                obj = model._default_manager.filter(**{path: world.other_clinic}).first()
                 if obj is not None:
                     return obj.pk
-    return world.b.appointment.pk
+    return visits.other_appointment.pk
 
 
-def _urls(world: World) -> list[tuple[str, str]]:
+def _urls(world: World, visits: Visits) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    ids = _b_ids(world)
+    ids = _b_ids(world, visits)
     urls = []
     for name, _route, kwargs in _portal_patterns():
         if "clinic_id" not in kwargs:
@@ -105,14 +108,14 @@ def _urls(world: World) -> list[tuple[str, str]]:
             if kwarg in NOT_IDS:
                 values[kwarg] = NOT_IDS[kwarg]
             else:
-                values[kwarg] = ids.get(kwarg) or _b_object_id(world, kwarg)
+                values[kwarg] = ids.get(kwarg) or _b_object_id(world, kwarg, visits)
         urls.append((name, reverse(f"portal:{name}", kwargs=values)))
     return urls
 
 
-def _assert_walled(client: Client, world: World, who: str) -> int:
+def _assert_walled(client: Client, world: World, visits: Visits, who: str) -> int:
     checked = 0
-    for name, url in _urls(world):
+    for name, url in _urls(world, visits):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             body = response.content.decode(errors="replace")
@@ -126,61 +129,69 @@ def _assert_walled(client: Client, world: World, who: str) -> int:
     return checked
 
 
-@pytest.mark.parametrize("who", ["owner", "desk", "practitioner"])
-def test_clinic_a_staff_reach_nothing_of_clinic_b_through_any_portal_url(world: World, who: str) -> None:
+@pytest.mark.parametrize("who", ["owner", "colleague", "practitioner"])
+def test_clinic_a_staff_reach_nothing_of_clinic_b_through_any_portal_url(
+    world: World, visits: Visits, who: str
+) -> None:
     client = client_for(getattr(world, who))
-    checked = _assert_walled(client, world, who)
+    checked = _assert_walled(client, world, visits, who)
     assert checked >= 20  # the walk found the portal's pages (the day pages alone are more than 10)
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_clinic_page(world: World) -> None:
-    checked = _assert_walled(Client(), world, "anonymous")
+def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_clinic_page(world: World, visits: Visits) -> None:
+    checked = _assert_walled(Client(), world, visits, "anonymous")
     assert checked >= 20
 
 
-def test_the_walk_covers_the_day_pages_and_fills_the_ids_with_clinic_bs(world: World) -> None:
-    urls = dict(_urls(world))
-    assert urls["today"] == f"/portal/{world.b.clinic.pk}/"
-    assert str(world.b.appointment.pk) in urls["appointment_status"]
-    assert str(world.b.practitioner.pk) in urls["feed_reissue"]
+def test_the_walk_covers_the_day_pages_and_fills_the_ids_with_clinic_bs(world: World, visits: Visits) -> None:
+    urls = dict(_urls(world, visits))
+    assert urls["today"] == f"/portal/{world.other_clinic.pk}/"
+    assert str(visits.other_appointment.pk) in urls["appointment_status"]
+    assert str(world.other_practitioner.pk) in urls["feed_reissue"]
 
 
 def test_clinic_bs_staff_do_see_their_own_clinic(world: World) -> None:
     """The control: the same URLs answer B's own owner, so the 404s above are the wall, not broken pages."""
-    response = client_for(world.b_owner).get(f"/portal/{world.b.clinic.pk}/")
+    response = client_for(world.outsider).get(f"/portal/{world.other_clinic.pk}/")
     assert response.status_code == 200
     assert B_PATIENT in response.content.decode()
 
 
-def test_the_csv_export_of_another_clinic_is_404(owner: Client, world: World) -> None:
-    response = owner.get(f"/portal/{world.b.clinic.pk}/exports/appointments.csv?start=2026-12-01&end=2026-12-31")
+def test_the_csv_export_of_another_clinic_is_404(owner_client: Client, world: World) -> None:
+    response = owner_client.get(
+        f"/portal/{world.other_clinic.pk}/exports/appointments.csv?start={day(-1)}&end={day(24)}"
+    )
     assert response.status_code == 404
     assert B_PATIENT not in response.content.decode()
 
 
 def test_another_clinics_feed_cannot_be_reissued_and_its_secret_url_is_the_only_key(
-    owner: Client, world: World
+    owner_client: Client, world: World
 ) -> None:
-    feed = CalendarFeed.objects.create(practitioner=world.b.practitioner)
-    assert owner.post(f"/portal/{world.b.clinic.pk}/feeds/{world.b.practitioner.pk}/reissue/").status_code == 404
-    # Nor through A's clinic id with B's practitioner id.
-    assert owner.post(f"/portal/{world.a.clinic.pk}/feeds/{world.b.practitioner.pk}/reissue/").status_code == 404
-    assert CalendarFeed.objects.get(pk=feed.pk).token == feed.token
-    assert owner.get("/portal/feeds/guessed-token.ics").status_code == 404
-
-
-def test_ids_of_clinic_b_in_clinic_as_urls_are_404(owner: Client, world: World) -> None:
-    a, b = world.a.clinic.pk, world.b
+    feed = CalendarFeed.objects.create(practitioner=world.other_practitioner)
     assert (
-        owner.post(f"/portal/{a}/appointments/{b.appointment.pk}/status/", {"action": "completed"}).status_code == 404
+        owner_client.post(f"/portal/{world.other_clinic.pk}/feeds/{world.other_practitioner.pk}/reissue/").status_code
+        == 404
     )
-    assert owner.get(f"/portal/{a}/appointments/{b.appointment.pk}/move/").status_code == 404
-    b.appointment.refresh_from_db()
-    assert b.appointment.status == "booked"
+    # Nor through A's clinic id with B's practitioner id.
+    assert (
+        owner_client.post(f"/portal/{world.clinic.pk}/feeds/{world.other_practitioner.pk}/reissue/").status_code == 404
+    )
+    assert CalendarFeed.objects.get(pk=feed.pk).token == feed.token
+    assert owner_client.get("/portal/feeds/guessed-token.ics").status_code == 404
 
 
-def test_a_practitioner_cannot_act_on_a_colleagues_appointment(practitioner: Client, world: World) -> None:
-    a = world.a
-    url = f"/portal/{a.clinic.pk}/appointments/{a.colleague_appointment.pk}/status/"
-    assert practitioner.post(url, {"action": "completed"}).status_code == 404
-    assert practitioner.post(f"/portal/{a.clinic.pk}/feeds/{a.colleague.pk}/reissue/").status_code == 404
+def test_ids_of_clinic_b_in_clinic_as_urls_are_404(owner_client: Client, world: World, visits: Visits) -> None:
+    a, b = world.clinic.pk, visits.other_appointment
+    assert owner_client.post(f"/portal/{a}/appointments/{b.pk}/status/", {"action": "completed"}).status_code == 404
+    assert owner_client.get(f"/portal/{a}/appointments/{b.pk}/move/").status_code == 404
+    b.refresh_from_db()
+    assert b.status == "booked"
+
+
+def test_a_practitioner_cannot_act_on_a_colleagues_appointment(
+    practitioner_client: Client, world: World, visits: Visits
+) -> None:
+    url = f"/portal/{world.clinic.pk}/appointments/{visits.colleague_appointment.pk}/status/"
+    assert practitioner_client.post(url, {"action": "completed"}).status_code == 404
+    assert practitioner_client.post(f"/portal/{world.clinic.pk}/feeds/{world.lee.pk}/reissue/").status_code == 404
