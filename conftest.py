@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from painhero.testing import World
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -151,7 +156,7 @@ def axe_check() -> Any:
 
 
 @pytest.fixture
-def world(db: Any, time_machine: Any) -> Any:
+def world(db: Any, time_machine: Any) -> World:
     """``painhero.testing.make_world()`` with the clock frozen at ``NOW``; a test that needs another instant (a
     DST day, a holiday) moves it with ``time_machine.move_to`` and says why."""
     from painhero.testing import NOW, make_world
@@ -161,28 +166,28 @@ def world(db: Any, time_machine: Any) -> Any:
 
 
 @pytest.fixture
-def owner_client(world: Any) -> Any:
+def owner_client(world: World) -> Client:
     from painhero.testing import client_for
 
     return client_for(world.owner)
 
 
 @pytest.fixture
-def colleague_client(world: Any) -> Any:
+def colleague_client(world: World) -> Client:
     from painhero.testing import client_for
 
     return client_for(world.colleague)
 
 
 @pytest.fixture
-def practitioner_client(world: Any) -> Any:
+def practitioner_client(world: World) -> Client:
     from painhero.testing import client_for
 
     return client_for(world.practitioner)
 
 
 @pytest.fixture
-def outsider_client(world: Any) -> Any:
+def outsider_client(world: World) -> Client:
     from painhero.testing import client_for
 
     return client_for(world.outsider)
