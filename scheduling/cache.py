@@ -176,12 +176,12 @@ def next_open_times_compute(
         (item.service_rules(s).horizon_days for item in inputs.values() for s in item.services),
         default=FIRST_PASS_DAYS,
     )
-    found, short = _pass(inputs=inputs, now=now, end=first_end)
+    found, short = _open_times_until(inputs=inputs, now=now, end=first_end)
     if short:
         # Only the practitioners who found too few times look further (fully booked, away, part-time).
         wide_end = now + timedelta(days=longest)
         wide = widen(short, wide_end) if widen is not None else inputs
-        more, _short = _pass(inputs=wide, now=now, end=wide_end, only=short)
+        more, _short = _open_times_until(inputs=wide, now=now, end=wide_end, only=short)
         found.update(more)
     rows: list[Row] = []
     fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
@@ -200,9 +200,11 @@ def next_open_times_compute(
     return rows, states
 
 
-def _pass(
+def _open_times_until(
     *, inputs: dict[int, ClinicInputs], now: datetime, end: datetime, only: set[tuple[int, int]] | None = None
 ) -> tuple[dict[_Pair, list[tuple[int, int]]], set[tuple[int, int]]]:
+    """Each (practitioner, service)'s open times from ``now`` to ``end`` (at most NEXT_OPEN_TIMES_KEPT), and the
+    pairs that found fewer (they look further in a second, wider call)."""
     found: dict[_Pair, list[tuple[int, int]]] = {}
     short: set[tuple[int, int]] = set()
     now_ts, end_ts = engine.ts(now), engine.ts(end)

@@ -155,7 +155,7 @@ def soonest_clinics(
         # Resuming at the last start (not past it) rereads the rows tied with it, so none is skipped
         # whatever order ties come in; an OFFSET could skip one, as ties have no fixed order.
         page = rows if since is None else rows.filter(start__gte=_aware(since))
-        chunk = _walk(page, discipline=discipline, limit=batch, wanted=wanted, found=found)
+        chunk = _starts_in_order_read(page, discipline=discipline, limit=batch, wanted=wanted, found=found)
         scanned += len(chunk)
         if len(chunk) < batch:
             break  # the walk reached the end
@@ -177,7 +177,7 @@ def _reads_rows_lazily() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _walk(
+def _starts_in_order_read(
     rows: QuerySet[NextOpenTime], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
 ) -> list[tuple[int, object]]:
     """Read up to ``limit`` of ``rows`` in start order, noting each new clinic's first start in ``found``;

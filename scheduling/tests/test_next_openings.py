@@ -280,13 +280,13 @@ def test_a_small_area_is_answered_from_its_own_clinics_rows_not_by_walking_the_c
     cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
     area = Clinic.objects.filter(pk__in=[c.pk for c in clinics[1:]])
     walks = []
-    real_walk = search._walk
+    real_walk = search._starts_in_order_read
 
     def counting_walk(*args, **kwargs):
         walks.append(kwargs["limit"])
         return real_walk(*args, **kwargs)
 
-    monkeypatch.setattr(search, "_walk", counting_walk)
+    monkeypatch.setattr(search, "_starts_in_order_read", counting_walk)
     with django_assert_max_num_queries(2):  # the area's ids, its clinics' first starts
         grouped = soonest_clinics(clinics=area, now=NOW, limit=2, offset=1)
     assert walks == []
