@@ -81,7 +81,22 @@ def _browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(_browser: Any) -> Iterator[Any]:
-    """A fresh browser page (its own cookies) for one end-to-end test."""
+    """A fresh browser page (its own cookies) for one end-to-end test, on the test world's clock.
+
+    The server's clock (the live server runs in this process) starts at the world's NOW, Monday 7 Dec 2026
+    08:00 in Toronto, and ticks from there: "in two days" is a Wednesday and "twenty minutes ago" is still
+    today, whatever the day and hour the suite runs (it failed at 00:02 on a Wednesday). The browser keeps the
+    real clock: cookies carry Max-Age and the hold countdown counts the seconds the server sends.
+    """
+    import time_machine
+
+    from painhero.testing import NOW
+
+    with time_machine.travel(NOW, tick=True):
+        yield from _page(_browser)
+
+
+def _page(_browser: Any) -> Iterator[Any]:
     context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA")
     # The sandbox has no internet: answer map tiles and any other outside request at once.
     context.route("**/*", _only_local)
