@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +138,7 @@ def _postgres(url: str, *, clinics: int, seed: int, rebuild: bool) -> Iterator[s
     except ValueError as exc:
         raise SystemExit(f"bench: {exc}") from None
     # Creating and dropping go through the database the URL names, as its user: nothing else on the server.
-    with psycopg.connect(url, autocommit=True) as admin:
+    with _connect(url) as admin:
         row = admin.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [cached]
         ).fetchone()
@@ -156,6 +157,22 @@ def _postgres(url: str, *, clinics: int, seed: int, rebuild: bool) -> Iterator[s
             yield _with_database(url, scratch)
         finally:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
+
+
+def _connect(url: str) -> Any:
+    """The connection to the database ``url`` names, or a sentence saying what to do when there is none."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError as exc:
+        name = unquote(urlsplit(url).path.lstrip("/")) or "(none)"
+        raise SystemExit(
+            f"bench: cannot connect to the PostgreSQL database {name!r} at {_redacted(url)}: "
+            f"{str(exc).strip().splitlines()[-1]}\n"
+            f"The bench builds its networks inside the database DATABASE_URL names; create it first, "
+            f"e.g. `createdb {name}`, or point DATABASE_URL at one that exists."
+        ) from None
 
 
 def _redacted(url: str) -> str:

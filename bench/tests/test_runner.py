@@ -118,3 +118,13 @@ def test_the_runner_knows_the_bigclinic_parts():
     from bench.bench_bigclinic import PARTS
 
     assert BIGCLINIC_PARTS == PARTS
+
+
+def test_a_postgresql_database_that_cannot_be_reached_gets_a_sentence_not_a_traceback(monkeypatch):
+    # Nothing listens on port 1: psycopg raises OperationalError, as it does for a database that does not exist.
+    monkeypatch.setenv("DATABASE_URL", "postgres://root:secret@127.0.0.1:1/painhero_missing")
+    with pytest.raises(SystemExit) as stopped, databases.scratch_database(clinics=10, seed=1, rebuild=False):
+        pass
+    message = str(stopped.value)
+    assert "'painhero_missing'" in message and "createdb painhero_missing" in message
+    assert "secret" not in message, "the password is not printed"
