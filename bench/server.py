@@ -34,21 +34,37 @@ def wrk_path() -> str | None:
     return shutil.which("wrk") or ("/usr/bin/wrk" if Path("/usr/bin/wrk").exists() else None)
 
 
+def redis_url() -> str:
+    """The Redis the web processes share as their cache: REDIS_URL, else one answering on 127.0.0.1:6379 (its
+    database 15, for the bench alone), else "" (each process keeps its own cache)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    try:
+        import redis
+
+        local = "redis://127.0.0.1:6379/15"
+        redis.Redis.from_url(local, socket_connect_timeout=1).ping()
+    except Exception:
+        return ""
+    return local
+
+
 def load_average() -> str:
     loadavg = Path("/proc/loadavg")
     return loadavg.read_text().split()[0] if loadavg.exists() else "?"
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, check_path: str = "/healthz") -> Iterator[str]:
-    """Yield the base URL (``http://127.0.0.1:PORT``) of a running gunicorn with ``workers`` sync workers."""
+def gunicorn(*, workers: int, check_path: str = "/healthz", env: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the base URL (``http://127.0.0.1:PORT``) of a running gunicorn with ``workers`` sync workers
+    (``env``: settings added to this process's environment)."""
     binary = gunicorn_path()
     if binary is None:
         raise RuntimeError("gunicorn is not installed in the virtualenv")
     _collect_static()
     bound = port()
     base = f"http://127.0.0.1:{bound}"
-    env = {**os.environ, "DEBUG": "0"}
+    env = {**os.environ, "DEBUG": "0", **(env or {})}
     command = [str(binary), "painhero.wsgi", "--bind", f"127.0.0.1:{bound}", "--workers", str(workers)]
     command += ["--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own argv)

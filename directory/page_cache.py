@@ -2,8 +2,10 @@
 
 Cached: a clinic's public record as ``clinic_get`` loads it (clinic, city, practitioners with their techniques
 and languages, services, opening hours, languages, insurers) and the rendered static parts of its page; the
-techniques, languages and insurers with their labels. Never cached: open times (the week section and the next
-times are read live on every request) and anything that depends on the visitor.
+techniques, languages and insurers with their labels. With a shared cache (``CLINIC_PAGE_CACHE_SECONDS``), also
+the whole page as a visitor without a session sees it, open times included, keyed by the clinic's open-times
+token as well (``scheduling.cache.open_times_token``: every booking, hold, cancellation and schedule change
+replaces it) and kept only as long as time alone leaves it true (``stored_page_seconds``).
 
 Each clinic's entries are keyed by a *version*: a token in the cache that any change to what its page shows
 replaces (``clinic_changed``), and a stamp read from the database with the clinic on every request (its
@@ -16,18 +18,29 @@ token. Entries also expire after ``CACHE_TIMEOUT`` seconds, a bound on anything 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Min, Model, OuterRef, QuerySet, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
 
+from booking.models import Hold
 from clinics.models import Clinic, Insurer, Language, OpeningHours, Practitioner, Service, Technique
 from directory.search import ClinicHit
 from directory.selectors import clinic_get
+from painhero.http import is_htmx
 from places.models import City
+from scheduling.cache import open_times_token
 
 REFERENCE_KEY = "reference-version"
 
@@ -89,9 +102,10 @@ def _active(model: type[Practitioner] | type[Service]) -> Subquery:
     return Subquery(rows.values("clinic_id").annotate(n=Count("pk")).values("n")[:1])
 
 
-def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str] | None:
-    """The in-network clinic ``clinic_slug`` of ``city_slug`` as ``clinic_get`` loads it (without next times),
-    and the version key its page's cached fragments go under; None if there is no such clinic."""
+def clinic_page_version(*, city_slug: str, clinic_slug: str) -> tuple[int, str] | None:
+    """The in-network clinic's id and the version its page's cached parts go under; None: no such clinic.
+
+    One indexed query (the stamp) and one read of the cache (the tokens)."""
     stamp = (
         Clinic.objects.in_network()
         .filter(slug=clinic_slug, city__slug=city_slug)
@@ -103,7 +117,16 @@ def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str
         return None
     pk, updated_at, practitioners, services = stamp
     clinic_token, reference_token = _tokens(_token_key(pk), REFERENCE_KEY)
-    version = f"{pk}:{updated_at.isoformat()}:{practitioners}:{services}:{clinic_token}:{reference_token}"
+    return pk, f"{pk}:{updated_at.isoformat()}:{practitioners}:{services}:{clinic_token}:{reference_token}"
+
+
+def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str] | None:
+    """The in-network clinic ``clinic_slug`` of ``city_slug`` as ``clinic_get`` loads it (without next times),
+    and the version key its page's cached fragments go under; None if there is no such clinic."""
+    found = clinic_page_version(city_slug=city_slug, clinic_slug=clinic_slug)
+    if found is None:
+        return None
+    pk, version = found
     key = f"clinic-record:{version}"
     hit = cache.get(key)
     if hit is None:
@@ -112,6 +135,70 @@ def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str
             return None
         cache.set(key, hit)
     return hit, version
+
+
+# --- the whole page, for visitors without a session ---------------------------------------------------------
+
+# Stands for the CSRF token (the language switch is a POST form) in a stored page: each visitor gets their own.
+CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-3f9c1b7e"
+
+
+def stored_page_key(request: HttpRequest, city_slug: str, clinic_slug: str) -> str | None:
+    """Where this request's clinic page is stored, or None when it must be rendered for this visitor alone.
+
+    Only with a cache every process shares (``CLINIC_PAGE_CACHE_SECONDS`` > 0, Redis) and only for a plain GET
+    from a visitor without a session or messages (someone signed in, or with a message waiting, gets their own
+    page). The key holds everything the page is made of: the clinic's version (record, labels), its open-times
+    token (every booking, hold, cancellation and schedule change replaces it), the language and the query.
+    """
+    if settings.CLINIC_PAGE_CACHE_SECONDS <= 0 or request.method != "GET" or is_htmx(request):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
+        return None
+    current = clinic_page_version(city_slug=city_slug, clinic_slug=clinic_slug)
+    if current is None:
+        return None
+    clinic_id, version = current
+    query = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=12).hexdigest()
+    return f"clinic-page:{version}:{open_times_token(clinic_id)}:{get_language()}:{query}"
+
+
+def stored_page_read(request: HttpRequest, key: str) -> HttpResponse | None:
+    content = cache.get(key)
+    if content is None:
+        return None
+    return _for_this_visitor(request, HttpResponse(content))
+
+
+def stored_page_write(request: HttpRequest, response: HttpResponse, *, key: str, seconds: int) -> HttpResponse:
+    """Store the page rendered with ``CSRF_PLACEHOLDER`` (if it is worth it) and answer it to this visitor."""
+    if response.status_code == 200 and seconds >= 1:
+        cache.set(key, response.content, timeout=seconds)
+    return _for_this_visitor(request, response)
+
+
+def _for_this_visitor(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    # get_token also has CsrfViewMiddleware send the visitor's CSRF cookie, as rendering {% csrf_token %} would.
+    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
+
+
+def stored_page_seconds(*, clinic_id: int, zone: ZoneInfo, first_time_leaves_at: datetime | None, now: datetime) -> int:
+    """How long a page rendered at ``now`` stays true if nothing is written: until midnight in the clinic's zone
+    ("Today" moves), the first time shown reaching its minimum notice, a hold lapsing, and at most
+    ``CLINIC_PAGE_CACHE_SECONDS``. Writes are not waited for: they replace the tokens the page is keyed by."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=zone)
+    bounds = [now + timedelta(seconds=settings.CLINIC_PAGE_CACHE_SECONDS), midnight]
+    if first_time_leaves_at is not None:
+        bounds.append(first_time_leaves_at)
+    # A lapsing hold gives its time back without a write.
+    lapses = Hold.objects.filter(practitioner__clinic_id=clinic_id, expires_at__gt=now).aggregate(
+        first=Min("expires_at")
+    )["first"]
+    if lapses is not None:
+        bounds.append(lapses)
+    return max(0, int((min(bounds) - now).total_seconds()))
 
 
 # --- invalidation --------------------------------------------------------------------------------------------

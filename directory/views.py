@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -116,6 +117,9 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
 
 
 def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse:
+    stored = None if clinic_slug.isdigit() else page_cache.stored_page_key(request, city_slug, clinic_slug)
+    if stored and (response := page_cache.stored_page_read(request, stored)):
+        return response
     found = None if clinic_slug.isdigit() else page_cache.clinic_page_get(city_slug=city_slug, clinic_slug=clinic_slug)
     if found is None:
         raise Http404(_("No clinic in the PainHero network has this address."))
@@ -126,8 +130,9 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
         hours[block.weekday].append(block)
     # The open times section: its own context, and 400 when its query (week, service, practitioner) is bad.
     # Read live on every request: only the page's other parts are cached (under ``version``).
-    availability, status = week_context(query=request.GET, clinic=clinic, now=timezone.now())
-    return render(
+    now = timezone.now()
+    availability, status = week_context(query=request.GET, clinic=clinic, now=now)
+    response = render(
         request,
         "directory/detail.html",
         {
@@ -138,9 +143,20 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
             "hours": [(str(day), blocks) for day, blocks in zip(WEEKDAYS, hours, strict=True)],
             "today": timezone.localtime(timezone=_zone_or_default(clinic.time_zone)).weekday(),
             **page_cache.reference_labels(),
+            **({"csrf_token": page_cache.CSRF_PLACEHOLDER} if stored else {}),
         },
         status=status,
     )
+    if not stored:
+        return response
+    week = availability.get("week")
+    seconds = page_cache.stored_page_seconds(
+        clinic_id=clinic.pk,
+        zone=_zone_or_default(clinic.time_zone) or zoneinfo.ZoneInfo(settings.TIME_ZONE),
+        first_time_leaves_at=week.first_time_leaves_at if week else None,
+        now=now,
+    )
+    return page_cache.stored_page_write(request, response, key=stored, seconds=seconds)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

@@ -184,6 +184,11 @@ CACHES = {
     }
 }
 
+# Clinic pages as visitors without a session see them, open times included, are kept in the cache for at most
+# this many seconds (every write that changes what a page shows replaces the tokens it is keyed by). Only with
+# a cache every web process shares: with the in-process cache, one process would not see another's writes.
+CLINIC_PAGE_CACHE_SECONDS = env_int("CLINIC_PAGE_CACHE_SECONDS", 30 if REDIS_URL else 0, minimum=0, maximum=300)
+
 # Map tiles are the one thing the browser may fetch from elsewhere; leave
 # empty to show the map without a base layer (markers only).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -9,11 +9,13 @@ lengthens it (nor, on SQLite, the database's one write lock). Search reads the r
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 
 from clinics.models import Clinic, Practitioner
@@ -263,11 +265,46 @@ def next_open_times_refresh_after_commit(
     """
     ids = sorted(set(clinic_ids))
     pids = None if practitioner_ids is None else sorted(set(practitioner_ids))
+    open_times_changed(clinic_ids=ids)
     transaction.on_commit(partial(_refresh_committed, clinic_ids=ids, practitioner_ids=pids, now=now), robust=True)
+
+
+# --- the open-times version of a clinic (what a cached clinic page is keyed by) ------------------------------
+
+
+def _open_times_key(clinic_id: int) -> str:
+    return f"open-times-token:{clinic_id}"
+
+
+def open_times_token(clinic_id: int) -> str:
+    """A token that every write changing this clinic's open times replaces (``open_times_changed``).
+
+    Whatever is cached under it (a rendered clinic page) stops being read when the clinic's open times change.
+    A token lives in the shared cache; a write and a reader see the same one only if the cache is shared by
+    every process (Redis), which is why the clinic-page cache is off without one (directory/page_cache.py).
+    """
+    key = _open_times_key(clinic_id)
+    token = shared_cache.get(key)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not shared_cache.add(key, token, timeout=None):  # another process made one first: take theirs
+            token = shared_cache.get(key) or token
+    return str(token)
+
+
+def open_times_changed(*, clinic_ids: Iterable[int]) -> None:
+    """These clinics' open times changed (or are changing in the current transaction): replace their tokens.
+
+    ``next_open_times_refresh_after_commit`` calls it twice: as the write is made, so nothing is cached under
+    the old token from then on, and again once it has committed, so a reader that saw the old rows between the
+    two cannot leave them cached under the token that follows.
+    """
+    shared_cache.set_many({_open_times_key(clinic_id): uuid.uuid4().hex for clinic_id in clinic_ids}, timeout=None)
 
 
 def _refresh_committed(*, clinic_ids: list[int], practitioner_ids: list[int] | None, now: datetime) -> None:
     try:
+        open_times_changed(clinic_ids=clinic_ids)
         if practitioner_ids is None:
             practitioner_ids = list(
                 Practitioner.objects.filter(clinic_id__in=clinic_ids).order_by("pk").values_list("pk", flat=True)

@@ -78,6 +78,9 @@ class Week:
     next_open: datetime | None = None
     next_open_label: str = ""
     next_open_week: date | None = None
+    # When the first time shown runs into the minimum notice and leaves the week (None: no time shown). A copy
+    # of the rendered week (directory/page_cache.py) is true until then, unless a write changes the times.
+    first_time_leaves_at: datetime | None = None
 
     @property
     def count(self) -> int:
@@ -272,7 +275,8 @@ def week_build(*, clinic: Clinic, params: WeekParams, practitioners: list[Practi
     this_week = monday_of(today)
     start = week_start(params.week, zone)
     end = week_start(params.week + timedelta(days=7), zone)
-    horizon_days = service_rules_get(service=params.service).horizon_days
+    rules = service_rules_get(service=params.service)
+    horizon_days = rules.horizon_days
     horizon_end = now + timedelta(days=horizon_days)
     last_week = monday_of(horizon_end.astimezone(zone).date())
     names = {p.pk: p.full_name for p in practitioners}
@@ -307,6 +311,8 @@ def week_build(*, clinic: Clinic, params: WeekParams, practitioners: list[Practi
     )
     buttons = _buttons(slots, names=names, zone=zone, any_practitioner=params.practitioner is None)
     by_day = {day.date: day for day in days}
+    if buttons:
+        week.first_time_leaves_at = min(button.start for button in buttons) - timedelta(minutes=rules.notice_minutes)
     for button in buttons:
         by_day[button.start.astimezone(zone).date()].times.append(button)
 
