@@ -1,10 +1,15 @@
 """Reading guides for the pages. The table is small (a few dozen rows, shipped with the code), so the JSON lists
-(techniques, related) are matched in Python over the published guides read in one query, on either database."""
+(techniques, related) are matched in Python over the published guides, read in one query and kept in the cache
+under a token that any save or delete of a guide replaces (``guides_changed``), on either database."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import get_language
 
 from content.catalog import KIND_HEADINGS, Kind
@@ -27,8 +32,33 @@ class KindGroup:
     guides: list[Guide]
 
 
+VERSION_KEY = "guides-version"
+
+
+def guides_changed(**kwargs: Any) -> None:
+    """A guide was saved or deleted: the cached list is no longer read (now, and again once the transaction
+    commits, so a request that read the old rows in between cannot leave them cached under the new token)."""
+
+    def replace() -> None:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
 def _published() -> list[Guide]:
-    return list(Guide.objects.published().defer("body_markdown_en", "body_markdown_fr", "search_en", "search_fr"))
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, token, timeout=None):
+            token = cache.get(VERSION_KEY) or token
+    key = f"guides-published:{token}"
+    guides: list[Guide] | None = cache.get(key)
+    if guides is None:
+        rows = Guide.objects.published().defer("body_markdown_en", "body_markdown_fr", "search_en", "search_fr")
+        guides = list(rows.defer("body_html_en", "body_html_fr"))
+        cache.set(key, guides)
+    return guides
 
 
 def guide_index() -> list[KindGroup]:
