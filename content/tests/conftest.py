@@ -33,3 +33,17 @@ def edit_file(guide_dir: Path) -> Callable[[str, str, str], Path]:
         return path
 
     return edit
+
+
+@pytest.fixture
+def shipped_guides(db: object) -> list[str]:
+    """Every guide shipped in content/guides/, loaded; their slugs."""
+    from django.utils import timezone
+
+    from content.guide_files import guide_files_read
+    from content.services import guides_load
+
+    guides, errors = guide_files_read()
+    assert not errors
+    guides_load(guides=guides, now=timezone.now())
+    return [g.slug for g in guides]
