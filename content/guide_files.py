@@ -74,7 +74,7 @@ def split_front_matter(path: Path, raw: str) -> tuple[dict[str, Any], str]:
         meta = tomllib.loads("".join(lines[1:end]))
     except tomllib.TOMLDecodeError as exc:
         raise GuideFileError(path, "front matter", f"not valid TOML: {exc}") from None
-    return meta, "".join(lines[end + 1 :]).strip() + "\n"
+    return meta, "".join(lines[end + 1 :]).strip()
 
 
 def _text(path: Path, meta: dict[str, Any], name: str, *, maximum: int = 300) -> str:

@@ -53,6 +53,9 @@ def guide_save(*, guide: Guide, by: User | None, source: RevisionSource, now: dt
 
     An admin save marks the guide ``edited_in_admin``, which keeps ``guides_load`` from overwriting it.
     """
+    for lang in LANGUAGES:  # as a browser's textarea sends it (CRLF) or a file holds it: the same text
+        name = f"body_markdown_{lang}"
+        setattr(guide, name, getattr(guide, name).replace("\r\n", "\n").strip())
     before = Guide.objects.select_for_update().filter(pk=guide.pk).first() if guide.pk else None
     changed = [name for name in TRACKED if before is None or getattr(before, name) != getattr(guide, name)]
     if before is not None and not changed:
