@@ -66,3 +66,17 @@ def test_from_the_home_page_to_the_art_guide_in_french_to_clinics_offering_it(
     results = page.locator("#results")
     expect(results.get_by_role("link", name="King Street Physio").first).to_be_visible()
     expect(results.get_by_role("link", name="Queen West Massage")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["", "/fr"], ids=["english", "french"])
+def test_the_guide_index_search_and_city_page_pass_axe(
+    page: Any, live_server: Any, network: None, axe_check: Any, lang: str
+) -> None:
+    page.goto(f"{live_server.url}{lang}/guides/")
+    axe_check(page, where="the guide index")
+    page.goto(f"{live_server.url}{lang}/guides/search/?q=x")  # the 400 with its message
+    axe_check(page, where="a search too short")
+    page.goto(f"{live_server.url}{lang}/guides/search/?q=art")
+    axe_check(page, where="search results")
+    page.goto(f"{live_server.url}{lang}/clinics/toronto/")
+    axe_check(page, where="the city landing page")
