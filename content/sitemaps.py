@@ -13,7 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from clinics.models import Clinic, NetworkStatus
+from clinics.models import Clinic, Discipline, NetworkStatus
 from content.models import Guide
 from painhero.urls_abs import site_url
 from places.models import City
@@ -52,12 +52,18 @@ class GuidesSitemap(_Bilingual):
 
 
 class CitiesSitemap(_Bilingual):
-    def items(self) -> QuerySet[City]:
-        in_network = Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
-        return City.objects.annotate(n=in_network).filter(n__gt=0).order_by("slug").only("slug")
+    """Each city with clinics, and its page for each discipline ("/clinics/toronto/physiotherapy/")."""
 
-    def location(self, item: City) -> str:
-        return reverse("directory:city", kwargs={"city_slug": item.slug})
+    def items(self) -> list[tuple[str, str]]:
+        in_network = Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
+        slugs = City.objects.annotate(n=in_network).filter(n__gt=0).order_by("slug").values_list("slug", flat=True)
+        return [(slug, discipline) for slug in slugs for discipline in ("", *Discipline.values)]
+
+    def location(self, item: tuple[str, str]) -> str:
+        slug, discipline = item
+        if not discipline:
+            return reverse("directory:city", kwargs={"city_slug": slug})
+        return reverse("directory:city_discipline", kwargs={"city_slug": slug, "discipline": discipline})
 
 
 class ClinicsSitemap(_Bilingual):

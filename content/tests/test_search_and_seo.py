@@ -96,6 +96,7 @@ def test_the_sitemap_lists_every_published_guide_in_both_languages_and_each_answ
     for slug in shipped_guides:
         assert f"/guides/{slug}/" in paths and f"/fr/guides/{slug}/" in paths
     assert {"/", "/fr/", "/guides/", "/fr/guides/", "/clinics/toronto/", "/fr/clinics/toronto/"} <= paths
+    assert {"/clinics/toronto/massage-therapy/", "/fr/clinics/toronto/physiotherapy/"} <= paths
     assert "/clinics/toronto/king-street-physio/" in paths
     assert "/clinics/toronto/gone/" not in paths
     assert all(url.startswith("http://127.0.0.1:8000/") for url in urls)  # SITE_URL, not the request's host
