@@ -8,11 +8,12 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from clinics.models import Discipline, NetworkStatus
+from clinics.models import NetworkStatus
 from content import selectors, seo
 from content.models import Guide
 from places.models import City
@@ -69,9 +70,8 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
         "guide": found,
         "related": selectors.guides_related(guide=found),
         "search_filter": search_filter,
-        "search_query": "&".join(f"{k}={v}" for k, v in search_filter.items()),
+        "search_query": urlencode(search_filter),
         "discipline": discipline,
-        "discipline_labels": [str(Discipline(d).label) for d in found.disciplines if d in Discipline.values],
         "cities": _cta_cities(),
         "page_title": found.title,
         "page_description": found.summary,
