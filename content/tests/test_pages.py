@@ -89,8 +89,9 @@ def test_a_guide_shows_its_review_body_faq_sources_disclaimer_and_calls_to_actio
     # "Find clinics offering this": the search form and city links filtered by the guide's technique.
     assert f'action="{prefix}/search/"' in html
     assert '<input type="hidden" name="technique" value="active-release-technique">' in html
-    # "Tell us what hurts" and "book a free consultation" (the patients app's include).
-    assert html.count('class="cta ') >= 4
+    # "Tell us what hurts" (the patients app's include) and "book a free consultation".
+    assert html.count('class="guide__what-hurts"') == 1
+    assert 'id="cta-consult-title"' in html
 
 
 def test_french_links_in_the_body_stay_french(client: Client, shipped_guides: list[str]) -> None:
@@ -151,7 +152,7 @@ def test_a_treatment_links_to_the_conditions_that_name_it_and_back(client: Clien
 def test_the_condition_template_puts_what_hurts_first(client: Client, shipped_guides: list[str]) -> None:
     condition()
     html = client.get("/guides/lower-back-pain/").content.decode()
-    assert html.index("cta--hurts") < html.index('class="guide__body"')
+    assert html.index('class="guide__what-hurts"') < html.index('class="guide__body"')
 
 
 def test_every_public_page_names_its_canonical_address_and_both_languages(
