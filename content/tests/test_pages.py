@@ -36,11 +36,12 @@ def of_type(nodes: list[dict[str, Any]], kind: str) -> dict[str, Any]:
 
 
 def condition(**fields: Any) -> Guide:
-    """A condition guide that names ART as related (so ART links back to it)."""
+    """A condition guide that names ART as related (so ART links back to it); a slug of its own, so the shipped
+    lower-back-pain guide (once written) is not in the way."""
     art = Guide.objects.get(slug=ART)
     guide = Guide(
         kind="condition",
-        slug="lower-back-pain",
+        slug="test-lower-back-pain",
         title_en="Lower back pain",
         title_fr="Douleur au bas du dos",
         summary_en="What helps lower back pain.",
@@ -139,10 +140,10 @@ def test_a_treatment_links_to_the_conditions_that_name_it_and_back(client: Clien
     condition()
 
     art = client.get(f"/guides/{ART}/").content.decode()
-    back = client.get("/guides/lower-back-pain/").content.decode()
+    back = client.get("/guides/test-lower-back-pain/").content.decode()
 
     related = art.split('id="related-title"')[1]
-    assert 'href="/guides/lower-back-pain/"' in related
+    assert 'href="/guides/test-lower-back-pain/"' in related
     assert f'href="/guides/{ART}/"' in back.split('id="related-title"')[1]
     # A related guide that is not loaded (art-vs-massage, in this branch's files or not) is never a broken link.
     for slug in re.findall(r'href="/guides/([a-z0-9-]+)/"', related):
@@ -151,7 +152,7 @@ def test_a_treatment_links_to_the_conditions_that_name_it_and_back(client: Clien
 
 def test_the_condition_template_puts_what_hurts_first(client: Client, shipped_guides: list[str]) -> None:
     condition()
-    html = client.get("/guides/lower-back-pain/").content.decode()
+    html = client.get("/guides/test-lower-back-pain/").content.decode()
     assert html.index('class="guide__what-hurts"') < html.index('class="guide__body"')
 
 
