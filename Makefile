@@ -29,9 +29,11 @@ static: install
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 
 run: demo static
+	$(BIN)/python manage.py content_load
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) bin/serve
 
 dev: demo
+	$(BIN)/python manage.py content_load
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, with the coverage of services and selectors reported (and held above 95%: pyproject.toml).

@@ -23,10 +23,14 @@ from django.utils.translation import ngettext
 
 from clinics.models import (
     WEEKDAYS,
+    Clinic,
     Discipline,
     NetworkStatus,
     OpeningHours,
+    Practitioner,
 )
+from content import selectors as guides
+from content import seo
 from directory import page_cache, selectors
 from directory.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MAX_WITHIN_DAYS, ClinicHit, SearchError, SearchPage
 from painhero.http import is_htmx
@@ -106,13 +110,16 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
         query.pop("discipline", None)
         action = reverse("directory:city", kwargs={"city_slug": place.slug})
         path_keys = ("city", "in_city")
+    extra: dict[str, Any] = {"city": place, "discipline": discipline, "discipline_label": _discipline_label(discipline)}
+    if not is_htmx(request):  # the landing part of the page; an htmx request swaps only the results
+        extra.update(_city_facts(place, discipline=discipline))
     return _results_page(
         request,
         query=query,
         template="directory/city.html",
         action=action,
         path_keys=path_keys,
-        extra={"city": place, "discipline": discipline, "discipline_label": _discipline_label(discipline)},
+        extra=extra,
     )
 
 
@@ -129,14 +136,26 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
     for block in clinic.opening_hours.all():
         hours[block.weekday].append(block)
     # The open times section: its own context, and 400 when its query (week, service, practitioner) is bad.
-    # Read live on every request: only the page's other parts are cached (under ``version``).
+    # Computed on every render: only the page's other parts are cached (under ``version``), unless the whole page
+    # is stored for visitors without a session (``stored``: see page_cache.stored_page_key).
     now = timezone.now()
     availability, status = week_context(query=request.GET, clinic=clinic, now=now)
+    path = reverse("directory:detail", kwargs={"city_slug": clinic.city.slug, "clinic_slug": clinic.slug})
+    crumbs = [
+        (_("Cities"), reverse("directory:city_index")),
+        (clinic.city.display_name, reverse("directory:city", kwargs={"city_slug": clinic.city.slug})),
+        (clinic.name, path),
+    ]
     response = render(
         request,
         "directory/detail.html",
         {
             **availability,
+            # Outside the cached fragments: the guides of the clinic's techniques and its schema.org record.
+            "guides": guides.guides_for_techniques(techniques=hit.techniques),
+            "structured_data": seo.json_ld(
+                seo.clinic_graph(clinic=clinic, hours=list(clinic.opening_hours.all()), path=path, crumbs=crumbs)
+            ),
             "hit": hit,
             "clinic": clinic,
             "version": version,
@@ -160,6 +179,34 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _city_facts(place: City, *, discipline: str | None) -> dict[str, Any]:
+    """What a city's landing page says above its results: how many clinics, the disciplines they offer, the
+    soonest open time today (one bounded "today, soonest" search for one clinic) and guides to feature there."""
+    practitioners = Practitioner.objects.filter(
+        clinic__city=place, clinic__network_status=NetworkStatus.IN_NETWORK, is_active=True
+    )
+    offered = sorted(set(practitioners.values_list("discipline", flat=True).distinct()))
+    techniques = sorted(set(practitioners.values_list("techniques__slug", flat=True).distinct()) - {None})
+    soonest = None
+    today = {"city": place.slug, "in_city": "1", "available": "today", "sort": "soonest", "page_size": "1"}
+    if discipline:
+        today["discipline"] = discipline
+    try:
+        first = selectors.clinic_search(params=selectors.clinic_params_parse(today), now=timezone.now()).items
+    except SearchError:
+        first = []
+    if first and first[0].next_available is not None:
+        soonest = {"at": first[0].next_available, "clinic": first[0].clinic}
+    return {
+        "city_clinic_count": Clinic.objects.in_network().filter(city=place).count(),
+        "city_disciplines": [_discipline_label(d) for d in offered],
+        "city_soonest": soonest,
+        # "The guides most read here" would need a count written on every read (a GET changing state): the
+        # guides featured are those about the techniques the city's clinics offer.
+        "city_guides": guides.guides_featured(techniques=techniques),
+    }
 
 
 def _cities_with_clinics() -> QuerySet[City]:

@@ -171,6 +171,8 @@
           params.set("lng", position.coords.longitude.toFixed(5));
           var discipline = form.querySelector("[name=discipline]");
           if (discipline && discipline.value) params.set("discipline", discipline.value);
+          var technique = form.querySelector("[name=technique]");
+          if (technique && technique.value) params.set("technique", technique.value);
           window.location.assign(button.dataset.searchUrl + "?" + params.toString());
         },
         function (error) {
