@@ -74,7 +74,9 @@ def test_each_visitor_gets_their_own_csrf_token_and_the_language_switch_works(wo
         visitor = Client(enforce_csrf_checks=True)
         html = visit(visitor, world)
         assert page_cache.CSRF_PLACEHOLDER not in html
-        token = CSRF.search(html).group(1)
+        found = CSRF.search(html)
+        assert found is not None
+        token = found.group(1)
         tokens.append(token)
         answer = visitor.post(reverse("set_language"), {"language": "fr", "next": "/fr/", "csrfmiddlewaretoken": token})
         assert answer.status_code == 302, "the stored page's form posts with this visitor's token"
