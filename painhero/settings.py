@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "clinics",
     "scheduling",
     "booking",
+    "patients",
     "notifications",
     "portal",
     "directory",
