@@ -110,7 +110,7 @@ class IntakeAccess(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(reader__in=Reader.values), name="intake_access_reader_known"),
             models.CheckConstraint(
-                condition=models.Q(reader=Reader.PATIENT) | models.Q(user__isnull=False),
+                condition=models.Q(reader=Reader.PATIENT) | models.Q(user_id__isnull=False),
                 name="intake_access_staff_named",
             ),
             models.CheckConstraint(condition=~models.Q(where=""), name="intake_access_where_recorded"),

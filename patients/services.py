@@ -116,9 +116,10 @@ def intake_open(
     if not token:
         return None
     try:
-        intake = Intake.objects.filter(public_id=public_id).first()
-    except (ValueError, TypeError):
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
         return None
+    intake = Intake.objects.filter(public_id=key).first()
     if intake is None or not secrets.compare_digest(intake.token_hash, token_hash(token)):
         return None
     with transaction.atomic():
