@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Discipline
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 QUESTION_SET_VERSION = "2026-12.1"
 
@@ -52,7 +54,7 @@ ANKLE_FOOT = "ankle_foot"
 HEAD_JAW = "head_jaw"
 OTHER = "other"
 
-REGIONS: dict[str, Promise] = {
+REGIONS: dict[str, StrPromise] = {
     NECK: _("Neck"),
     UPPER_BACK: _("Upper back"),
     LOWER_BACK: _("Lower back"),
@@ -68,7 +70,7 @@ REGIONS: dict[str, Promise] = {
 
 # --- How long, how it started ------------------------------------------------------------------------------
 
-DURATIONS: dict[str, Promise] = {
+DURATIONS: dict[str, StrPromise] = {
     "under_1_week": _("Less than a week"),
     "1_6_weeks": _("1 to 6 weeks"),
     "6_12_weeks": _("6 to 12 weeks"),
@@ -77,7 +79,7 @@ DURATIONS: dict[str, Promise] = {
 # "New pain" for the age rule: anything that started less than 12 weeks ago.
 NEW_PAIN = frozenset({"under_1_week", "1_6_weeks", "6_12_weeks"})
 
-ONSETS: dict[str, Promise] = {
+ONSETS: dict[str, StrPromise] = {
     "injury": _("After an injury or accident"),
     "gradual": _("Gradually, without a clear cause"),
     "surgery": _("After surgery"),
@@ -97,20 +99,20 @@ TEXT_MAX = 500
 class Question:
     id: str
     concept: str
-    text: Promise
+    text: StrPromise
     type: QuestionType
     required: bool = True
-    choices: Mapping[str, Promise] = field(default_factory=dict)
+    choices: Mapping[str, StrPromise] = field(default_factory=dict)
     # For warning-sign questions: the regions that make it apply (empty: always asked).
     regions: frozenset[str] = frozenset()
     red_flag: bool = False
     minimum: int = 0
     maximum: int = 0
     max_length: int = 0
-    help: Promise | None = None
+    help: StrPromise | None = None
 
 
-def _flag(concept: str, text: Promise, *regions: str) -> Question:
+def _flag(concept: str, text: StrPromise, *regions: str) -> Question:
     return Question(id=concept, concept=concept, text=text, type="yes_no", regions=frozenset(regions), red_flag=True)
 
 
@@ -295,7 +297,7 @@ URGENT = frozenset(
 NOTE = frozenset({"inflammatory"})
 
 # Why each concept matters, in plain words: shown to the patient (reasons) or the clinician (notes).
-MESSAGES: dict[str, Promise] = {
+MESSAGES: dict[str, StrPromise] = {
     "cauda_equina": _(
         "New bladder or bowel trouble, or numbness between the legs, can mean the nerves at the bottom of the "
         "spine are being pressed. This needs to be checked in hospital today."
