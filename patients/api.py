@@ -2,19 +2,19 @@
 
 Thin: the questions come from patients.rules, the answers are checked by patients.answers and stored by
 patients.services.intake_create. Every answer is declared in the OpenAPI document (``AnswersIn``); its
-validation is strict (``"5"`` is not a number, ``"yes"`` is not ``true``).
+validation is as strict as JSON Schema (``"5"`` is not a number, ``"yes"`` is not ``true``; ``5.0`` is 5).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, StrictBool
 
 from clinics.schemas import ALWAYS, NO_NUL, errors
 from painhero.http import client_ip
@@ -52,6 +52,19 @@ Region = Literal[
 Duration = Literal["under_1_week", "1_6_weeks", "6_12_weeks", "over_12_weeks"]
 Onset = Literal["injury", "gradual", "surgery"]
 
+
+def _a_number(value: Any) -> Any:
+    """JSON Schema's integer is a number without a fraction (6 or 6.0), never text ("6") nor true/false."""
+    if isinstance(value, str | bool):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+# Lax validation where JSON Schema is lax (6.0 is an integer), strict where pydantic would be laxer than JSON
+# Schema: text is never a number and "yes" is never true.
+Integer = Annotated[int, BeforeValidator(_a_number)]
+YesNo = StrictBool
+
 INTAKE_TOKEN = {
     "name": "X-Intake-Token",
     "in": "header",
@@ -67,53 +80,53 @@ def _yes_no(concept: str) -> Any:
 
 
 class ActivityIn(Schema):
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=ACTIVITY_NAME_MAX, pattern=NO_NUL)
-    score: int = Field(ge=0, le=10, description="0: unable to do it; 10: able to do it as well as before the pain.")
+    score: Integer = Field(ge=0, le=10, description="0: unable to do it; 10: able to do it as well as before the pain.")
 
 
 class AnswersIn(Schema):
     """One field per question of ``GET /intake/questions`` (its `id`); warning-sign questions that apply to the
     chosen regions must be answered (422 naming the first one missing)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     region: list[Region] | None = Field(None, min_length=1, description="Where it hurts (one or more).")
     duration: Duration | None = Field(None, description="How long it has hurt.")
     onset: Onset | None = Field(None, description="How it started.")
-    pain_now: int | None = Field(None, ge=0, le=10, description="Pain right now, 0-10 (NPRS).")
+    pain_now: Integer | None = Field(None, ge=0, le=10, description="Pain right now, 0-10 (NPRS).")
     activities: list[ActivityIn] | None = Field(
         None, max_length=MAX_ACTIVITIES, description="Up to three activities, each rated 0-10 (PSFS)."
     )
     goals: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL)
     better: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL, description="What makes it better.")
     worse: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL, description="What makes it worse.")
-    age: int | None = Field(None, ge=MIN_AGE, le=MAX_AGE)
-    cauda_equina: bool | None = _yes_no("cauda_equina")
-    progressive_neuro: bool | None = _yes_no("progressive_neuro")
-    myelopathy: bool | None = _yes_no("myelopathy")
-    vascular: bool | None = _yes_no("vascular")
-    meningitis: bool | None = _yes_no("meningitis")
-    chest_pain: bool | None = _yes_no("chest_pain")
-    neck_trauma_high_risk: bool | None = _yes_no("neck_trauma_high_risk")
-    fever: bool | None = _yes_no("fever")
-    infection_risk: bool | None = _yes_no("infection_risk")
-    cancer_history: bool | None = _yes_no("cancer_history")
-    weight_loss: bool | None = _yes_no("weight_loss")
-    night_pain: bool | None = _yes_no("night_pain")
-    fragility_fracture: bool | None = _yes_no("fragility_fracture")
-    neck_trauma: bool | None = _yes_no("neck_trauma")
-    no_improvement: bool | None = _yes_no("no_improvement")
-    inflammatory: bool | None = _yes_no("inflammatory")
+    age: Integer | None = Field(None, ge=MIN_AGE, le=MAX_AGE)
+    cauda_equina: YesNo | None = _yes_no("cauda_equina")
+    progressive_neuro: YesNo | None = _yes_no("progressive_neuro")
+    myelopathy: YesNo | None = _yes_no("myelopathy")
+    vascular: YesNo | None = _yes_no("vascular")
+    meningitis: YesNo | None = _yes_no("meningitis")
+    chest_pain: YesNo | None = _yes_no("chest_pain")
+    neck_trauma_high_risk: YesNo | None = _yes_no("neck_trauma_high_risk")
+    fever: YesNo | None = _yes_no("fever")
+    infection_risk: YesNo | None = _yes_no("infection_risk")
+    cancer_history: YesNo | None = _yes_no("cancer_history")
+    weight_loss: YesNo | None = _yes_no("weight_loss")
+    night_pain: YesNo | None = _yes_no("night_pain")
+    fragility_fracture: YesNo | None = _yes_no("fragility_fracture")
+    neck_trauma: YesNo | None = _yes_no("neck_trauma")
+    no_improvement: YesNo | None = _yes_no("no_improvement")
+    inflammatory: YesNo | None = _yes_no("inflammatory")
 
 
 class IntakeIn(Schema):
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     answers: AnswersIn
     lang: Language | None = Field(None, description="The patient's language for the messages; default: en.")
-    consent: bool = Field(
+    consent: StrictBool = Field(
         True,
         description="Sending answers is agreeing to the privacy notice (its version is in GET /intake/questions); "
         "`false` is a 422.",

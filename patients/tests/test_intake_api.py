@@ -101,6 +101,10 @@ def test_a_warning_sign_for_another_region_may_be_left_out(client: Client, now: 
         ({"pain_now": "6"}, "answers.pain_now"),
         ({"age": 0}, "answers.age"),
         ({"cauda_equina": "no"}, "answers.cauda_equina"),
+        ({"cauda_equina": 0}, "answers.cauda_equina"),
+        ({"age": True}, "answers.age"),
+        ({"pain_now": 6.5}, "answers.pain_now"),
+        ({"goals": 12}, "answers.goals"),
         ({"region": ["tail"]}, "answers.region"),
         ({"region": []}, "answers.region"),
         ({"duration": "forever"}, "answers.duration"),
@@ -115,6 +119,12 @@ def test_a_wrong_type_or_out_of_range_answer_is_a_422_naming_the_field(
     response = send(client, {"answers": lower_back(**changes)})
     assert response.status_code == 422
     assert response.json()["detail"].startswith(f"payload.{named}"), response.json()["detail"]
+
+
+def test_a_whole_number_written_with_a_fraction_is_a_number_as_json_schema_says(client: Client, now: datetime) -> None:
+    response = send(client, {"answers": lower_back(pain_now=6.0, age=40.0)})
+    assert response.status_code == 201
+    assert Intake.objects.get().answers["pain_now"] == 6
 
 
 def test_a_missing_required_answer_is_a_422_naming_it(client: Client, now: datetime) -> None:
