@@ -8,13 +8,13 @@ validation is as strict as JSON Schema (``"5"`` is not a number, ``"yes"`` is no
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator, ConfigDict, StrictBool
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from clinics.schemas import ALWAYS, NO_NUL, errors
 from painhero.http import client_ip
@@ -53,7 +53,7 @@ Duration = Literal["under_1_week", "1_6_weeks", "6_12_weeks", "over_12_weeks"]
 Onset = Literal["injury", "gradual", "surgery"]
 
 
-def _a_number(value: Any) -> Any:
+def _a_number(cls: Any, value: Any) -> Any:
     """JSON Schema's integer is a number without a fraction (6 or 6.0), never text ("6") nor true/false."""
     if isinstance(value, str | bool):
         raise ValueError("Input should be a valid integer")
@@ -61,8 +61,7 @@ def _a_number(value: Any) -> Any:
 
 
 # Lax validation where JSON Schema is lax (6.0 is an integer), strict where pydantic would be laxer than JSON
-# Schema: text is never a number and "yes" is never true.
-Integer = Annotated[int, BeforeValidator(_a_number)]
+# Schema: text is never a number (each model's ``_numbers`` validator) and "yes" is never true.
 YesNo = StrictBool
 
 INTAKE_TOKEN = {
@@ -83,7 +82,9 @@ class ActivityIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=ACTIVITY_NAME_MAX, pattern=NO_NUL)
-    score: Integer = Field(ge=0, le=10, description="0: unable to do it; 10: able to do it as well as before the pain.")
+    score: int = Field(ge=0, le=10, description="0: unable to do it; 10: able to do it as well as before the pain.")
+
+    _numbers = field_validator("score", mode="before")(_a_number)
 
 
 class AnswersIn(Schema):
@@ -95,14 +96,14 @@ class AnswersIn(Schema):
     region: list[Region] | None = Field(None, min_length=1, description="Where it hurts (one or more).")
     duration: Duration | None = Field(None, description="How long it has hurt.")
     onset: Onset | None = Field(None, description="How it started.")
-    pain_now: Integer | None = Field(None, ge=0, le=10, description="Pain right now, 0-10 (NPRS).")
+    pain_now: int | None = Field(None, ge=0, le=10, description="Pain right now, 0-10 (NPRS).")
     activities: list[ActivityIn] | None = Field(
         None, max_length=MAX_ACTIVITIES, description="Up to three activities, each rated 0-10 (PSFS)."
     )
     goals: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL)
     better: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL, description="What makes it better.")
     worse: str | None = Field(None, max_length=TEXT_MAX, pattern=NO_NUL, description="What makes it worse.")
-    age: Integer | None = Field(None, ge=MIN_AGE, le=MAX_AGE)
+    age: int | None = Field(None, ge=MIN_AGE, le=MAX_AGE, description="In years.")
     cauda_equina: YesNo | None = _yes_no("cauda_equina")
     progressive_neuro: YesNo | None = _yes_no("progressive_neuro")
     myelopathy: YesNo | None = _yes_no("myelopathy")
@@ -119,6 +120,8 @@ class AnswersIn(Schema):
     neck_trauma: YesNo | None = _yes_no("neck_trauma")
     no_improvement: YesNo | None = _yes_no("no_improvement")
     inflammatory: YesNo | None = _yes_no("inflammatory")
+
+    _numbers = field_validator("pain_now", "age", mode="before")(_a_number)
 
 
 class IntakeIn(Schema):

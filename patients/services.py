@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patients.answers import AnswerError, answers_clean
@@ -47,11 +46,9 @@ class CreatedIntake:
 
 
 def _language(raw: str | None) -> str:
+    """One of settings.LANGUAGES ("fr-CA" is "fr"); the default language for anything else."""
     codes = [code for code, _name in settings.LANGUAGES]
-    try:
-        code = translation.get_supported_language_variant((raw or settings.LANGUAGE_CODE).strip().lower())
-    except LookupError:
-        return settings.LANGUAGE_CODE
+    code = (raw or "").strip().lower().split("-")[0]
     return code if code in codes else settings.LANGUAGE_CODE
 
 
@@ -61,11 +58,10 @@ def _throttle(ip: str | None) -> None:
     if not ip:
         return
     key = "intake-rate:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=THROTTLE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=THROTTLE_WINDOW_SECONDS)
+    except ValueError:  # no counter yet, or it has just expired: this is the first of a new hour
+        cache.add(key, 1, timeout=THROTTLE_WINDOW_SECONDS)
         count = 1
     if count > MAX_INTAKES_PER_IP_PER_HOUR:
         raise TooManyIntakes(_("Too many questionnaires from this address. Please try again in an hour."))

@@ -120,3 +120,11 @@ def test_the_database_refuses_a_staff_read_without_a_user(now: datetime) -> None
     intake = create(now).intake
     with pytest.raises(IntegrityError), transaction.atomic():
         IntakeAccess.objects.create(intake=intake, at=now, reader=Reader.STAFF, where="portal:intake")
+
+
+@pytest.mark.parametrize(
+    ("language", "stored"), [("fr-CA", "fr"), ("FR", "fr"), ("en", "en"), ("de", "en"), (None, "en")]
+)
+def test_the_language_is_one_the_site_speaks(now: datetime, language: str | None, stored: str) -> None:
+    created = intake_create(answers=lower_back(), language=language, consent=True, now=now)
+    assert created.intake.language == stored
