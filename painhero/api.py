@@ -51,12 +51,14 @@ def _add_routers() -> None:
     from booking.api import router as booking_router
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
+    from patients.api import router as patients_router
     from scheduling.api import router as scheduling_router
 
     api.add_router("/clinics", directory_router)
     api.add_router("/clinics", scheduling_router)
     api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
+    api.add_router("/", patients_router)
 
 
 _add_routers()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "clinics",
     "scheduling",
     "booking",
+    "patients",
     "notifications",
     "portal",
     "directory",

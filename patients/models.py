@@ -1,0 +1,120 @@
+"""What a patient told us ("Tell us what hurts") and who has read it.
+
+Health information (DESIGN.md invariant 5): ``Intake.answers`` is read only through ``patients.services.intake_open``,
+which records every read in ``IntakeAccess``. An intake is reached by its public id (no health information in
+it) together with its secret token, of which only a hash is stored: the raw token is handed out once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Appointment
+
+# The version of the privacy notice the patient agreed to; change it whenever the notice's text changes.
+PRIVACY_NOTICE_VERSION = "2026-12-01"
+
+
+class TriageLevel(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    URGENT = "urgent", _("See a doctor first")
+    ROUTINE = "routine", _("Routine")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Intake(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    answers = models.JSONField()
+    question_set_version = models.CharField(max_length=32)
+    triage = models.CharField(max_length=16, choices=TriageLevel.choices)
+    # Concepts only (patients.rules): the words are the rules module's, shown in the reader's language.
+    reasons = models.JSONField(default=list, blank=True)
+    clinician_notes = models.JSONField(default=list, blank=True)
+    suggested_disciplines = models.JSONField(default=list, blank=True)
+    suggested_techniques = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    consent_at = models.DateTimeField()
+    privacy_notice_version = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    # Filled by later steps: the patient confirms a doctor has seen them (urgent only), books (the booking
+    # carries the intake), or gives an email to find it again in My PainHero.
+    medical_clearance_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="intakes"
+    )
+    patient_email = models.EmailField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(triage__in=TriageLevel.values), name="intake_triage_known"),
+            models.CheckConstraint(
+                condition=models.Q(medical_clearance_at__isnull=True) | models.Q(triage=TriageLevel.URGENT),
+                name="intake_clearance_only_when_urgent",
+            ),
+            # Invariant 9: an emergency intake never leads to a booking.
+            models.CheckConstraint(
+                condition=models.Q(appointment__isnull=True) | ~models.Q(triage=TriageLevel.EMERGENCY),
+                name="intake_emergency_never_booked",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(question_set_version="") & ~models.Q(privacy_notice_version=""),
+                name="intake_versions_recorded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="intake_language_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the answers: this is what admin pages, logs and error reports show.
+        return f"intake {self.public_id}"
+
+    @property
+    def may_book(self) -> bool:
+        """Invariant 9: routine, or urgent with the patient's confirmation that a doctor has seen them."""
+        if self.triage == TriageLevel.ROUTINE:
+            return True
+        return self.triage == TriageLevel.URGENT and self.medical_clearance_at is not None
+
+
+class Reader(models.TextChoices):
+    PATIENT = "patient", _("The patient")
+    STAFF = "staff", _("Clinic staff")
+    CLINICIAN = "clinician", _("Network clinician")
+
+
+class IntakeAccess(models.Model):
+    """One read of an intake's answers: who, when, which intake, from which page. Never the answers."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="accesses")
+    at = models.DateTimeField()
+    reader = models.CharField(max_length=16, choices=Reader.choices)
+    # The user's id as it was (not a foreign key: the trail outlives a deleted account); none for the patient.
+    user_id = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    # The URL name of the page or API operation that read it (e.g. "patients:answer"), not its path.
+    where = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["intake", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(reader__in=Reader.values), name="intake_access_reader_known"),
+            models.CheckConstraint(
+                condition=models.Q(reader=Reader.PATIENT) | models.Q(user_id__isnull=False),
+                name="intake_access_staff_named",
+            ),
+            models.CheckConstraint(condition=~models.Q(where=""), name="intake_access_where_recorded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} read {self.intake_id} at {self.at:%Y-%m-%d %H:%M}Z"

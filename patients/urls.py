@@ -1,0 +1,11 @@
+from django.urls import path
+
+from patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("what-hurts/", views.intake, name="intake"),
+    path("what-hurts/answer/<uuid:public_id>/", views.answer, name="answer"),
+    path("what-hurts/answer/<uuid:public_id>/clearance/", views.clearance, name="clearance"),
+]
