@@ -127,7 +127,9 @@ def _render_step(request: HttpRequest, number: int, form: StepForm, answers: dic
         "privacy_notice_version": PRIVACY_NOTICE_VERSION,
         "figures": FIGURES if step.name == "where" else (),
     }
-    return _private(render(request, f"patients/step_{step.name}.html", context, status=status))
+    return _private(
+        render(request, f"patients/step_{step.name}.html", {**context, "private_page": True}, status=status)
+    )
 
 
 def _parse_step(raw: str | None, answers: dict[str, Any]) -> int:
@@ -253,7 +255,7 @@ def answer(request: HttpRequest, public_id: Any) -> HttpResponse:
         "start_again_url": reverse("patients:intake"),
         "language": get_language(),
     }
-    return _private(render(request, "patients/answer.html", context))
+    return _private(render(request, "patients/answer.html", {**context, "private_page": True}))
 
 
 @require_POST

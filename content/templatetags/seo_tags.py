@@ -26,8 +26,13 @@ def seo_head(context: template.Context) -> dict[str, Any]:
         "other_locale": seo.LANGUAGE_TAGS["en" if language == "fr" else "fr"].replace("-", "_"),
         "canonical": "",
         "alternates": [],
+        "robots": "",
     }
-    # Only a page that was routed (not an error page) has an address to name; the query string is left out.
+    # Only a page that was routed (not an error page) has an address to name; the query string is left out. A
+    # private page (``private_page``: an intake's steps and answer) is named nowhere and kept out of indexes.
+    if context.get("private_page"):
+        found["robots"] = "noindex, nofollow"
+        return found
     if request is None or getattr(request, "resolver_match", None) is None:
         return found
     paths = seo.page_languages(request.path)

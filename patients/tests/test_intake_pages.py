@@ -126,6 +126,7 @@ def test_an_emergency_answer_offers_no_booking_at_all(client: Client, now: datet
     assert "bladder" in html  # the reason, in plain words
     links = re.findall(r'href="([^"]+)"', html)
     assert not [link for link in links if re.search(r"search|clinics|book|/what-hurts", link)], links
+    assert '<meta name="robots" content="noindex, nofollow">' in html, "a private page is kept out of indexes"
     assert "free consultation" not in html.lower()
 
 
