@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "directory",
+    "interop",
     "demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
