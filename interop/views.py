@@ -271,10 +271,8 @@ def _moment(raw: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
     day = parse_date(raw) if len(raw) == 10 else None
     if day is not None:
         return datetime.combine(day + timedelta(days=1 if end_of_day else 0), time(0), tzinfo=zone)
-    try:
-        moment = parse_datetime(raw)
-    except ValueError:
-        moment = None
+    # A full date and time with its offset as FHIR writes it ("-05:00", not "-05", which Python would take).
+    moment = parse_datetime(raw) if fhir.INSTANT.fullmatch(raw) else None
     if moment is None or moment.tzinfo is None:
         raise BadRequest(
             _(
@@ -290,7 +288,8 @@ def _moment(raw: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
 def _start_range(request: HttpRequest, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
     low, high = now, None
     for value in request.GET.getlist("start"):
-        prefix, raw = value[:2], value[2:]
+        # An unencoded "+01:00" offset arrives as a space: read it as the plus it was.
+        prefix, raw = value[:2], value[2:].replace(" ", "+")
         if prefix not in ("ge", "gt", "le", "lt"):
             raise BadRequest(
                 _("Each start must begin with ge, gt, le or lt (e.g. start=ge2026-12-08), not %(value)s.")
