@@ -1,0 +1,38 @@
+"""What a SMART Scheduling Links import made, so a later import of the same feed can tell its own openings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Clinic, Practitioner
+from scheduling.models import PostedOpening
+
+
+class ImportedOpening(models.Model):
+    """A posted opening made from a feed's free Slot (one per practitioner and time, whichever Slots name it).
+
+    Removing the opening (by hand in the portal, or when it vanishes from the feed) removes this row with it.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("manifest URL"), max_length=500)
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    opening = models.OneToOneField(PostedOpening, on_delete=models.CASCADE, related_name="imported_from")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    slot_id = models.CharField(_("feed's Slot id"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported opening")
+        verbose_name_plural = _("imported openings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "practitioner", "start", "end"], name="importedopening_one_per_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "source"], name="importedopening_clinic_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.slot_id} -> {self.opening_id}"
