@@ -31,6 +31,7 @@ DISCIPLINE_OF_CODE = {code: discipline for discipline, (code, _display) in SERVI
 
 BOOKING_DEEP_LINK = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-deep-link"
 BOOKING_PHONE = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-phone"
+SLOT_CAPACITY = "http://fhir-registry.smarthealthit.org/StructureDefinition/slot-capacity"
 
 # Slot.status (http://hl7.org/fhir/ValueSet/slotstatus, required binding in R4).
 SLOT_STATUSES = frozenset({"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"})
@@ -67,9 +68,13 @@ def schedule_parse(value: str) -> tuple[int, str] | None:
     return int(clinic), DISCIPLINE_OF_CODE[code]
 
 
-def slot_id(*, practitioner_id: int, service_id: int, start: datetime) -> str:
-    """Stable across feeds: the same open time has the same id each time it is published."""
-    return f"{practitioner_id}.{service_id}.{int(start.timestamp())}"
+def slot_id(*, clinic_id: int, discipline: str, start: datetime, end: datetime) -> str:
+    """Stable across feeds: the same open time has the same id each time it is published.
+
+    ``<schedule id>.<start, epoch seconds>.<minutes>``: one Slot per schedule, start and length.
+    """
+    minutes = int((end - start).total_seconds()) // 60
+    return f"{schedule_id(clinic_id, discipline)}.{int(start.timestamp())}.{minutes}"
 
 
 def location_resource(clinic: Clinic, *, identifier_system: str, page_url: str) -> dict[str, Any]:
@@ -118,20 +123,28 @@ def slot_resource(
     end: datetime,
     booking_url: str,
     phone: str,
+    capacity: int = 1,
     status: str = "free",
 ) -> dict[str, Any]:
-    """One open time (start and end in the clinic's zone, so each carries its offset)."""
+    """One open time (start and end in the clinic's zone, so each carries its offset).
+
+    ``capacity``: how many practitioners are free then (the spec's slot-capacity extension, for otherwise
+    identical Slots); the deep link books the first of them, ``practitioner_id`` for ``service_id``.
+    """
+    extension: list[dict[str, Any]] = [
+        {"url": BOOKING_DEEP_LINK, "valueUrl": booking_url},
+        {"url": BOOKING_PHONE, "valueString": phone},
+    ]
+    if capacity > 1:
+        extension.append({"url": SLOT_CAPACITY, "valueInteger": capacity})
     return {
         "resourceType": "Slot",
-        "id": slot_id(practitioner_id=practitioner_id, service_id=service_id, start=start),
+        "id": slot_id(clinic_id=clinic_id, discipline=discipline, start=start, end=end),
         "schedule": {"reference": f"Schedule/{schedule_id(clinic_id, discipline)}"},
         "status": status,
         "start": instant(start),
         "end": instant(end),
-        "extension": [
-            {"url": BOOKING_DEEP_LINK, "valueUrl": booking_url},
-            {"url": BOOKING_PHONE, "valueString": phone},
-        ],
+        "extension": extension,
     }
 
 

@@ -17,8 +17,9 @@ from interop import fhir
 from interop.tests.conftest import ndjson, strict
 from painhero.testing import NOW, World
 from scheduling.models import TimeOff
-from scheduling.selectors import open_times_list
+from scheduling.selectors import OpenTime, open_times_list
 from scheduling.testing import make_hours
+from scheduling.week import booking_url
 
 pytestmark = pytest.mark.usefixtures("fhir_settings")
 
@@ -102,20 +103,30 @@ def test_slots_are_the_open_times_engine_s_own_with_offsets_and_booking_links(wo
         assert fhir.INSTANT.fullmatch(slot["start"]) and fhir.INSTANT.fullmatch(slot["end"])
         assert slot["start"].endswith("-05:00")
         assert slot["end"] > slot["start"]
+        assert fhir.FHIR_ID.fullmatch(slot["id"])
+    assert len({s["id"] for s in slots}) == len(slots)
     mine = [s for s in slots if s["schedule"]["reference"] == f"Schedule/{world.clinic.pk}.65"]
     engine = open_times_list(clinic=world.clinic, start=NOW, end=NOW + timedelta(days=14), now=NOW)
-    assert [(s["start"], s["end"]) for s in mine] == [(t.start.isoformat(), t.end.isoformat()) for t in engine]
+    # One Slot per time, with how many practitioners are free then, and a link that books the first of them.
+    expected: dict[tuple[str, str], list[OpenTime]] = {}
+    for time in engine:
+        expected.setdefault((time.start.isoformat(), time.end.isoformat()), []).append(time)
+    assert [(s["start"], s["end"]) for s in mine] == list(expected)
+    for slot in mine:
+        times = expected[(slot["start"], slot["end"])]
+        links = {e["url"]: e for e in slot["extension"]}
+        assert links[fhir.BOOKING_DEEP_LINK]["valueUrl"] == "https://painhero.test" + booking_url(times[0])
+        assert links[fhir.BOOKING_PHONE]["valueString"] == world.clinic.phone
+        capacity = links.get(fhir.SLOT_CAPACITY, {"valueInteger": 1})["valueInteger"]
+        assert capacity == len(times)
     first = mine[0]
     assert first["start"] == "2026-12-07T10:00:00-05:00"  # two hours' notice from 08:00
-    links = {e["url"]: e for e in first["extension"]}
-    deep = links[fhir.BOOKING_DEEP_LINK]["valueUrl"]
+    assert {"url": fhir.SLOT_CAPACITY, "valueInteger": 2} in first["extension"]
+    tuesday = [s for s in mine if s["start"].startswith("2026-12-08T11")]
+    assert tuesday and all(fhir.SLOT_CAPACITY not in {e["url"] for e in s["extension"]} for s in tuesday)
+    deep = first["extension"][0]["valueUrl"]
     assert deep.startswith("https://painhero.test" + reverse("booking:start") + "?")
-    query = parse_qs(urlsplit(deep).query)
-    assert query["start"] == ["2026-12-07T10:00:00-05:00"]
-    assert query["practitioner"][0] in {str(world.chen.pk), str(world.lee.pk)}
-    assert query["service"] == [str(world.service.pk)]
-    assert links[fhir.BOOKING_PHONE]["valueString"] == world.clinic.phone
-    assert len({s["id"] for s in slots}) == len(slots)
+    assert parse_qs(urlsplit(deep).query)["start"] == ["2026-12-07T10:00:00-05:00"]
 
 
 def test_the_files_are_streamed_with_cache_control_and_an_etag(world: World, client: Any) -> None:

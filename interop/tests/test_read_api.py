@@ -66,8 +66,8 @@ def test_slot_search_pages_through_free_slots_in_a_start_range(world: World, cli
     }
     status, body = _get(client, "/fhir/Slot", **params)
     assert status == 200
-    # 09:00 to 11:45 every 15 minutes (a start before noon) is 12 starts, for chen and for lee.
-    assert body["total"] == 24
+    # 09:00 to 11:45 every 15 minutes (a start before noon) is 12 starts, each for chen and lee: capacity 2.
+    assert body["total"] == 12
     seen = []
     while True:
         seen += [entry["resource"] for entry in body["entry"]]
@@ -78,10 +78,11 @@ def test_slot_search_pages_through_free_slots_in_a_start_range(world: World, cli
         response = client.get(f"{url.path}?{url.query}")
         body = orjson.loads(response.content)
         strict(body)
-    assert len(seen) == 24 and len({s["id"] for s in seen}) == 24
+    assert len(seen) == 12 and len({s["id"] for s in seen}) == 12
     assert seen[0]["start"] == "2026-12-08T09:00:00-05:00"
     assert max(s["start"] for s in seen) == "2026-12-08T11:45:00-05:00"
     assert all(fhir.INSTANT.fullmatch(s["start"]) and s["status"] == "free" for s in seen)
+    assert all({"url": fhir.SLOT_CAPACITY, "valueInteger": 2} in s["extension"] for s in seen)
 
 
 def test_a_date_range_in_the_clinic_s_own_days(world: World, client: Any) -> None:
