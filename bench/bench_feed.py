@@ -38,8 +38,8 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
         feed.feed_moment(now=now)
         samples.append((time.perf_counter() - started) * 1000)
     figures.append({"label": "feed version (every file's ETag: all a 304 costs)", "samples_ms": samples})
-    for name, lines in (("Location", feed.location_lines()), ("Schedule", feed.schedule_lines())):
-        seconds, count, size = _drain(lines)
+    for name, made in (("Location", feed.location_lines()), ("Schedule", feed.schedule_lines())):
+        seconds, count, size = _drain(made)
         figures.append(
             {"label": f"{name} file, whole network", "value": f"{seconds:.2f} s, {count:,} lines, {size / 1e6:.1f} MB"}
         )
