@@ -182,3 +182,11 @@ def test_an_unknown_province_file_is_a_404_operation_outcome(world: World, clien
     response = client.get("/fhir/Slot-XX.ndjson")
     assert response.status_code == 404
     strict(orjson.loads(response.content))
+
+
+def test_a_304_costs_two_queries_and_computes_no_open_times(
+    world: World, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    etag = client.get("/fhir/Slot-ON.ndjson")["ETag"]
+    with django_assert_max_num_queries(2):
+        assert client.get("/fhir/Slot-ON.ndjson", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304

@@ -197,3 +197,21 @@ def test_round_trip_our_own_feed_into_another_clinic_gives_the_same_open_times(
     copied = [(t.start, t.end) for t in open_times_list(clinic=mirror, start=NOW, end=end, now=NOW)]
     assert copied == sorted(source)
     assert Practitioner.objects.get(pk=person.pk).openings.count() == len(source)
+
+
+def test_a_practitioner_of_another_clinic_cannot_be_mapped(feedside: dict[str, Any], world: World) -> None:
+    with pytest.raises(MappingError, match="not an active practitioner of feedside"):
+        smart_import(
+            feed=feed_read(MANIFEST), clinic=feedside["clinic"], now=NOW, overrides={"sch.physio": world.chen.pk}
+        )
+    assert not PostedOpening.objects.filter(practitioner=world.chen).exists()
+
+
+def test_a_feed_with_a_file_missing_changes_nothing(feedside: dict[str, Any], tmp_path: Path) -> None:
+    call_command("smart_import", MANIFEST, "--clinic", "feedside", stdout=StringIO(), stderr=StringIO())
+    before = _opening_times(feedside["clinic"])
+    for name in ("$bulk-publish", "locations.ndjson", "schedules.ndjson"):  # no slots.ndjson
+        (tmp_path / name).write_bytes((FEED / name).read_bytes())
+    with pytest.raises(CommandError, match=r"slots\.ndjson could not be read.*as they were"):
+        call_command("smart_import", (tmp_path / "$bulk-publish").as_uri(), "--clinic", "feedside")
+    assert _opening_times(feedside["clinic"]) == before
