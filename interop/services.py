@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.models import Appointment
 from clinics.models import Clinic, Practitioner
@@ -58,9 +59,18 @@ def _location_pick(*, feed: Feed, clinic: Clinic, location_id: str | None) -> st
     ]
     if len(same_slug) == 1:
         return same_slug[0]
+    if not feed.locations:
+        raise MappingError(
+            _("The feed has no valid Location: nothing can be mapped to %(clinic)s.") % {"clinic": clinic.slug}
+        )
+    count = len(feed.locations)
     raise MappingError(
-        _("The feed has %(count)s Locations: say which one is %(clinic)s with --location (one of %(ids)s).")
-        % {"count": len(feed.locations), "clinic": clinic.slug, "ids": ", ".join(sorted(feed.locations)[:20])}
+        ngettext(
+            "The feed has %(count)s Location: say which one is %(clinic)s with --location (one of %(ids)s).",
+            "The feed has %(count)s Locations: say which one is %(clinic)s with --location (one of %(ids)s).",
+            count,
+        )
+        % {"count": count, "clinic": clinic.slug, "ids": ", ".join(sorted(feed.locations)[:20])}
     )
 
 

@@ -242,11 +242,14 @@ def _paging(request: HttpRequest) -> tuple[int, int]:
             found.append(default)
             continue
         if not raw.isascii() or not raw.isdigit() or (top is not None and not 1 <= int(raw) <= top):
-            limit = f"1 to {top}" if top is not None else "0 or more"
-            raise BadRequest(
-                _("The parameter %(name)s must be a whole number, %(limit)s.") % {"name": name, "limit": limit},
-                parameter=name,
-            )
+            if top is None:
+                message = _("The parameter %(name)s must be a whole number, 0 or more.") % {"name": name}
+            else:
+                message = _("The parameter %(name)s must be a whole number from 1 to %(top)s.") % {
+                    "name": name,
+                    "top": top,
+                }
+            raise BadRequest(message, parameter=name)
         found.append(int(raw))
     return found[0], found[1]
 

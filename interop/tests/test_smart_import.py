@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from booking.models import Appointment, AppointmentSource
-from clinics.models import Clinic, Discipline, Practitioner
+from clinics.models import Clinic, Discipline, NetworkStatus, Practitioner
 from clinics.testing import make_clinic, make_practitioner, make_service
 from interop.ingest import feed_read
 from interop.models import ImportedOpening
@@ -183,11 +183,13 @@ def _publish(client: Any, folder: Path) -> str:
 def test_round_trip_our_own_feed_into_another_clinic_gives_the_same_open_times(
     world: World, client: Any, tmp_path: Path
 ) -> None:
-    mirror = make_clinic(name="Mirror", slug="mirror")
+    mirror = make_clinic(name="Mirror", slug="mirror", network_status=NetworkStatus.APPLICANT)  # not in the feed
     person = make_practitioner(clinic=mirror, first_name="Mo", last_name="Mirror")
     make_service(clinic=mirror, practitioners=[person])  # 30 minutes, as Alpha's; no weekly hours
     manifest = _publish(client, tmp_path)
 
+    with pytest.raises(MappingError, match="The feed has 2 Locations: say which one is mirror with --location"):
+        smart_import(feed=feed_read(manifest), clinic=mirror, now=NOW)
     report = smart_import(feed=feed_read(manifest), clinic=mirror, now=NOW, location_id=str(world.clinic.pk))
     assert report.skipped == [] and report.mapped == {f"{world.clinic.pk}.65": person}
     assert report.loaded > 100
