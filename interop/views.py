@@ -93,7 +93,8 @@ def schedules_file(request: HttpRequest) -> HttpResponse:
 @require_GET
 def slots_file(request: HttpRequest, province: str) -> HttpResponse:
     if province not in Province.values:
-        return _not_found("Slot file", province)
+        message = _("There is no Slot file for the province %(province)s.") % {"province": province}
+        return _outcome(BadRequest(message, status=404, code="not-found"))
     moment = feed.feed_moment(now=timezone.now())
     return _conditional(request, moment, fhir.FHIR_NDJSON, lambda: feed.slot_lines(now=moment.at, province=province))
 
