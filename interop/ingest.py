@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 import orjson
@@ -34,8 +34,7 @@ class FeedError:
         return f"{self.file}:{self.line} [{self.resource_id or '-'}] {self.message}"
 
 
-@dataclass(frozen=True)
-class FeedSlot:
+class FeedSlot(NamedTuple):
     id: str
     schedule_id: str
     status: str

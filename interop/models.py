@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from clinics.models import Clinic, Practitioner
 from scheduling.models import PostedOpening
 
+SOURCE_LENGTH = 500
+
 
 class ImportedOpening(models.Model):
     """A posted opening made from a feed's free Slot (one per practitioner and time, whichever Slots name it).
@@ -16,7 +18,7 @@ class ImportedOpening(models.Model):
     """
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
-    source = models.CharField(_("manifest URL"), max_length=500)
+    source = models.CharField(_("manifest URL"), max_length=SOURCE_LENGTH)
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
     opening = models.OneToOneField(PostedOpening, on_delete=models.CASCADE, related_name="imported_from")
     start = models.DateTimeField()

@@ -22,7 +22,8 @@ from django.utils.translation import ngettext
 from booking.models import Appointment
 from clinics.models import Clinic, Practitioner
 from interop.ingest import Feed, FeedError, location_of, schedule_discipline
-from interop.models import ImportedOpening
+from interop.models import SOURCE_LENGTH, ImportedOpening
+from scheduling.models import MAX_HORIZON_DAYS
 from scheduling.services import posted_opening_add, posted_opening_remove
 
 
@@ -146,6 +147,8 @@ def smart_import(
     patient booked that time (kept, and listed in ``kept_booked`` for the clinic to see). Running it twice with
     the same feed changes nothing. ``dry_run``: the same report, nothing written.
     """
+    if len(feed.manifest_url) > SOURCE_LENGTH:
+        raise MappingError(_("The manifest URL is longer than %(n)s characters.") % {"n": SOURCE_LENGTH})
     report = feed_map(feed=feed, clinic=clinic, now=now, location_id=location_id, overrides=overrides)
     report.skipped = list(feed.errors)
     wanted: dict[tuple[int, datetime, datetime], str] = {}
@@ -157,6 +160,9 @@ def smart_import(
             report.busy_ignored += 1
         elif slot.start <= now:
             report.past_ignored += 1
+        elif slot.end > now + timedelta(days=MAX_HORIZON_DAYS):
+            message = _("it ends more than %(days)s days ahead, past any booking horizon") % {"days": MAX_HORIZON_DAYS}
+            report.skipped.append(FeedError(feed.manifest_url, 0, slot.id, message))
         else:
             wanted.setdefault((practitioner.pk, slot.start, slot.end), slot.id)
     people = {p.pk: p for p in report.mapped.values()}

@@ -217,3 +217,17 @@ def test_a_feed_with_a_file_missing_changes_nothing(feedside: dict[str, Any], tm
     with pytest.raises(CommandError, match=r"slots\.ndjson could not be read.*as they were"):
         call_command("smart_import", (tmp_path / "$bulk-publish").as_uri(), "--clinic", "feedside")
     assert _opening_times(feedside["clinic"]) == before
+
+
+def test_a_slot_past_any_booking_horizon_is_skipped_and_a_too_long_address_refused(feedside: dict[str, Any]) -> None:
+    feed = feed_read(MANIFEST)
+    far = feed.slots[0]._replace(id="far", start=NOW + timedelta(days=400), end=NOW + timedelta(days=400, minutes=30))
+    feed.slots.append(far)
+    report = smart_import(feed=feed, clinic=feedside["clinic"], now=NOW)
+    assert report.loaded == 3
+    assert [e.message for e in report.skipped if e.resource_id == "far"] == [
+        "it ends more than 365 days ahead, past any booking horizon"
+    ]
+    feed.manifest_url = "https://x.example/" + "a" * 500
+    with pytest.raises(MappingError, match="longer than 500"):
+        smart_import(feed=feed, clinic=feedside["clinic"], now=NOW)
