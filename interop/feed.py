@@ -21,6 +21,7 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import translation
 
+from booking.models import Appointment
 from clinics.models import Clinic, Service
 from interop import fhir
 from painhero.urls_abs import absolute_url
@@ -168,8 +169,6 @@ def slot_resources(clinic: Clinic, slots: Iterable[PublishedSlot]) -> Iterator[d
         yield fhir.slot_resource(
             clinic_id=clinic.pk,
             discipline=discipline,
-            practitioner_id=time.practitioner_id,
-            service_id=time.service_id,
             start=time.start,
             end=time.end,
             booking_url=prefix + quote_plus(time.start.isoformat()),
@@ -178,15 +177,60 @@ def slot_resources(clinic: Clinic, slots: Iterable[PublishedSlot]) -> Iterator[d
         )
 
 
+def busy_slots(*, clinics: list[Clinic], start: datetime, end: datetime) -> dict[int, list[PublishedSlot]]:
+    """Each clinic's booked times starting in ``[start, end)`` as busy Slots (one query for all the clinics).
+
+    Only the time and the kind of care: nothing of the patient or the practitioner.
+    """
+    zones = {clinic.pk: ZoneInfo(clinic.time_zone) for clinic in clinics}
+    rows = (
+        Appointment.objects.taking_time()
+        .filter(clinic_id__in=list(zones), start__gte=start, start__lt=end)
+        .order_by("clinic_id", "start", "end")
+        .values_list("clinic_id", "service__discipline", "start", "end", "practitioner_id", "service_id")
+    )
+    counted: dict[int, dict[tuple[str, datetime, datetime], tuple[OpenTime, set[int]]]] = defaultdict(dict)
+    for clinic_id, discipline, a, b, pid, sid in rows.iterator(chunk_size=2000):
+        if discipline not in fhir.SERVICE_TYPES:
+            continue
+        zone = zones[clinic_id]
+        key = (discipline, a.astimezone(zone), b.astimezone(zone))
+        if key not in counted[clinic_id]:
+            counted[clinic_id][key] = (OpenTime(key[1], key[2], pid, sid), set())
+        counted[clinic_id][key][1].add(pid)
+    return {
+        clinic_id: [PublishedSlot(time, key[0], len(people)) for key, (time, people) in found.items()]
+        for clinic_id, found in counted.items()
+    }
+
+
+def busy_resources(clinic: Clinic, slots: Iterable[PublishedSlot]) -> Iterator[dict[str, Any]]:
+    for time, discipline, capacity in slots:
+        yield fhir.slot_resource(
+            clinic_id=clinic.pk,
+            discipline=discipline,
+            start=time.start,
+            end=time.end,
+            booking_url="",
+            phone=clinic.phone,
+            capacity=capacity,
+            status="busy",
+        )
+
+
 def slot_lines(*, now: datetime, province: str | None = None, clinics: Any = None) -> Iterator[bytes]:
-    """Every free Slot of the next ``FEED_DAYS`` days at the clinics (of ``province``), clinic by clinic."""
+    """Every Slot of the next ``FEED_DAYS`` days at the clinics (of ``province``), clinic by clinic: the free
+    ones (bookable now), then the busy ones (booked), which the spec asks for so clients can see capacity."""
     rows = feed_clinics() if clinics is None else clinics
     if province is not None:
         rows = rows.filter(province=province)
     end = now + timedelta(days=FEED_DAYS)
     for chunk in _chunks(rows):
+        busy = busy_slots(clinics=chunk, start=now, end=end)
         for clinic in chunk:
             for resource in slot_resources(clinic, clinic_slots(clinic=clinic, now=now, start=now, end=end)):
+                yield _line(resource)
+            for resource in busy_resources(clinic, busy.get(clinic.pk, ())):
                 yield _line(resource)
 
 

@@ -117,8 +117,6 @@ def slot_resource(
     *,
     clinic_id: int,
     discipline: str,
-    practitioner_id: int,
-    service_id: int,
     start: datetime,
     end: datetime,
     booking_url: str,
@@ -129,17 +127,18 @@ def slot_resource(
     """One open time (start and end in the clinic's zone, so each carries its offset).
 
     ``capacity``: how many practitioners are free then (the spec's slot-capacity extension, for otherwise
-    identical Slots); the deep link books the first of them, ``practitioner_id`` for ``service_id``.
+    identical Slots); the deep link books the first of them, ``practitioner_id`` for ``service_id``. A busy
+    Slot (``booking_url`` empty) has no deep link.
     """
-    extension: list[dict[str, Any]] = [
-        {"url": BOOKING_DEEP_LINK, "valueUrl": booking_url},
-        {"url": BOOKING_PHONE, "valueString": phone},
-    ]
+    extension: list[dict[str, Any]] = [{"url": BOOKING_DEEP_LINK, "valueUrl": booking_url}] if booking_url else []
+    extension.append({"url": BOOKING_PHONE, "valueString": phone})
     if capacity > 1:
         extension.append({"url": SLOT_CAPACITY, "valueInteger": capacity})
+    # A time can be free with one practitioner and booked with another: two Slots, two ids.
+    suffix = "" if status == "free" else f".{status}"
     return {
         "resourceType": "Slot",
-        "id": slot_id(clinic_id=clinic_id, discipline=discipline, start=start, end=end),
+        "id": slot_id(clinic_id=clinic_id, discipline=discipline, start=start, end=end) + suffix,
         "schedule": {"reference": f"Schedule/{schedule_id(clinic_id, discipline)}"},
         "status": status,
         "start": instant(start),

@@ -11,11 +11,12 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from booking.models import AppointmentStatus
 from clinics.models import Discipline, NetworkStatus
 from clinics.testing import make_city, make_clinic, make_practitioner, make_service
 from interop import fhir
 from interop.tests.conftest import ndjson, strict
-from painhero.testing import NOW, World
+from painhero.testing import NOW, SLOT, World, book
 from scheduling.models import TimeOff
 from scheduling.selectors import OpenTime, open_times_list
 from scheduling.testing import make_hours
@@ -190,3 +191,30 @@ def test_a_304_costs_two_queries_and_computes_no_open_times(
     etag = client.get("/fhir/Slot-ON.ndjson")["ETag"]
     with django_assert_max_num_queries(2):
         assert client.get("/fhir/Slot-ON.ndjson", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+
+def test_a_booked_time_is_a_busy_slot_without_a_deep_link_and_no_longer_free_with_that_practitioner(
+    world: World, client: Any
+) -> None:
+    book(world, SLOT)  # chen, Tuesday 10:00-10:30
+    book(world, SLOT, practitioner=world.lee)
+    book(world, SLOT + timedelta(hours=2), status=AppointmentStatus.CANCELLED)
+    slots = _all(client, "Slot")
+    busy = [s for s in slots if s["status"] == "busy"]
+    assert [(s["start"], s["end"]) for s in busy] == [("2026-12-08T10:00:00-05:00", "2026-12-08T10:30:00-05:00")]
+    strict(busy[0])
+    assert busy[0]["schedule"] == {"reference": f"Schedule/{world.clinic.pk}.65"}
+    assert busy[0]["id"].endswith(".busy")
+    urls = {e["url"] for e in busy[0]["extension"]}
+    assert fhir.BOOKING_DEEP_LINK not in urls
+    assert {"url": fhir.SLOT_CAPACITY, "valueInteger": 2} in busy[0]["extension"]
+    mine = f"Schedule/{world.clinic.pk}.65"
+    free_starts = {s["start"] for s in slots if s["status"] == "free" and s["schedule"]["reference"] == mine}
+    assert "2026-12-08T10:00:00-05:00" not in free_starts
+    assert "2026-12-08T12:00:00-05:00" in free_starts  # the cancelled one takes no time
+    bundle = orjson.loads(
+        client.get(
+            "/fhir/Slot", {"schedule": f"Schedule/{world.clinic.pk}.65", "status": "busy", "start": "ge2026-12-08"}
+        ).content
+    )
+    assert [e["resource"]["id"] for e in bundle["entry"]] == [busy[0]["id"]]
