@@ -218,3 +218,27 @@ def test_a_booked_time_is_a_busy_slot_without_a_deep_link_and_no_longer_free_wit
         ).content
     )
     assert [e["resource"]["id"] for e in bundle["entry"]] == [busy[0]["id"]]
+
+
+def test_the_slot_file_costs_a_fixed_number_of_queries_per_clinic(world: World, client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(client.get("/fhir/Slot-ON.ndjson").streaming_content)
+        return len(captured)
+
+    two = queries()
+    for n in range(3):
+        clinic = make_clinic(name=f"More {n}")
+        person = make_practitioner(clinic=clinic)
+        make_service(clinic=clinic, practitioners=[person])
+        make_hours(person, blocks=(("09:00", "17:00"),))
+    five = queries()
+    per_clinic = (five - two) / 3
+    assert per_clinic == int(per_clinic) and per_clinic <= PER_CLINIC_QUERIES, (two, five)
+
+
+# open_times_list's loading (clinic_inputs_load) and this app's service disciplines: the engine runs per clinic.
+PER_CLINIC_QUERIES = 5
