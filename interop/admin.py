@@ -1,11 +1,12 @@
-"""Admin: what feed imports made (read only: an import or the opening's own removal changes these)."""
+"""Admin: the clinics' feed subscriptions (until the portal has a page for them), and what imports made (read
+only: an import or the opening's own removal changes those)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from interop.models import ImportedOpening
+from interop.models import FeedSubscription, ImportedOpening
 
 
 @admin.register(ImportedOpening)
@@ -21,3 +22,12 @@ class ImportedOpeningAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: ImportedOpening | None = None) -> bool:
         return False
+
+
+@admin.register(FeedSubscription)
+class FeedSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("clinic", "manifest_url", "last_polled_at", "last_ok", "next_poll_at")
+    list_select_related = ("clinic",)
+    raw_id_fields = ("clinic",)
+    search_fields = ("clinic__slug", "manifest_url")
+    readonly_fields = ("last_polled_at", "last_ok", "last_message", "last_skipped")

@@ -179,7 +179,12 @@ def _line_load(raw: bytes, *, kind: str, feed: Feed) -> tuple[str, str | None]:
 def feed_read(manifest_url: str, *, reader: Callable[[str], bytes] = fetch) -> Feed:
     """The whole feed: the manifest, then every Location, Schedule and Slot file it lists (in that order, so each
     reference can be checked against what was read before it). Any file that cannot be read stops it."""
-    files = manifest_parse(reader(manifest_url), url=manifest_url)
+    return feed_from_manifest(reader(manifest_url), manifest_url=manifest_url, reader=reader)
+
+
+def feed_from_manifest(body: bytes, *, manifest_url: str, reader: Callable[[str], bytes] = fetch) -> Feed:
+    """``feed_read`` for a manifest already fetched (the poller reads its Cache-Control first)."""
+    files = manifest_parse(body, url=manifest_url)
     feed = Feed(manifest_url=manifest_url)
     for kind, url in files:
         lines_load(reader(url), file=url, kind=kind, feed=feed)

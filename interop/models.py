@@ -38,3 +38,26 @@ class ImportedOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.slot_id} -> {self.opening_id}"
+
+
+class FeedSubscription(models.Model):
+    """A clinic's own SMART Scheduling Links feed, polled by ``manage.py smart_poll``, and its saved mapping."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="feed_subscription")
+    manifest_url = models.CharField(_("manifest URL"), max_length=SOURCE_LENGTH)
+    location_id = models.CharField(_("feed's Location id"), max_length=64, blank=True)
+    # The feed's Schedule id -> one of the clinic's practitioner ids; unmapped Schedules map by discipline.
+    schedule_map = models.JSONField(_("Schedule to practitioner"), default=dict, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_ok = models.BooleanField(default=False)
+    # What the last poll said: counts, or why the feed could not be read; skipped lines (file:line [id] why).
+    last_message = models.TextField(blank=True)
+    last_skipped = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("feed subscription")
+        verbose_name_plural = _("feed subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.manifest_url}"

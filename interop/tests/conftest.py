@@ -14,6 +14,12 @@ from fhirclient.models.operationoutcome import OperationOutcome
 from fhirclient.models.schedule import Schedule
 from fhirclient.models.slot import Slot
 
+from booking.models import Appointment, AppointmentSource
+from clinics.models import Discipline
+from clinics.testing import make_clinic, make_practitioner, make_service
+from painhero.testing import World
+from scheduling.testing import toronto
+
 MODELS: dict[str, Any] = {
     "Bundle": Bundle,
     "CapabilityStatement": CapabilityStatement,
@@ -41,3 +47,33 @@ def ndjson(response: Any) -> list[dict[str, Any]]:
 def fhir_settings(settings: Any) -> Any:
     settings.SITE_URL = "https://painhero.test"
     return settings
+
+
+@pytest.fixture
+def feedside(world: World) -> dict[str, Any]:
+    """A clinic with no weekly hours: whatever it has open comes from the feed."""
+    clinic = make_clinic(name="Feedside", slug="feedside")
+    physio = make_practitioner(clinic=clinic, first_name="Pat", last_name="Physio")
+    busy_physio = make_practitioner(clinic=clinic, first_name="Bo", last_name="Booked")
+    chiro = make_practitioner(clinic=clinic, first_name="Cy", last_name="Chiro", discipline=Discipline.CHIROPRACTIC)
+    physio_service = make_service(clinic=clinic, practitioners=[physio, busy_physio])
+    chiro_service = make_service(
+        clinic=clinic, practitioners=[chiro], discipline=Discipline.CHIROPRACTIC, name="Adjustment"
+    )
+    # Bo has an hour booked this week: the feed's physiotherapy goes to Pat, the least booked.
+    Appointment.objects.create(
+        clinic=clinic,
+        practitioner=busy_physio,
+        service=physio_service,
+        start=toronto(2026, 12, 10, 9),
+        end=toronto(2026, 12, 10, 10),
+        source=AppointmentSource.WEB,
+    )
+    return {
+        "clinic": clinic,
+        "physio": physio,
+        "chiro": chiro,
+        "busy_physio": busy_physio,
+        "service": physio_service,
+        "chiro_service": chiro_service,
+    }

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from booking.models import Appointment, AppointmentSource
-from clinics.models import Clinic, Discipline, NetworkStatus, Practitioner
+from clinics.models import Clinic, NetworkStatus, Practitioner
 from clinics.testing import make_clinic, make_practitioner, make_service
 from interop.ingest import feed_read
 from interop.models import ImportedOpening
@@ -25,36 +25,6 @@ from scheduling.selectors import open_times_list
 
 FEED = Path(__file__).parent / "feed"
 MANIFEST = (FEED / "$bulk-publish").as_uri()
-
-
-@pytest.fixture
-def feedside(world: World) -> dict[str, Any]:
-    """A clinic with no weekly hours: whatever it has open comes from the feed."""
-    clinic = make_clinic(name="Feedside", slug="feedside")
-    physio = make_practitioner(clinic=clinic, first_name="Pat", last_name="Physio")
-    busy_physio = make_practitioner(clinic=clinic, first_name="Bo", last_name="Booked")
-    chiro = make_practitioner(clinic=clinic, first_name="Cy", last_name="Chiro", discipline=Discipline.CHIROPRACTIC)
-    physio_service = make_service(clinic=clinic, practitioners=[physio, busy_physio])
-    chiro_service = make_service(
-        clinic=clinic, practitioners=[chiro], discipline=Discipline.CHIROPRACTIC, name="Adjustment"
-    )
-    # Bo has an hour booked this week: the feed's physiotherapy goes to Pat, the least booked.
-    Appointment.objects.create(
-        clinic=clinic,
-        practitioner=busy_physio,
-        service=physio_service,
-        start=toronto(2026, 12, 10, 9),
-        end=toronto(2026, 12, 10, 10),
-        source=AppointmentSource.WEB,
-    )
-    return {
-        "clinic": clinic,
-        "physio": physio,
-        "chiro": chiro,
-        "busy_physio": busy_physio,
-        "service": physio_service,
-        "chiro_service": chiro_service,
-    }
 
 
 def _opening_times(clinic: Clinic) -> list[tuple[str, str, int]]:

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from clinics.models import Clinic
 from interop.fetching import FeedUnavailable
 from interop.ingest import feed_read
+from interop.models import FeedSubscription
 from interop.services import MappingError, smart_import
 
 
@@ -44,7 +45,11 @@ class Command(BaseCommand):
         clinic = Clinic.objects.filter(slug=options["clinic"]).first()
         if clinic is None:
             raise CommandError(f"No clinic has the slug {options['clinic']!r}.")
-        overrides = dict(_override(value) for value in options["schedule"])
+        # The clinic's saved mapping (its feed subscription) first; what the command line says wins.
+        saved = FeedSubscription.objects.filter(clinic=clinic).first()
+        overrides = {str(k): int(v) for k, v in (saved.schedule_map if saved else {}).items()}
+        overrides.update(_override(value) for value in options["schedule"])
+        location = options["location"] or (saved.location_id if saved and saved.location_id else None)
         quiet = options["verbosity"] < 1
         now = timezone.now()
         try:
@@ -53,7 +58,7 @@ class Command(BaseCommand):
                 feed=feed,
                 clinic=clinic,
                 now=now,
-                location_id=options["location"],
+                location_id=location,
                 overrides=overrides,
                 dry_run=options["dry_run"],
                 progress=None if quiet else lambda steps: tqdm(steps, desc="openings", unit="slot", file=self.stderr),
