@@ -6,7 +6,9 @@
 Topics: ``availability``, ``search`` (compared across sizes: p95 at the largest / the smallest),
 ``bigclinic`` (a 1,000-practitioner clinic: the availability API, refusals, 20 simultaneous requests,
 bookings quiet vs while schedules change), ``booking``, ``http`` (wrk on gunicorn: search and clinic pages as
-a share of /healthz) and ``scaleout`` (bookings/s from 1, 2 and 4 workers, PostgreSQL only). ``bigclinic``,
+a share of /healthz), ``feed`` (the SMART Scheduling Links files: a 304, Locations and Schedules of the whole
+network, Slots timed on 100 clinics and scaled, or all with BENCH_FEED_ALL=1) and ``scaleout`` (bookings/s from 1,
+2 and 4 workers, PostgreSQL only). ``bigclinic``,
 ``booking`` and ``scaleout`` do not depend on the network's size and run at the first size only.
 
 For each size the runner makes (once, then reuses) a database holding

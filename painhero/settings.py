@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "portal",
     "directory",
     "content",
+    "interop",
     "demo",
     "django_otp",
     "django_otp.plugins.otp_totp",

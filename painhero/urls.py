@@ -10,6 +10,8 @@ from painhero.health import healthz, readyz
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # FHIR R4 and SMART Scheduling Links: machine-read, so outside the language prefixes.
+    path("fhir/", include("interop.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
