@@ -62,6 +62,8 @@ class Appointment(models.Model):
     # Health information: never logged, never put in an error message or an email subject.
     note = models.TextField(_("what hurts"), blank=True, default="")
     consented_at = models.DateTimeField(_("consented to the policy at"), null=True, blank=True)
+    # When the patient asked, at booking, for text-message reminders at ``patient_phone`` (None: they did not).
+    sms_consented_at = models.DateTimeField(_("agreed to text reminders at"), null=True, blank=True)
     # The language the patient booked in: every email, .ics and link sent to them is in it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
@@ -150,6 +152,10 @@ class Hold(models.Model):
         return f"hold {self.practitioner} {self.start:%Y-%m-%d %H:%M}Z"
 
 
+# A reminder further ahead than two weeks reminds nobody of anything.
+REMINDER_HOURS_MAX = 336
+
+
 class ClinicBookingPolicy(models.Model):
     """What a clinic tells patients who book: the cancellation window, what to bring, its policy."""
 
@@ -159,15 +165,30 @@ class ClinicBookingPolicy(models.Model):
         default=24,
         help_text=_("Patients can cancel or reschedule online until this many hours before the appointment."),
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder (hours before)"),
+        default=24,
+        help_text=_("Patients get a reminder this many hours before their appointment (0: no reminders)."),
+    )
     what_to_bring = models.TextField(_("what to bring"), blank=True, default="")
     policy_text = models.TextField(_("cancellation policy"), blank=True, default="")
 
     class Meta:
         verbose_name = _("booking policy")
         verbose_name_plural = _("booking policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_hours__lte=REMINDER_HOURS_MAX), name="booking_policy_reminder_hours_max"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"policy {self.clinic_id}"
+
+    @property
+    def reminder_lead(self) -> timedelta | None:
+        """How long before a visit its reminder goes; None: this clinic sends none."""
+        return timedelta(hours=self.reminder_hours) if self.reminder_hours else None
 
     @property
     def cancellation_window(self) -> timedelta:
@@ -194,6 +215,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Booked")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     CANCELLED = "cancelled", _("Cancelled")
+    CONFIRMED = "confirmed", _("Confirmed by the patient")
     ARRIVED = "arrived", _("Arrived")
     COMPLETED = "completed", _("Completed")
     NO_SHOW = "no_show", _("No-show")

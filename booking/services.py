@@ -36,6 +36,7 @@ from booking.models import (
     Hold,
 )
 from booking.patients import PatientDetails
+from booking.reminders import appointment_ref, reminders_queue
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero import formats
@@ -125,7 +126,10 @@ def _record(
     payload = {"appointment_id": appointment.pk, "start": appointment.start.isoformat()}
     if old_start is not None:
         payload["old_start"] = old_start.isoformat()
-    outbox_put(kind=f"booking.{kind}", payload=payload, now=now)
+    outbox_put(kind=f"booking.{kind}", payload=payload, now=now, ref=appointment_ref(appointment.pk))
+    if kind in (EventKind.CREATED, EventKind.RESCHEDULED):
+        # The reminders of the visit at its new time; one queued for an old time is skipped when it comes due.
+        reminders_queue(appointment=appointment, now=now)
 
 
 def hold_create(

@@ -9,4 +9,5 @@ urlpatterns = [
     path("appointments/<str:token>/", views.manage, name="manage"),
     path("appointments/<str:token>/cancel/", views.cancel, name="cancel"),
     path("appointments/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<str:token>/confirm/", views.confirm, name="confirm"),
 ]

@@ -28,6 +28,7 @@ from booking.errors import BookingError, HoldInvalid, SlotTaken
 from booking.forms import CancelForm, PatientForm
 from booking.idempotency import request_hash
 from booking.models import AppointmentSource, AppointmentStatus, ClinicBookingPolicy, Hold
+from booking.reminders import appointment_confirm, appointment_confirmed
 from booking.selectors import appointment_for_token
 from booking.services import (
     appointment_book,
@@ -479,3 +480,26 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     }
     response = render(request, "booking/reschedule.html", context, status=409 if error_message else 200)
     return _private(response)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The reminder's "I will be there": the GET (a link a mail client may prefetch) asks, the POST records."""
+    appointment = _appointment_or_404(token)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            appointment_confirm(appointment=appointment, now=now, source=AppointmentSource.WEB, ip=client_ip(request))
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("booking:manage", token=token)
+        messages.success(request, _("Thank you: the clinic knows you will be there."))
+        return redirect("booking:confirm", token=token)
+    context = {
+        "appointment": appointment,
+        "clinic": appointment.clinic,
+        "zone": ZoneInfo(appointment.clinic.time_zone),
+        "is_booked": appointment.status == AppointmentStatus.BOOKED and appointment.start > now,
+        "confirmed": appointment_confirmed(appointment),
+    }
+    return _private(render(request, "booking/confirm.html", context))
