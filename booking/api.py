@@ -126,6 +126,8 @@ class PatientIn(Schema):
         json_schema_extra={"format": "phone"},
     )
     first_visit: bool = True
+    # Text reminders to ``phone`` (which must then be able to take them); the consent is recorded with its time.
+    sms_reminders: bool = False
 
 
 class AppointmentIn(Schema):
@@ -316,6 +318,7 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
             phone=payload.patient.phone,
             first_visit=payload.patient.first_visit,
             note=payload.note,
+            sms_reminders=payload.patient.sms_reminders,
         )
     except DjangoValidationError as exc:
         return 422, {"detail": _patient_problem(exc)}

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from booking.emails import email_context
 from booking.errors import NotChangeable
 from booking.models import Actor, Appointment, AppointmentEvent, AppointmentStatus, ClinicBookingPolicy, EventKind
+from booking.reminder_sms import SMS_KIND, sms_reminder_build, sms_reminder_queue
 from notifications.models import Channel, OutboxMessage
 from notifications.outbox import outbox_put
 from painhero import formats
@@ -64,15 +65,17 @@ def reminders_queue(
             ref=appointment_ref(appointment.pk),
         )
     ]
-    for extra in _extra_channels:
-        message = extra(appointment=appointment, payload=payload, remind_at=remind_at, now=now)
-        if message is not None:
-            queued.append(message)
+    sms = sms_reminder_queue(
+        appointment=appointment,
+        payload=payload,
+        remind_at=remind_at,
+        dedupe_key=reminder_key(channel=Channel.SMS, appointment=appointment),
+        ref=appointment_ref(appointment.pk),
+        now=now,
+    )
+    if sms is not None:
+        queued.append(sms)
     return queued
-
-
-# Other channels (SMS: booking.sms_reminders) add their message here; each answers its outbox row or None.
-_extra_channels: list[Any] = []
 
 
 def reminder_appointment(payload: dict[str, Any], *, now: datetime) -> Appointment | None:
@@ -159,3 +162,4 @@ def builders_register() -> None:
     from notifications.registry import builder_register
 
     builder_register(EMAIL_KIND, reminder_email_build)
+    builder_register(SMS_KIND, sms_reminder_build)

@@ -257,6 +257,7 @@ def appointment_book(
                 first_visit=patient.first_visit,
                 note=patient.note,
                 consented_at=now,
+                sms_consented_at=now if patient.sms_reminders else None,
                 language=language,
             )
             _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("notifications/", include("notifications.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("directory.urls")),
