@@ -247,3 +247,17 @@ def test_a_cancelled_visit_cannot_be_confirmed(world: World) -> None:
     with pytest.raises(Exception, match="already cancelled"):
         appointment_confirm(appointment=appointment, now=NOW, source="web")
     assert Client().get(f"/appointments/{appointment.manage_token}/confirm/").status_code == 200
+
+
+def test_the_clinic_sets_its_reminder_lead_within_bounds(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    from booking.policy import reminder_hours_set
+
+    assert reminder_hours_set(clinic=world.clinic, hours=48) is None
+    assert reminder_hours_set(clinic=world.clinic, hours=2) == 48
+    assert ClinicBookingPolicy.for_clinic(world.clinic.pk).reminder_hours == 2
+    for bad in (-1, 337):
+        with pytest.raises(ValidationError, match="between 0 and 336 hours"):
+            reminder_hours_set(clinic=world.clinic, hours=bad)
+    assert ClinicBookingPolicy.for_clinic(world.clinic.pk).reminder_hours == 2
