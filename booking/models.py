@@ -270,3 +270,76 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a time")
+    BOOKED = "booked", _("Booked")
+    LEFT = "left", _("Left the waitlist")
+    EXPIRED = "expired", _("Expired")
+
+
+def _waitlist_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WaitlistEntry(models.Model):
+    """A patient asking to be told when an earlier time opens: at one clinic (one service or practitioner,
+    optionally), or at any in-network clinic within ``radius_km`` of a point offering ``discipline``."""
+
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    discipline = models.CharField(_("discipline"), max_length=30, blank=True, default="")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    radius_km = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The last day that still helps the patient (in the clinic's zone); the entry expires after it.
+    before = models.DateField(_("needed by"))
+    # Times of day that suit, on the clinic's clock: [{"from": "08:00", "to": "12:00"}, ...]; empty: any time.
+    windows = models.JSONField(default=list, blank=True)
+    patient_name = models.CharField(_("name"), max_length=120)
+    patient_email = models.EmailField(_("email"))
+    patient_phone = models.CharField(_("mobile phone"), max_length=20, help_text=_("E.164"))
+    sms_consented_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    token = models.CharField(max_length=64, unique=True, default=_waitlist_token, editable=False)
+    status = models.CharField(max_length=20, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The first waiting entry at a clinic (or in an area, by discipline): the matching of a freed time.
+            models.Index(
+                fields=["clinic", "created_at"],
+                condition=models.Q(status="waiting"),
+                name="waitlist_clinic_waiting",
+            ),
+            models.Index(
+                fields=["discipline", "created_at"],
+                condition=models.Q(status="waiting", clinic__isnull=True),
+                name="waitlist_area_waiting",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(clinic__isnull=False)
+                | models.Q(latitude__isnull=False, longitude__isnull=False, radius_km__isnull=False),
+                name="waitlist_clinic_or_area",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="waitlist_language_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.pk} {self.status}"
+
+    def __repr__(self) -> str:
+        return f"<WaitlistEntry {self.pk} {self.status} clinic={self.clinic_id}>"
