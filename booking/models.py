@@ -343,3 +343,43 @@ class WaitlistEntry(models.Model):
 
     def __repr__(self) -> str:
         return f"<WaitlistEntry {self.pk} {self.status} clinic={self.clinic_id}>"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    TAKEN = "taken", _("Taken")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+class WaitlistOffer(models.Model):
+    """A freed time held for one waiting patient for a few minutes: theirs alone until it lapses."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        indexes = [models.Index(fields=["practitioner", "start"], name="waitlist_offer_time")]
+        constraints = [
+            # One standing offer per patient, and one per time: an offer never goes to two people at once.
+            models.UniqueConstraint(
+                fields=["entry"], condition=models.Q(status="open"), name="waitlist_offer_one_open_per_entry"
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner", "start"],
+                condition=models.Q(status="open"),
+                name="waitlist_offer_one_open_per_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} {self.status}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("appointments/<str:token>/confirm/", views.confirm, name="confirm"),
     # The same page at a shorter address, for text messages (one segment is 160 characters).
     path("c/<str:token>/", views.confirm, name="confirm_short"),
+    path("waitlist/<str:token>/", views.waitlist, name="waitlist"),
 ]

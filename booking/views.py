@@ -38,6 +38,8 @@ from booking.services import (
     clinic_check,
     hold_create,
 )
+from booking.waitlist import waitlist_for_token
+from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
@@ -503,3 +505,25 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "confirmed": appointment_confirmed(appointment),
     }
     return _private(render(request, "booking/confirm.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist(request: HttpRequest, token: str) -> HttpResponse:
+    """The waitlist link: the GET shows the entry and any offer standing, the POST takes the offer (one tap)."""
+    entry = waitlist_for_token(token=token)
+    if entry is None:
+        raise Http404
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            appointment = waitlist_offer_accept(entry=entry, now=now, ip=client_ip(request))
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("booking:waitlist", token=token)
+        messages.success(request, _("The time is yours. We sent you an email."))
+        return redirect("booking:manage", token=appointment.manage_token)
+    offer = waitlist_offer_standing(entry=entry, now=now)
+    clinic = offer.practitioner.clinic if offer else entry.clinic
+    zone = ZoneInfo(clinic.time_zone) if clinic else None
+    context = {"entry": entry, "offer": offer, "clinic": clinic, "zone": zone}
+    return _private(render(request, "booking/waitlist.html", context))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +24,7 @@ from booking.waitlist import (
     waitlist_join,
     waitlist_leave,
 )
+from booking.waitlist_offers import waitlist_offer_standing
 from clinics.models import Clinic, Practitioner, Service
 from clinics.schemas import ALWAYS, NO_NUL, errors
 
@@ -68,12 +69,23 @@ class WaitlistOut(Schema):
     offer: OfferOut | None = None
 
 
-def _out(entry: WaitlistEntry, *, today: date) -> dict[str, Any]:
+def _out(entry: WaitlistEntry, *, now: datetime) -> dict[str, Any]:
     # Expiry is derived when read (no GET writes): an entry past its date is over.
     status = entry.status
-    if status == WaitlistStatus.WAITING and entry.before < today:
+    if status == WaitlistStatus.WAITING and entry.before < now.date():
         status = WaitlistStatus.EXPIRED
-    return {"id": entry.pk, "token": entry.token, "status": status, "before": entry.before, "offer": None}
+    offer = waitlist_offer_standing(entry=entry, now=now)
+    shown = None
+    if offer is not None and offer.hold_id is not None:
+        shown = {
+            "hold_id": offer.hold_id,
+            "start": offer.start.isoformat(),
+            "end": offer.end.isoformat(),
+            "practitioner_id": offer.practitioner_id,
+            "service_id": offer.service_id,
+            "expires_at": offer.expires_at.isoformat(),
+        }
+    return {"id": entry.pk, "token": entry.token, "status": status, "before": entry.before, "offer": shown}
 
 
 def _found(model: Any, pk: int | None, field: str) -> Any:
@@ -118,7 +130,7 @@ def waitlist_join_view(request: HttpRequest, payload: WaitlistIn) -> Any:
         )
     except BookingError as error:
         return (422 if error.status == 400 else error.status), {"detail": error.message}
-    return 201, _out(entry, today=now.date())
+    return 201, _out(entry, now=now)
 
 
 @router.get("/waitlist/{token}", response={200: WaitlistOut, **errors(*ALWAYS, 404)}, operation_id="waitlist_get")
@@ -126,7 +138,7 @@ def waitlist_get_view(request: HttpRequest, token: str) -> Any:
     entry = waitlist_for_token(token=token)
     if entry is None:
         return 404, {"detail": _("There is no waitlist entry with this token.")}
-    return 200, _out(entry, today=timezone.now().date())
+    return 200, _out(entry, now=timezone.now())
 
 
 @router.delete("/waitlist/{token}", response={200: WaitlistOut, **errors(*ALWAYS, 404)}, operation_id="waitlist_leave")
@@ -135,4 +147,4 @@ def waitlist_leave_view(request: HttpRequest, token: str) -> Any:
     if entry is None:
         return 404, {"detail": _("There is no waitlist entry with this token.")}
     entry = waitlist_leave(entry=entry, now=timezone.now())
-    return 200, _out(entry, today=timezone.now().date())
+    return 200, _out(entry, now=timezone.now())

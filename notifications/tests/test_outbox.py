@@ -109,7 +109,8 @@ def test_the_confirmation_has_text_html_and_a_calendar_file_in_the_clinics_zone(
 def test_a_cancellation_sends_its_own_email_with_a_cancelled_event(world: World) -> None:
     appointment = book(world)
     appointment_cancel(appointment=appointment, now=NOW, source="web")
-    assert outbox_sweep(now=NOW) == 2
+    assert outbox_sweep(now=NOW) == 3, "the confirmation, the cancellation, the freed time for the waitlist"
+    assert len(mail.outbox) == 2
     cancelled = mail.outbox[1]
     assert "cancelled" in cancelled.subject
     event = icalendar.Calendar.from_ical(cancelled.attachments[0][1]).walk("VEVENT")[0]

@@ -46,6 +46,7 @@ SEMANTIC_REFUSALS = {
     "hold_create": [400, 422],
     "appointment_create": [400, 422],
     "appointment_reschedule": [400, 422],
+    "waitlist_join": [400, 422],
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 
