@@ -15,13 +15,13 @@ Only entries for one clinic are matched for now; area entries (lat, lng, radius)
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -56,6 +56,21 @@ def windows_suit(windows: list[dict[str, str]], start: time, end: time) -> bool:
     return any(time.fromisoformat(w["from"]) <= start and end <= time.fromisoformat(w["to"]) for w in windows)
 
 
+def waitlist_candidates(
+    *, clinic_id: int, practitioner_id: int, service_id: int, start: datetime, day: date
+) -> QuerySet[WaitlistEntry]:
+    """The oldest waiting entries a time could suit, read through the partial index ``waitlist_clinic_waiting``
+    (clinic, created_at WHERE waiting): its cost does not grow with the length of the waitlist."""
+    return (
+        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, clinic_id=clinic_id)
+        .filter(before__gte=day)
+        .filter(Q(service__isnull=True) | Q(service_id=service_id))
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=practitioner_id))
+        .exclude(offers__practitioner_id=practitioner_id, offers__start=start)
+        .order_by("created_at", "pk")[:CANDIDATES]
+    )
+
+
 def waitlist_offer_next(
     *, practitioner_id: int, service_id: int, start: datetime, now: datetime
 ) -> WaitlistOffer | None:
@@ -67,13 +82,12 @@ def waitlist_offer_next(
     zone = ZoneInfo(practitioner.clinic.time_zone)
     local_start = start.astimezone(zone)
     local_end = (start + timedelta(minutes=service.duration_minutes)).astimezone(zone)
-    candidates = (
-        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, clinic_id=practitioner.clinic_id)
-        .filter(before__gte=local_start.date())
-        .filter(Q(service__isnull=True) | Q(service_id=service_id))
-        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=practitioner_id))
-        .exclude(offers__practitioner_id=practitioner_id, offers__start=start)
-        .order_by("created_at", "pk")[:CANDIDATES]
+    candidates = waitlist_candidates(
+        clinic_id=practitioner.clinic_id,
+        practitioner_id=practitioner_id,
+        service_id=service_id,
+        start=start,
+        day=local_start.date(),
     )
     for entry in candidates:
         if not windows_suit(entry.windows, local_start.time(), local_end.time()):

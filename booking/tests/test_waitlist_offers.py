@@ -178,3 +178,41 @@ def test_the_api_shows_the_standing_offer(world: World, time_machine: Any, clien
     assert data["offer"]["hold_id"] == offer.hold_id
     assert data["offer"]["practitioner_id"] == world.chen.pk
     assert data["status"] == "offered"
+
+
+def test_matching_a_freed_time_against_10000_waiting_entries_reads_the_index_not_the_table(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+
+    from booking.waitlist_offers import waitlist_candidates
+
+    def match() -> Any:
+        return waitlist_offer_next(practitioner_id=world.chen.pk, service_id=world.service.pk, start=SLOT, now=NOW)
+
+    # 10,000 waiting at this clinic, none of whom the time suits (afternoons only), then one it suits.
+    WaitlistEntry.objects.bulk_create(
+        WaitlistEntry(
+            clinic=world.clinic if n % 2 else world.other_clinic,
+            before=day(5),
+            windows=[{"from": "13:00", "to": "17:00"}] if n < 45 else [],
+            patient_name=f"W{n}",
+            patient_email=f"w{n}@example.com",
+            patient_phone="+14165550100",
+            created_at=NOW + timedelta(seconds=n),
+        )
+        for n in range(10_000)
+    )
+    candidates = waitlist_candidates(
+        clinic_id=world.clinic.pk, practitioner_id=world.chen.pk, service_id=world.service.pk, start=SLOT, day=day(1)
+    )
+    if connection.vendor == "sqlite":
+        sql, params = candidates.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "waitlist_clinic_waiting" in plan, plan
+        assert "SCAN booking_waitlistentry" not in plan, plan
+    with django_assert_max_num_queries(40):
+        offer = match()
+    assert offer is not None and offer.entry.patient_name == "W45"
