@@ -216,3 +216,35 @@ def test_matching_a_freed_time_against_10000_waiting_entries_reads_the_index_not
     with django_assert_max_num_queries(40):
         offer = match()
     assert offer is not None and offer.entry.patient_name == "W45"
+
+
+def test_the_api_books_an_offer_with_its_hold_id_and_the_waitlist_token_once(
+    world: World, time_machine: Any, client: Client
+) -> None:
+    import json
+
+    first = wait(world, 1)
+    cancelled_slot(world)
+    cycle(time_machine, NOW)
+    offer = WaitlistOffer.objects.get()
+    body = {
+        "practitioner_id": world.chen.pk,
+        "service_id": world.service.pk,
+        "start": SLOT.isoformat(),
+        "patient": {"name": "Anyone", "email": "any@example.com", "phone": "416 555 0123"},
+        "hold_id": offer.hold_id,
+    }
+
+    def post(data: dict[str, Any]) -> Any:
+        return client.post(
+            "/api/v1/appointments", json.dumps(data), content_type="application/json", headers={"Idempotency-Key": "w"}
+        )
+
+    assert post(body | {"waitlist_token": "not-it"}).status_code == 409
+    assert post(body | {"waitlist_token": first.token, "hold_id": (offer.hold_id or 0) + 1}).status_code == 409
+    taken = post(body | {"waitlist_token": first.token})
+    assert taken.status_code == 201, taken.content
+    again = post(body | {"waitlist_token": first.token})
+    assert (again.status_code, again.json()["id"]) == (200, taken.json()["id"])
+    booked = world.chen.appointments.get(start=SLOT, status=AppointmentStatus.BOOKED)
+    assert booked.patient_email == "waiting1@example.com", "the entry's patient, not the body's"
