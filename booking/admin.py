@@ -45,7 +45,7 @@ class HoldAdmin(ReadOnlyAdmin):
 
 @admin.register(ClinicBookingPolicy)
 class ClinicBookingPolicyAdmin(admin.ModelAdmin):
-    list_display = ["clinic", "cancellation_window_hours"]
+    list_display = ["clinic", "cancellation_window_hours", "reminder_hours"]
     list_select_related = ["clinic"]
     search_fields = ["clinic__name"]
     autocomplete_fields = ["clinic"]

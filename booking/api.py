@@ -16,10 +16,12 @@ from pydantic import Field
 from booking.emails import manage_url
 from booking.errors import BookingError, SlotTaken
 from booking.idempotency import request_hash
-from booking.models import Appointment, AppointmentSource, Hold
+from booking.models import Appointment, AppointmentSource, Hold, WaitlistStatus
 from booking.patients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, NOTE_MAX_LENGTH, patient_details_parse
 from booking.selectors import appointment_for_token, hold_for_token
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule, hold_create, hold_release
+from booking.waitlist import waitlist_for_token
+from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
 from clinics.models import Practitioner, Service
 from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors
 from painhero.bounds import date_in_window, window_message
@@ -126,6 +128,8 @@ class PatientIn(Schema):
         json_schema_extra={"format": "phone"},
     )
     first_visit: bool = True
+    # Text reminders to ``phone`` (which must then be able to take them); the consent is recorded with its time.
+    sms_reminders: bool = False
 
 
 class AppointmentIn(Schema):
@@ -135,6 +139,13 @@ class AppointmentIn(Schema):
     patient: PatientIn
     hold_id: Id | None = None
     hold_token: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    waitlist_token: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=NO_NUL,
+        description="To take a waitlist offer: the entry's token, with the offer's hold_id (the entry's contact "
+        "details are booked). Sent again after it was taken: the same appointment, 200.",
+    )
     note: str = Field(default="", max_length=NOTE_MAX_LENGTH, pattern=NO_NUL)
     # The patient's language for emails and links ("en" or "fr"); without it, the request's Accept-Language.
     language: str | None = Field(default=None, max_length=16, pattern=NO_NUL)
@@ -316,6 +327,7 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
             phone=payload.patient.phone,
             first_visit=payload.patient.first_visit,
             note=payload.note,
+            sms_reminders=payload.patient.sms_reminders,
         )
     except DjangoValidationError as exc:
         return 422, {"detail": _patient_problem(exc)}
@@ -323,6 +335,8 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
     if isinstance(found[0], int):
         return found
     practitioner, service = found
+    if payload.waitlist_token:
+        return _offer_take(request, payload)
     hold: Hold | None = None
     hold_token = payload.hold_token or request.headers.get("X-Hold-Token", "")
     if payload.hold_id is not None:
@@ -352,6 +366,21 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
     except BookingError as error:
         return _problem(error)
     return (200 if booked.replayed else 201), _out(request, booked.appointment)
+
+
+def _offer_take(request: HttpRequest, payload: AppointmentIn) -> Any:
+    """Book a waitlist offer through the same booking service (``booking.waitlist_offers``)."""
+    now = timezone.now()
+    entry = waitlist_for_token(token=payload.waitlist_token or "")
+    taken = entry is not None and entry.status == WaitlistStatus.BOOKED
+    offer = waitlist_offer_standing(entry=entry, now=now) if entry is not None else None
+    if entry is None or (not taken and (offer is None or offer.hold_id != payload.hold_id)):
+        return 409, {"detail": _("waitlist_token: there is no offer standing for it with this hold_id.")}
+    try:
+        appointment = waitlist_offer_accept(entry=entry, now=now, ip=client_ip(request))
+    except BookingError as error:
+        return _problem(error)
+    return (200 if taken else 201), _out(request, appointment)
 
 
 def _appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointment | None:

@@ -46,6 +46,11 @@ class PatientForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the clinic sees this."),
     )
+    sms_reminders = forms.BooleanField(
+        label=_("Text me a reminder before my appointment"),
+        required=False,
+        help_text=_("One text to the mobile number above, never between 9 p.m. and 8 a.m. Standard rates may apply."),
+    )
     consent = forms.BooleanField(
         label=_("I accept the clinic's cancellation policy and PainHero's privacy notice."),
         error_messages={"required": _("Please accept the policy and privacy notice to book.")},
@@ -72,6 +77,7 @@ class PatientForm(forms.Form):
                 phone=data.get("phone", ""),
                 first_visit=data.get("first_visit", True),
                 note=data.get("note", ""),
+                sms_reminders=bool(data.get("sms_reminders")),
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():

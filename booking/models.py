@@ -62,6 +62,8 @@ class Appointment(models.Model):
     # Health information: never logged, never put in an error message or an email subject.
     note = models.TextField(_("what hurts"), blank=True, default="")
     consented_at = models.DateTimeField(_("consented to the policy at"), null=True, blank=True)
+    # When the patient asked, at booking, for text-message reminders at ``patient_phone`` (None: they did not).
+    sms_consented_at = models.DateTimeField(_("agreed to text reminders at"), null=True, blank=True)
     # The language the patient booked in: every email, .ics and link sent to them is in it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
@@ -150,6 +152,10 @@ class Hold(models.Model):
         return f"hold {self.practitioner} {self.start:%Y-%m-%d %H:%M}Z"
 
 
+# A reminder further ahead than two weeks reminds nobody of anything.
+REMINDER_HOURS_MAX = 336
+
+
 class ClinicBookingPolicy(models.Model):
     """What a clinic tells patients who book: the cancellation window, what to bring, its policy."""
 
@@ -159,15 +165,30 @@ class ClinicBookingPolicy(models.Model):
         default=24,
         help_text=_("Patients can cancel or reschedule online until this many hours before the appointment."),
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder (hours before)"),
+        default=24,
+        help_text=_("Patients get a reminder this many hours before their appointment (0: no reminders)."),
+    )
     what_to_bring = models.TextField(_("what to bring"), blank=True, default="")
     policy_text = models.TextField(_("cancellation policy"), blank=True, default="")
 
     class Meta:
         verbose_name = _("booking policy")
         verbose_name_plural = _("booking policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_hours__lte=REMINDER_HOURS_MAX), name="booking_policy_reminder_hours_max"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"policy {self.clinic_id}"
+
+    @property
+    def reminder_lead(self) -> timedelta | None:
+        """How long before a visit its reminder goes; None: this clinic sends none."""
+        return timedelta(hours=self.reminder_hours) if self.reminder_hours else None
 
     @property
     def cancellation_window(self) -> timedelta:
@@ -194,6 +215,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Booked")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     CANCELLED = "cancelled", _("Cancelled")
+    CONFIRMED = "confirmed", _("Confirmed by the patient")
     ARRIVED = "arrived", _("Arrived")
     COMPLETED = "completed", _("Completed")
     NO_SHOW = "no_show", _("No-show")
@@ -248,3 +270,116 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a time")
+    BOOKED = "booked", _("Booked")
+    LEFT = "left", _("Left the waitlist")
+    EXPIRED = "expired", _("Expired")
+
+
+def _waitlist_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WaitlistEntry(models.Model):
+    """A patient asking to be told when an earlier time opens: at one clinic (one service or practitioner,
+    optionally), or at any in-network clinic within ``radius_km`` of a point offering ``discipline``."""
+
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    discipline = models.CharField(_("discipline"), max_length=30, blank=True, default="")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    radius_km = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The last day that still helps the patient (in the clinic's zone); the entry expires after it.
+    before = models.DateField(_("needed by"))
+    # Times of day that suit, on the clinic's clock: [{"from": "08:00", "to": "12:00"}, ...]; empty: any time.
+    windows = models.JSONField(default=list, blank=True)
+    patient_name = models.CharField(_("name"), max_length=120)
+    patient_email = models.EmailField(_("email"))
+    patient_phone = models.CharField(_("mobile phone"), max_length=20, help_text=_("E.164"))
+    sms_consented_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    token = models.CharField(max_length=64, unique=True, default=_waitlist_token, editable=False)
+    status = models.CharField(max_length=20, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The first waiting entry at a clinic (or in an area, by discipline): the matching of a freed time.
+            models.Index(
+                fields=["clinic", "created_at"],
+                condition=models.Q(status="waiting"),
+                name="waitlist_clinic_waiting",
+            ),
+            models.Index(
+                fields=["discipline", "created_at"],
+                condition=models.Q(status="waiting", clinic__isnull=True),
+                name="waitlist_area_waiting",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(clinic__isnull=False)
+                | models.Q(latitude__isnull=False, longitude__isnull=False, radius_km__isnull=False),
+                name="waitlist_clinic_or_area",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="waitlist_language_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.pk} {self.status}"
+
+    def __repr__(self) -> str:
+        return f"<WaitlistEntry {self.pk} {self.status} clinic={self.clinic_id}>"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    TAKEN = "taken", _("Taken")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+class WaitlistOffer(models.Model):
+    """A freed time held for one waiting patient for a few minutes: theirs alone until it lapses."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        indexes = [models.Index(fields=["practitioner", "start"], name="waitlist_offer_time")]
+        constraints = [
+            # One standing offer per patient, and one per time: an offer never goes to two people at once.
+            models.UniqueConstraint(
+                fields=["entry"], condition=models.Q(status="open"), name="waitlist_offer_one_open_per_entry"
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner", "start"],
+                condition=models.Q(status="open"),
+                name="waitlist_offer_one_open_per_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} {self.status}"

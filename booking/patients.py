@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ class PatientDetails:
     phone: str  # E.164
     first_visit: bool = True
     note: str = ""  # health information: never logged, never in an error message
+    sms_reminders: bool = False  # asked for text reminders at ``phone`` (recorded with the time, at booking)
 
     def __repr__(self) -> str:
         return f"PatientDetails(<{len(self.name)} chars>, note=<{len(self.note)} chars>)"
@@ -51,6 +53,7 @@ def patient_details_parse(
     first_visit: bool = True,
     note: str = "",
     region: str = DEFAULT_PHONE_REGION,
+    sms_reminders: bool = False,
 ) -> PatientDetails:
     """The details as typed, trimmed and checked: the phone as E.164, the email as an address.
 
@@ -73,8 +76,22 @@ def patient_details_parse(
         phone = clinic_services.phone_normalize(value=phone, region=region)
     except ValidationError as exc:
         errors["phone"] = exc.messages[0]
+    else:
+        if sms_reminders and not phone_takes_texts(phone):
+            errors["phone"] = _(
+                "This number cannot receive text messages: give a mobile number, or untick the text reminders."
+            )
     if len(note) > NOTE_MAX_LENGTH:
         errors["note"] = _("Keep the note to %(max)d characters.") % {"max": NOTE_MAX_LENGTH}
     if errors:
         raise ValidationError({field: ValidationError(message, code="invalid") for field, message in errors.items()})
-    return PatientDetails(name=name, email=email, phone=phone, first_visit=first_visit, note=note)
+    return PatientDetails(
+        name=name, email=email, phone=phone, first_visit=first_visit, note=note, sms_reminders=sms_reminders
+    )
+
+
+def phone_takes_texts(phone: str) -> bool:
+    """Whether an E.164 number may be a mobile (Canadian numbers do not say: fixed line or mobile)."""
+    number = phonenumbers.parse(phone, None)
+    kinds = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return phonenumbers.number_type(number) in kinds

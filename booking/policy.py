@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from booking.models import ClinicBookingPolicy
+from booking.models import REMINDER_HOURS_MAX, ClinicBookingPolicy
 from clinics.models import Clinic
 
 
@@ -26,4 +26,24 @@ def cancellation_window_set(*, clinic: Clinic, hours: int) -> int | None:
         elif old != hours:
             policy.cancellation_window_hours = hours
             policy.save(update_fields=["cancellation_window_hours"])
+    return old
+
+
+def reminder_hours_set(*, clinic: Clinic, hours: int) -> int | None:
+    """How long before a visit its reminder goes (0: none); answers the previous value (None: the default).
+
+    Reminders already queued keep their time; visits booked or moved from now on use the new lead.
+    """
+    if not 0 <= hours <= REMINDER_HOURS_MAX:
+        raise ValidationError(
+            _("The reminder must be between 0 and %(max)d hours before the appointment.") % {"max": REMINDER_HOURS_MAX}
+        )
+    with transaction.atomic():
+        policy = ClinicBookingPolicy.objects.select_for_update().filter(clinic=clinic).first()
+        old = policy.reminder_hours if policy else None
+        if policy is None:
+            ClinicBookingPolicy.objects.create(clinic=clinic, reminder_hours=hours)
+        elif old != hours:
+            policy.reminder_hours = hours
+            policy.save(update_fields=["reminder_hours"])
     return old

@@ -36,6 +36,7 @@ from booking.models import (
     Hold,
 )
 from booking.patients import PatientDetails
+from booking.reminders import appointment_ref, reminders_queue
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero import formats
@@ -43,6 +44,8 @@ from painhero.bounds import date_in_window, window_message
 from scheduling.locking import PractitionerBusy, practitioner_lock
 
 HOLD_FOR = timedelta(minutes=5)
+# The outbox kind that tells the waitlist a time came free (booking.waitlist_offers reads it).
+TIME_FREED = "booking.time_freed"
 MAX_HOLDS_PER_OWNER = 2
 MAX_HOLDS_PER_IP = 10
 
@@ -125,7 +128,22 @@ def _record(
     payload = {"appointment_id": appointment.pk, "start": appointment.start.isoformat()}
     if old_start is not None:
         payload["old_start"] = old_start.isoformat()
-    outbox_put(kind=f"booking.{kind}", payload=payload, now=now)
+    outbox_put(kind=f"booking.{kind}", payload=payload, now=now, ref=appointment_ref(appointment.pk))
+    freed = appointment.start if kind == EventKind.CANCELLED else old_start if kind == EventKind.RESCHEDULED else None
+    if freed is not None:
+        # A time came free: the waitlist hears of it through the outbox, after this commits (booking.waitlist_offers).
+        outbox_put(
+            kind=TIME_FREED,
+            payload={
+                "practitioner_id": appointment.practitioner_id,
+                "service_id": appointment.service_id,
+                "start": freed.isoformat(),
+            },
+            now=now,
+        )
+    if kind in (EventKind.CREATED, EventKind.RESCHEDULED):
+        # The reminders of the visit at its new time; one queued for an old time is skipped when it comes due.
+        reminders_queue(appointment=appointment, now=now)
 
 
 def hold_create(
@@ -137,6 +155,7 @@ def hold_create(
     owner_key: str,
     ip: str | None = None,
     replace_own: bool = False,
+    hold_for: timedelta = HOLD_FOR,
 ) -> Hold:
     """Set a time aside for ``HOLD_FOR`` while one patient fills in the form; it counts as taken for others.
 
@@ -170,7 +189,7 @@ def hold_create(
                 service=service,
                 start=start,
                 end=end,
-                expires_at=now + HOLD_FOR,
+                expires_at=now + hold_for,
                 owner_key=owner_key,
                 ip=ip,
             )
@@ -253,6 +272,7 @@ def appointment_book(
                 first_visit=patient.first_visit,
                 note=patient.note,
                 consented_at=now,
+                sms_consented_at=now if patient.sms_reminders else None,
                 language=language,
             )
             _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)

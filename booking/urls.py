@@ -9,4 +9,8 @@ urlpatterns = [
     path("appointments/<str:token>/", views.manage, name="manage"),
     path("appointments/<str:token>/cancel/", views.cancel, name="cancel"),
     path("appointments/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<str:token>/confirm/", views.confirm, name="confirm"),
+    # The same page at a shorter address, for text messages (one segment is 160 characters).
+    path("c/<str:token>/", views.confirm, name="confirm_short"),
+    path("waitlist/<str:token>/", views.waitlist, name="waitlist"),
 ]

@@ -28,6 +28,7 @@ from booking.errors import BookingError, HoldInvalid, SlotTaken
 from booking.forms import CancelForm, PatientForm
 from booking.idempotency import request_hash
 from booking.models import AppointmentSource, AppointmentStatus, ClinicBookingPolicy, Hold
+from booking.reminders import appointment_confirm, appointment_confirmed
 from booking.selectors import appointment_for_token
 from booking.services import (
     appointment_book,
@@ -37,6 +38,8 @@ from booking.services import (
     clinic_check,
     hold_create,
 )
+from booking.waitlist import waitlist_for_token
+from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
@@ -479,3 +482,48 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     }
     response = render(request, "booking/reschedule.html", context, status=409 if error_message else 200)
     return _private(response)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The reminder's "I will be there": the GET (a link a mail client may prefetch) asks, the POST records."""
+    appointment = _appointment_or_404(token)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            appointment_confirm(appointment=appointment, now=now, source=AppointmentSource.WEB, ip=client_ip(request))
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("booking:manage", token=token)
+        messages.success(request, _("Thank you: the clinic knows you will be there."))
+        return redirect("booking:confirm", token=token)
+    context = {
+        "appointment": appointment,
+        "clinic": appointment.clinic,
+        "zone": ZoneInfo(appointment.clinic.time_zone),
+        "is_booked": appointment.status == AppointmentStatus.BOOKED and appointment.start > now,
+        "confirmed": appointment_confirmed(appointment),
+    }
+    return _private(render(request, "booking/confirm.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist(request: HttpRequest, token: str) -> HttpResponse:
+    """The waitlist link: the GET shows the entry and any offer standing, the POST takes the offer (one tap)."""
+    entry = waitlist_for_token(token=token)
+    if entry is None:
+        raise Http404
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            appointment = waitlist_offer_accept(entry=entry, now=now, ip=client_ip(request))
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("booking:waitlist", token=token)
+        messages.success(request, _("The time is yours. We sent you an email."))
+        return redirect("booking:manage", token=appointment.manage_token)
+    offer = waitlist_offer_standing(entry=entry, now=now)
+    clinic = offer.practitioner.clinic if offer else entry.clinic
+    zone = ZoneInfo(clinic.time_zone) if clinic else None
+    context = {"entry": entry, "offer": offer, "clinic": clinic, "zone": zone}
+    return _private(render(request, "booking/waitlist.html", context))

@@ -1,16 +1,32 @@
-"""Which function turns an outbox row of a given kind into an email.
+"""Which function turns an outbox row of a given kind into a message (an email, an SMS).
 
 Apps register their builders in ``AppConfig.ready``; notifications knows no app's models.
+
+A builder answers something with a ``send()`` (an ``EmailMessage``, a ``notifications.sms.SmsMessage``), or
+None when there is nothing to send any more (the message is then recorded as skipped), or raises ``Defer``
+to be asked again later (quiet hours).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from django.core.mail import EmailMessage
 
-Builder = Callable[[dict[str, Any]], EmailMessage | None]
+class Sendable(Protocol):
+    def send(self) -> Any: ...
+
+
+class Defer(Exception):
+    """Raised by a builder: not now, ask again at ``until`` (no attempt is counted)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+Builder = Callable[[dict[str, Any]], Sendable | None]
 _builders: dict[str, Builder] = {}
 
 

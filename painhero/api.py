@@ -49,6 +49,7 @@ def search_error(request: HttpRequest, exc: SearchError) -> HttpResponse:
 
 def _add_routers() -> None:
     from booking.api import router as booking_router
+    from booking.waitlist_api import router as waitlist_router
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
     from patients.api import router as patients_router
@@ -59,6 +60,7 @@ def _add_routers() -> None:
     api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
     api.add_router("/", patients_router)
+    api.add_router("/", waitlist_router)
 
 
 _add_routers()

@@ -168,6 +168,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PainHero <hello@painhero.localhost>")
 
+# Text messages (notifications/sms.py): written to the log unless a real backend is named, e.g.
+# SMS_BACKEND=notifications.sms.TwilioSmsBackend with the three TWILIO_ settings below.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The cache: Redis when REDIS_URL names one (production, and whenever several processes must share it),
@@ -292,6 +299,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING"), "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The console SMS backend's lines (tokens masked), so a newcomer sees the texts patients would get.
+        "notifications.sms": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

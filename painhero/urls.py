@@ -24,6 +24,7 @@ urlpatterns = [
         name="sitemap_index",
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("notifications/", include("notifications.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("directory.urls")),

@@ -66,9 +66,13 @@ def test_a_committed_booking_enqueues_its_email_on_commit(
         assert not DBTaskResult.objects.exists(), "nothing is enqueued before the commit"
     with django_capture_on_commit_callbacks(execute=True):
         appointment = book_next(world, appointment)
-    task = DBTaskResult.objects.get()
-    message = OutboxMessage.objects.get(payload__appointment_id=appointment.pk)
-    assert task.args_kwargs["kwargs"] == {"message_id": message.pk}
+    message = OutboxMessage.objects.get(payload__appointment_id=appointment.pk, kind="booking.created")
+    reminder = OutboxMessage.objects.get(payload__appointment_id=appointment.pk, kind="booking.reminder")
+    tasks = {task.args_kwargs["kwargs"]["message_id"]: task for task in DBTaskResult.objects.all()}
+    assert set(tasks) == {message.pk, reminder.pk}
+    assert reminder.not_before is not None
+    assert tasks[message.pk].run_after > reminder.not_before, "no run_after: django-tasks-db stores the far future"
+    assert tasks[reminder.pk].run_after == reminder.not_before, "the reminder's task waits for its time"
     assert message.payload["appointment_id"] == appointment.pk
 
 
@@ -105,7 +109,8 @@ def test_the_confirmation_has_text_html_and_a_calendar_file_in_the_clinics_zone(
 def test_a_cancellation_sends_its_own_email_with_a_cancelled_event(world: World) -> None:
     appointment = book(world)
     appointment_cancel(appointment=appointment, now=NOW, source="web")
-    assert outbox_sweep(now=NOW) == 2
+    assert outbox_sweep(now=NOW) == 3, "the confirmation, the cancellation, the freed time for the waitlist"
+    assert len(mail.outbox) == 2
     cancelled = mail.outbox[1]
     assert "cancelled" in cancelled.subject
     event = icalendar.Calendar.from_ical(cancelled.attachments[0][1]).walk("VEVENT")[0]
@@ -114,7 +119,7 @@ def test_a_cancellation_sends_its_own_email_with_a_cancelled_event(world: World)
 
 def test_a_message_is_delivered_once_however_often_it_is_asked_for(world: World) -> None:
     book(world)
-    message = OutboxMessage.objects.get()
+    message = OutboxMessage.objects.get(kind="booking.created")
     assert outbox_deliver(message_id=message.pk, now=NOW) is True
     assert outbox_deliver(message_id=message.pk, now=NOW) is False
     assert outbox_sweep(now=NOW) == 0
@@ -160,7 +165,7 @@ def test_a_builder_registered_by_a_test_does_not_outlive_it() -> None:
 
 def test_the_delivery_task_delivers_its_message(world: World) -> None:
     book(world)
-    message = OutboxMessage.objects.get()
+    message = OutboxMessage.objects.get(kind="booking.created")
     assert outbox_deliver_task.call(message_id=message.pk) is True
     assert outbox_deliver_task.call(message_id=message.pk) is False
     assert len(mail.outbox) == 1
@@ -170,7 +175,7 @@ def test_the_outbox_sweep_command_bin_serve_runs_delivers_what_no_task_did(world
     book(world)
     call_command("outbox_sweep", verbosity=0)
     assert len(mail.outbox) == 1
-    assert OutboxMessage.objects.get().sent_at is not None
+    assert OutboxMessage.objects.get(kind="booking.created").sent_at is not None
     call_command("outbox_sweep", verbosity=0)
     assert len(mail.outbox) == 1
 

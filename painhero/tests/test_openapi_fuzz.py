@@ -48,6 +48,7 @@ SEMANTIC_REFUSALS = {
     "appointment_reschedule": [400, 422],
     # A warning-sign question that applies to the chosen regions and is left out (patients.answers).
     "intake_create": [422],
+    "waitlist_join": [400, 422],
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 

@@ -46,8 +46,8 @@ def test_today_answers_in_a_bounded_number_of_queries(
                 source="web",
                 patient_name=f"P {hour}",
             )
-    # session, user, membership x2, appointments, arrivals, time off, next, services
-    with django_assert_max_num_queries(12):
+    # session, user, membership x2, appointments, arrivals, time off, next, services, messages sent, no-show rates
+    with django_assert_max_num_queries(14):
         assert colleague_client.get(f"/portal/{world.clinic.pk}/").status_code == 200
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from booking.errors import BookingError, SlotTaken
 from booking.models import AppointmentEvent, AppointmentStatus, EventKind
+from booking.selectors import no_show_rates, sent_messages_by_appointment
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_in_window, window_message
 from painhero.converters import id_parse
@@ -75,6 +76,9 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("portal:today", clinic)
 
 
+NO_SHOW_PERIOD = timedelta(days=90)
+
+
 def _day_rows(membership: Membership, day_start: datetime, day_end: datetime) -> list[Any]:
     appointments = list(
         appointments_visible(membership)
@@ -88,9 +92,11 @@ def _day_rows(membership: Membership, day_start: datetime, day_end: datetime) ->
         )
     )
     over = appointments_over_time_off(appointments)
+    sent = sent_messages_by_appointment(appointment_ids=[a.pk for a in appointments])
     for appointment in appointments:
         appointment.has_arrived = appointment.pk in arrived  # type: ignore[attr-defined]
         appointment.over_time_off = appointment.pk in over  # type: ignore[attr-defined]
+        appointment.sent_messages = sent.get(appointment.pk, [])  # type: ignore[attr-defined]
     return appointments
 
 
@@ -137,6 +143,8 @@ def today(request: HttpRequest, clinic_id: int, *, membership: Membership) -> Ht
         "columns": columns,
         "count": sum(1 for a in appointments if a.status != AppointmentStatus.CANCELLED),
         "next_available": _next_available(membership, now),
+        # Visits of the last 90 days that are over: no-shows among those reminded and those not.
+        "no_shows": no_show_rates(clinic_id=membership.clinic_id, since=now - NO_SHOW_PERIOD, until=now),
         "zone": zone,
         "now": now,
     }
@@ -147,6 +155,7 @@ def _row(request: HttpRequest, membership: Membership, appointment: Any, *, erro
     appointment.error = error
     appointment.has_arrived = AppointmentEvent.objects.filter(appointment=appointment, kind=EventKind.ARRIVED).exists()
     appointment.over_time_off = appointment.pk in appointments_over_time_off([appointment])
+    appointment.sent_messages = sent_messages_by_appointment(appointment_ids=[appointment.pk])[appointment.pk]
     context = {"membership": membership, "appointment": appointment, "zone": _zone(membership)}
     return render(request, "portal/_appointment_row.html", context)
 

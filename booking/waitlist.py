@@ -1,0 +1,121 @@
+"""Joining and leaving the waitlist ("tell me if something earlier opens").
+
+Matching a freed time to the first waiting entry, and the exclusive offer, build on these rows; see the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from booking.errors import NotBookable
+from booking.models import WaitlistEntry, WaitlistStatus
+from booking.patients import PatientDetails
+from booking.services import appointment_language, clinic_check
+from clinics.models import Clinic, Discipline, Practitioner, Service
+from painhero.bounds import date_in_window, window_message
+
+RADIUS_KM_MAX = 100
+WINDOWS_MAX = 7
+
+
+@dataclass(frozen=True)
+class WaitlistWhere:
+    """One clinic (optionally one service or practitioner of it), or an area and a discipline."""
+
+    clinic: Clinic | None = None
+    service: Service | None = None
+    practitioner: Practitioner | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: int | None = None
+    discipline: str = ""
+
+
+def _where_check(where: WaitlistWhere) -> None:
+    if where.clinic is not None:
+        clinic_check(clinic=where.clinic)
+        for thing, name in ((where.service, "service_id"), (where.practitioner, "practitioner_id")):
+            if thing is not None and thing.clinic_id != where.clinic.pk:
+                raise NotBookable(_("%(field)s: not one of this clinic's.") % {"field": name})
+        return
+    if where.service is not None or where.practitioner is not None:
+        raise NotBookable(_("service_id and practitioner_id need a clinic_id."))
+    if where.latitude is None or where.longitude is None or where.radius_km is None:
+        raise NotBookable(_("Send a clinic_id, or lat, lng and radius_km."))
+    if not (-90 <= where.latitude <= 90 and -180 <= where.longitude <= 180):
+        raise NotBookable(_("lat must be between -90 and 90, lng between -180 and 180."))
+    if not 1 <= where.radius_km <= RADIUS_KM_MAX:
+        raise NotBookable(_("radius_km must be between 1 and %(max)d.") % {"max": RADIUS_KM_MAX})
+    if where.discipline and where.discipline not in Discipline.values:
+        raise NotBookable(_("discipline: use one of %(values)s.") % {"values": ", ".join(Discipline.values)})
+
+
+def windows_parse(raw: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Times of day as "HH:MM" pairs, each ending after it starts; at most ``WINDOWS_MAX``."""
+    if len(raw) > WINDOWS_MAX:
+        raise NotBookable(_("Send at most %(max)d time windows.") % {"max": WINDOWS_MAX})
+    windows = []
+    for item in raw:
+        try:
+            start, end = time.fromisoformat(str(item["from"])), time.fromisoformat(str(item["to"]))
+        except (KeyError, TypeError, ValueError):
+            raise NotBookable(_('windows: each one is {"from": "08:00", "to": "12:00"}.')) from None
+        if end <= start:
+            raise NotBookable(_("windows: each one must end after it starts."))
+        windows.append({"from": start.strftime("%H:%M"), "to": end.strftime("%H:%M")})
+    return windows
+
+
+def waitlist_join(
+    *,
+    where: WaitlistWhere,
+    before: date,
+    windows: list[dict[str, Any]],
+    patient: PatientDetails,
+    language: str | None,
+    now: datetime,
+) -> WaitlistEntry:
+    """Put a patient on the waitlist; the ``token`` of the entry is their key to it."""
+    _where_check(where)
+    if before < now.date() or not date_in_window(before, today=now.date()):
+        raise NotBookable("before: " + window_message(today=now.date()))
+    parsed = windows_parse(windows)
+    with transaction.atomic():
+        return WaitlistEntry.objects.create(
+            clinic=where.clinic,
+            service=where.service,
+            practitioner=where.practitioner,
+            discipline=where.discipline or (where.service.discipline if where.service else ""),
+            latitude=where.latitude if where.clinic is None else None,
+            longitude=where.longitude if where.clinic is None else None,
+            radius_km=where.radius_km if where.clinic is None else None,
+            before=before,
+            windows=parsed,
+            patient_name=patient.name,
+            patient_email=patient.email,
+            patient_phone=patient.phone,
+            sms_consented_at=now if patient.sms_reminders else None,
+            language=appointment_language(language),
+            created_at=now,
+        )
+
+
+def waitlist_leave(*, entry: WaitlistEntry, now: datetime) -> WaitlistEntry:
+    """The patient leaves (from their link); leaving twice is leaving once."""
+    with transaction.atomic():
+        WaitlistEntry.objects.filter(pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).update(
+            status=WaitlistStatus.LEFT, updated_at=now
+        )
+        entry.refresh_from_db()
+    return entry
+
+
+def waitlist_for_token(*, token: str) -> WaitlistEntry | None:
+    if not token:
+        return None
+    return WaitlistEntry.objects.filter(token=token).first()

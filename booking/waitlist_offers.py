@@ -1,0 +1,258 @@
+"""A freed time, offered to the first waiting patient for ``OFFER_FOR``; passed to the next when it lapses.
+
+1. Cancelling or moving an appointment writes a ``booking.time_freed`` outbox row in its transaction; the worker
+   delivers it within one cycle, and delivering it is ``waitlist_offer_next``.
+2. That finds the first waiting entry for the time (indexed: waiting entries of the clinic by age), holds the time
+   for it with booking's own hold (the hold counts as taken, as every hold does, so a public booking of it meets
+   a 409), and records the offer. The database allows one open offer per time and per entry.
+3. The patient gets an email with a one-tap link (``/waitlist/<token>/``: the GET shows the offer, the POST books
+   it through ``appointment_book``, with the hold and an idempotency key of the offer).
+4. A ``booking.waitlist_lapse`` outbox row, held back until the offer's end, lapses it if still open and offers the
+   time to the next entry (never again to one that had it).
+
+Only entries for one clinic are matched for now; area entries (lat, lng, radius) wait for the next piece.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from booking.errors import BookingError, NotChangeable
+from booking.models import (
+    Appointment,
+    AppointmentSource,
+    Hold,
+    OfferStatus,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistStatus,
+)
+from booking.patients import PatientDetails
+from booking.services import TIME_FREED, appointment_book, hold_create
+from clinics.models import Practitioner, Service
+from notifications.outbox import outbox_put
+from notifications.registry import Defer
+from painhero.urls_abs import absolute_reverse
+
+OFFER_FOR = timedelta(minutes=15)
+OFFER_KIND = "booking.waitlist_offer"
+LAPSE_KIND = "booking.waitlist_lapse"
+# Entries looked at per freed time, oldest first; those whose windows do not suit are passed over.
+CANDIDATES = 50
+
+
+def windows_suit(windows: list[dict[str, str]], start: time, end: time) -> bool:
+    if not windows:
+        return True
+    return any(time.fromisoformat(w["from"]) <= start and end <= time.fromisoformat(w["to"]) for w in windows)
+
+
+def waitlist_candidates(
+    *, clinic_id: int, practitioner_id: int, service_id: int, start: datetime, day: date
+) -> QuerySet[WaitlistEntry]:
+    """The oldest waiting entries a time could suit, read through the partial index ``waitlist_clinic_waiting``
+    (clinic, created_at WHERE waiting): its cost does not grow with the length of the waitlist."""
+    return (
+        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, clinic_id=clinic_id)
+        .filter(before__gte=day)
+        .filter(Q(service__isnull=True) | Q(service_id=service_id))
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=practitioner_id))
+        .exclude(offers__practitioner_id=practitioner_id, offers__start=start)
+        .order_by("created_at", "pk")[:CANDIDATES]
+    )
+
+
+def waitlist_offer_next(
+    *, practitioner_id: int, service_id: int, start: datetime, now: datetime
+) -> WaitlistOffer | None:
+    """Offer this time to the first waiting entry it suits; None if nobody waits for it or it is no longer open."""
+    practitioner = Practitioner.objects.select_related("clinic").filter(pk=practitioner_id).first()
+    service = Service.objects.filter(pk=service_id).first()
+    if practitioner is None or service is None or start <= now:
+        return None
+    zone = ZoneInfo(practitioner.clinic.time_zone)
+    local_start = start.astimezone(zone)
+    local_end = (start + timedelta(minutes=service.duration_minutes)).astimezone(zone)
+    candidates = waitlist_candidates(
+        clinic_id=practitioner.clinic_id,
+        practitioner_id=practitioner_id,
+        service_id=service_id,
+        start=start,
+        day=local_start.date(),
+    )
+    for entry in candidates:
+        if not windows_suit(entry.windows, local_start.time(), local_end.time()):
+            continue
+        return _offer(entry=entry, practitioner=practitioner, service=service, start=start, now=now)
+    return None
+
+
+def _offer(
+    *, entry: WaitlistEntry, practitioner: Practitioner, service: Service, start: datetime, now: datetime
+) -> WaitlistOffer | None:
+    try:
+        with transaction.atomic():
+            # The entry first: a second worker offering it something else meanwhile finds it taken.
+            if not WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+                status=WaitlistStatus.OFFERED, updated_at=now
+            ):
+                return None
+            hold = hold_create(
+                practitioner=practitioner,
+                service=service,
+                start=start,
+                now=now,
+                owner_key=f"waitlist:{entry.pk}",
+                hold_for=OFFER_FOR,
+            )
+            offer = WaitlistOffer.objects.create(
+                entry=entry,
+                practitioner=practitioner,
+                service=service,
+                start=start,
+                end=hold.end,
+                hold=hold,
+                expires_at=hold.expires_at,
+                created_at=now,
+            )
+            outbox_put(kind=OFFER_KIND, payload={"offer_id": offer.pk}, now=now, dedupe_key=f"{OFFER_KIND}:{offer.pk}")
+            outbox_put(
+                kind=LAPSE_KIND,
+                payload={"offer_id": offer.pk},
+                now=now,
+                dedupe_key=f"{LAPSE_KIND}:{offer.pk}",
+                not_before=offer.expires_at,
+            )
+    except (BookingError, IntegrityError):
+        # The time is taken (booked, held by someone, or already offered): nobody is offered it.
+        return None
+    return offer
+
+
+def waitlist_offer_lapse(*, offer_id: int, now: datetime) -> WaitlistOffer | None:
+    """End an offer not taken in time, free its hold, and offer the time to the next entry; the next offer."""
+    with transaction.atomic():
+        offer = WaitlistOffer.objects.select_for_update().filter(pk=offer_id, status=OfferStatus.OPEN).first()
+        if offer is None:
+            return None
+        if offer.expires_at > now:
+            raise Defer(offer.expires_at)
+        WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.LAPSED)
+        WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistStatus.OFFERED).update(
+            status=WaitlistStatus.WAITING, updated_at=now
+        )
+        if offer.hold_id is not None:
+            Hold.objects.filter(pk=offer.hold_id).delete()
+    return waitlist_offer_next(
+        practitioner_id=offer.practitioner_id, service_id=offer.service_id, start=offer.start, now=now
+    )
+
+
+def waitlist_offer_standing(*, entry: WaitlistEntry, now: datetime) -> WaitlistOffer | None:
+    """The entry's open offer, if it has not lapsed."""
+    return (
+        WaitlistOffer.objects.select_related("practitioner", "service")
+        .filter(entry=entry, status=OfferStatus.OPEN, expires_at__gt=now)
+        .first()
+    )
+
+
+def waitlist_offer_accept(*, entry: WaitlistEntry, now: datetime, ip: str | None = None) -> Appointment:
+    """Book the offered time for the entry's patient through the one booking service (the hold, an idempotency key
+    of the offer: accepting twice books once)."""
+    offer = WaitlistOffer.objects.filter(entry=entry).exclude(status=OfferStatus.LAPSED).order_by("-pk").first()
+    if offer is not None and offer.status == OfferStatus.TAKEN and offer.appointment is not None:
+        return offer.appointment
+    if offer is None or offer.expires_at <= now or offer.hold is None:
+        raise NotChangeable(_("This offer has lapsed: the time went to the next patient waiting."))
+    patient = PatientDetails(
+        name=entry.patient_name,
+        email=entry.patient_email,
+        phone=entry.patient_phone,
+        sms_reminders=entry.sms_consented_at is not None,
+    )
+    booked = appointment_book(
+        practitioner=offer.practitioner,
+        service=offer.service,
+        start=offer.start,
+        patient=patient,
+        now=now,
+        source=AppointmentSource.WEB,
+        hold=offer.hold,
+        hold_token=offer.hold.token,
+        idempotency_key=f"waitlist-offer:{offer.pk}",
+        idempotency_scope="waitlist",
+        ip=ip,
+        language=entry.language,
+    )
+    with transaction.atomic():
+        WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.TAKEN, appointment=booked.appointment)
+        WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED, updated_at=now)
+    return booked.appointment
+
+
+def offer_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | None:
+    now = timezone.now()
+    offer = (
+        WaitlistOffer.objects.select_related("entry", "practitioner__clinic__city", "service")
+        .filter(pk=payload["offer_id"], status=OfferStatus.OPEN, expires_at__gt=now)
+        .first()
+    )
+    if offer is None:
+        return None
+    entry, clinic = offer.entry, offer.practitioner.clinic
+    zone = ZoneInfo(clinic.time_zone)
+    with translation.override(entry.language), timezone.override(zone):
+        context = {
+            "offer": offer,
+            "clinic": clinic,
+            "zone": zone,
+            "url": absolute_reverse("booking:waitlist", language=entry.language, kwargs={"token": entry.token}),
+        }
+        subject = _("An earlier time is held for you — %(clinic)s") % {"clinic": clinic.name}
+        text = render_to_string("booking/email/waitlist_offer.txt", context)
+    return EmailMultiAlternatives(subject=subject, body=text, to=[entry.patient_email])
+
+
+class _Run:
+    """What the outbox "sends" for a row that is work rather than a message."""
+
+    def __init__(self, work: Any) -> None:
+        self.work = work
+
+    def send(self) -> None:
+        self.work()
+
+
+def builders_register() -> None:
+    from notifications.registry import builder_register
+
+    def freed(payload: dict[str, Any]) -> _Run:
+        return _Run(
+            lambda: waitlist_offer_next(
+                practitioner_id=payload["practitioner_id"],
+                service_id=payload["service_id"],
+                start=datetime.fromisoformat(payload["start"]),
+                now=timezone.now(),
+            )
+        )
+
+    def lapse(payload: dict[str, Any]) -> _Run:
+        now = timezone.now()
+        offer = WaitlistOffer.objects.filter(pk=payload["offer_id"]).first()
+        if offer is not None and offer.status == OfferStatus.OPEN and offer.expires_at > now:
+            raise Defer(offer.expires_at)
+        return _Run(lambda: waitlist_offer_lapse(offer_id=payload["offer_id"], now=now))
+
+    builder_register(TIME_FREED, freed)
+    builder_register(LAPSE_KIND, lapse)
+    builder_register(OFFER_KIND, offer_email_build)
