@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "scheduling",
     "booking",
     "notifications",
+    "quality",
     "portal",
     "directory",
     "demo",
