@@ -1,0 +1,147 @@
+"""Inspections, their point results, and the history of each clinic's place in the network."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Clinic, NetworkStatus
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINISHED = "finished", _("Finished")
+
+
+class InspectionQuerySet(models.QuerySet["Inspection"]):
+    def finished(self) -> InspectionQuerySet:
+        return self.filter(status=InspectionStatus.FINISHED)
+
+
+class Inspection(models.Model):
+    """One run of the rubric over a clinic by a network inspector: a draft until finished, then a score."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("clinic"))
+    rubric_version = models.CharField(_("rubric version"), max_length=20)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Derived by quality.rubric.score_derive when the inspection is finished; never entered.
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
+    gates_passed = models.BooleanField(_("all gates passed"), null=True, blank=True)
+    # The clinic's status after the inspection (what finishing it decided).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NetworkStatus.choices, blank=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "status", "finished_at"], name="inspection_clinic_latest")]
+        constraints = [
+            # One inspection at a time per clinic: two inspectors never fill in two drafts.
+            models.UniqueConstraint(
+                fields=["clinic"], condition=models.Q(status="draft"), name="inspection_one_draft_per_clinic"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="draft", finished_at__isnull=True, score__isnull=True, gates_passed__isnull=True
+                )
+                | models.Q(
+                    status="finished",
+                    finished_at__isnull=False,
+                    score__isnull=False,
+                    score__lte=100,
+                    gates_passed__isnull=False,
+                ),
+                name="inspection_finished_has_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} {self.started_at:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class InspectionPoint(models.Model):
+    """The result of one rubric point in one inspection; ``passed`` is None until it is decided."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="points")
+    point_id = models.CharField(_("point"), max_length=40)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, max_length=2000)
+    link = models.URLField(_("evidence link"), blank=True, max_length=500)
+    computed = models.BooleanField(_("computed"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection point")
+        verbose_name_plural = _("inspection points")
+        ordering = ["inspection", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "point_id"], name="inspection_point_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.point_id
+
+
+class ClinicStatusChange(models.Model):
+    """One move of a clinic in the network (applicant -> admitted -> probation -> suspended -> removed)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=NetworkStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=NetworkStatus.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Copied from the inspection that justified the move, so the database itself can hold the admission rule.
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    gates_passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clinic status change")
+        verbose_name_plural = _("clinic status changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            # Admission needs every gate and the pass mark, whoever writes the row.
+            models.CheckConstraint(
+                condition=~models.Q(to_status="in_network")
+                | models.Q(
+                    inspection__isnull=False, gates_passed=True, score__gte=models.F("pass_mark"), score__isnull=False
+                ),
+                name="status_admission_needs_gates_and_pass_mark",
+            ),
+            # Probation is decided by an inspection whose gates all passed.
+            models.CheckConstraint(
+                condition=~models.Q(to_status="probation") | models.Q(inspection__isnull=False, gates_passed=True),
+                name="status_probation_needs_gates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d}"
