@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("directory.urls")),
     path("", include("booking.urls")),
     path("", include("scheduling.urls")),
+    path("", include("quality.urls")),
     path("portal/", include("portal.urls")),
     prefix_default_language=False,
 )
