@@ -145,3 +145,12 @@ class ClinicStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic_id}: {self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d}"
+
+
+class ClinicToInspect(Clinic):
+    """The network team's queue (a view of clinics): applicants, and clinics due for re-inspection."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("clinic to inspect")
+        verbose_name_plural = _("inspection queue")
