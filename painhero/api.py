@@ -51,6 +51,7 @@ def _add_routers() -> None:
     from booking.api import router as booking_router
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
+    from quality.api import reviews_router
     from quality.api import router as quality_router
     from scheduling.api import router as scheduling_router
 
@@ -59,6 +60,7 @@ def _add_routers() -> None:
     api.add_router("/clinics", quality_router)
     api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
+    api.add_router("/", reviews_router)
 
 
 _add_routers()

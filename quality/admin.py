@@ -20,9 +20,17 @@ from django.utils.translation import gettext_lazy
 
 from clinics.models import LISTED_STATUSES, NetworkStatus
 from quality.errors import InspectionError
-from quality.models import ClinicStatusChange, ClinicToInspect, Inspection, InspectionPoint, InspectionStatus
+from quality.models import (
+    ClinicStatusChange,
+    ClinicToInspect,
+    Inspection,
+    InspectionPoint,
+    InspectionStatus,
+    Review,
+    ReviewStatus,
+)
 from quality.rubric import CATEGORY_OF, POINTS
-from quality.services import clinic_status_move, inspection_finish, inspection_start, point_record
+from quality.services import clinic_status_move, inspection_finish, inspection_start, point_record, review_publish
 
 REINSPECT_AFTER = timedelta(days=365)
 
@@ -224,3 +232,31 @@ class ClinicStatusChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+REVIEW_FIELDS: tuple[str, ...] = ("clinic", "rating", "explained", "listened", "on_time", "clean_and_accessible")
+REVIEW_FIELDS += ("recommend", "text", "status", "held_reason", "created_at")
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Moderation: held reviews wait here with their reason; a moderator publishes them. None is deleted."""
+
+    list_display = ["clinic", "rating", "status", "held_reason", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["clinic"]
+    search_fields = ["clinic__name"]
+    fields = REVIEW_FIELDS
+    readonly_fields = REVIEW_FIELDS
+    actions = ["publish"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # held, never silently deleted
+
+    @admin.action(description=gettext_lazy("Publish the selected held reviews"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        for review in queryset.filter(status=ReviewStatus.HELD):
+            review_publish(review=review, now=timezone.now())

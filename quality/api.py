@@ -6,13 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja import Router, Schema
 from pydantic import Field
 
+from booking.selectors import appointment_for_token
 from clinics.models import Clinic
-from clinics.schemas import ALWAYS, MAX_ID, errors
+from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors
+from quality.errors import InspectionError
 from quality.selectors import inspection_report
+from quality.services import review_create
 
 router = Router(tags=["quality"])
 
@@ -77,3 +80,50 @@ def clinic_inspection_view(request: HttpRequest, clinic_id: Id) -> Any:
                 for c in report.categories
             ],
         }
+
+
+reviews_router = Router(tags=["reviews"])
+
+
+class SubratingsIn(Schema):
+    explained: int | None = Field(default=None, ge=1, le=5, description="Explained the problem and the plan.")
+    listened: int | None = Field(default=None, ge=1, le=5)
+    on_time: int | None = Field(default=None, ge=1, le=5, description="Started on time.")
+    clean: int | None = Field(default=None, ge=1, le=5, description="Clean and accessible.")
+    recommend: int | None = Field(default=None, ge=1, le=5, description="Would recommend.")
+
+
+class ReviewIn(Schema):
+    manage_token: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    rating: int = Field(ge=1, le=5)
+    subratings: SubratingsIn | None = None
+    text: str = Field(default="", max_length=4000, pattern=NO_NUL)
+
+
+class ReviewOut(Schema):
+    id: int
+    status: str = Field(description="published, or held for moderation (then held_reason says why).")
+    held_reason: str
+    rating: int
+
+
+@reviews_router.post(
+    "/reviews",
+    response={201: ReviewOut, **errors(*ALWAYS, 403, 404, 409)},
+    operation_id="review_create",
+    summary="Review a completed visit",
+    description="One review per visit the clinic marked completed: 403 (with the reason) for a visit that is not "
+    "completed, 409 for a second review, 404 for a manage token that opens no appointment.",
+)
+def review_create_view(request: HttpRequest, payload: ReviewIn) -> Any:
+    appointment = appointment_for_token(token=payload.manage_token.strip())
+    if appointment is None:
+        return 404, {"detail": "No appointment has this manage_token."}
+    subratings = {k: v for k, v in (payload.subratings.dict() if payload.subratings else {}).items() if v is not None}
+    try:
+        review = review_create(
+            appointment=appointment, rating=payload.rating, subratings=subratings, text=payload.text, now=timezone.now()
+        )
+    except InspectionError as error:
+        return error.status, {"detail": error.message}
+    return 201, {"id": review.pk, "status": review.status, "held_reason": review.held_reason, "rating": review.rating}

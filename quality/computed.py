@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Min
+from django.db.models import Avg, Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
 from booking.models import Actor, Appointment, AppointmentEvent, AppointmentStatus, EventKind
 from clinics.models import Clinic
+from quality.models import ClinicRating, Review, ReviewStatus
 from quality.rubric import POINTS
 from scheduling.models import AvailabilityState, NextOpenTime
 
@@ -122,8 +124,62 @@ def _schedule(clinic: Clinic, now: datetime) -> Computed:
     )
 
 
-# Points whose data lives in apps still to come (reviews, complaints, outcomes) are not listed: ``_no_data``.
+def _published(clinic: Clinic) -> QuerySet[Review]:
+    return Review.objects.filter(clinic=clinic, status=ReviewStatus.PUBLISHED)
+
+
+def _reviews_count(clinic: Clinic, now: datetime) -> Computed:
+    if not _published(clinic).exists():
+        return _no_data()
+    recent = _published(clinic).filter(created_at__gte=now - timedelta(days=730)).count()
+    return Computed(recent >= 10, _("%(n)d verified reviews in the last 24 months.") % {"n": recent})
+
+
+def _reviews_adjusted(clinic: Clinic, now: datetime) -> Computed:
+    rating = ClinicRating.objects.filter(clinic=clinic, adjusted__isnull=False).first()
+    if rating is None or rating.adjusted is None:
+        return _no_data()
+    return Computed(
+        rating.adjusted >= Decimal("4.0"),
+        _("Adjusted rating %(adjusted)s from %(n)d verified reviews.")
+        % {"adjusted": rating.adjusted, "n": rating.count},
+    )
+
+
+def _reviews_recent(clinic: Clinic, now: datetime) -> Computed:
+    latest = _published(clinic).aggregate(latest=Max("created_at"))["latest"]
+    if latest is None:
+        return _no_data()
+    return Computed(
+        latest >= now - timedelta(days=183),
+        _("The latest verified review is from %(date)s.") % {"date": latest.date().isoformat()},
+    )
+
+
+def _subrating(field: str) -> Callable[[Clinic, datetime], Computed]:
+    def compute(clinic: Clinic, now: datetime) -> Computed:
+        figures = _published(clinic).filter(**{f"{field}__isnull": False}).aggregate(mean=Avg(field), n=Count("pk"))
+        if not figures["n"]:
+            return _no_data()
+        mean = round(float(figures["mean"]), 2)
+        return Computed(
+            mean >= 4.0,
+            _("Mean %(mean)s from %(n)d verified reviews.") % {"mean": f"{mean:.2f}", "n": figures["n"]},
+        )
+
+    return compute
+
+
+# Points whose data lives in apps still to come (complaints, outcomes, review replies) are not listed: ``_no_data``.
 COMPUTERS: dict[str, Callable[[Clinic, datetime], Computed]] = {
+    "reviews-count": _reviews_count,
+    "reviews-adjusted": _reviews_adjusted,
+    "reviews-recent": _reviews_recent,
+    "ratings-explained": _subrating("explained"),
+    "ratings-listened": _subrating("listened"),
+    "ratings-on-time": _subrating("on_time"),
+    "ratings-clean": _subrating("clean_and_accessible"),
+    "ratings-recommend": _subrating("recommend"),
     "credentials-listed": _credentials_listed,
     "cost-prices-published": _prices_published,
     "experience-clinic-cancellations": _clinic_cancellations,

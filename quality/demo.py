@@ -23,7 +23,11 @@ from quality.rubric import GATES, PASS_MARK, POINTS, RUBRIC_VERSION, score_deriv
 INSPECTOR_EMAIL = "inspections@painhero.example"
 BATCH = 500
 # Computed points whose data the platform does not hold yet (reviews, complaints, outcomes): unassessed.
-_NO_DATA = frozenset(pid for pid, p in POINTS.items() if p.computed and pid not in COMPUTERS)
+_NO_DATA = frozenset(
+    pid
+    for pid, p in POINTS.items()
+    if p.computed and (pid not in COMPUTERS or pid.startswith(("reviews-", "ratings-")))  # the demo writes no reviews
+)
 _FAILABLE = tuple(pid for pid in POINTS if pid not in _NO_DATA and pid not in GATES)
 
 

@@ -34,3 +34,18 @@ class EvidenceMissing(InspectionError):
 class StatusNotAllowed(InspectionError):
     status = 409
     default_message = _("This move needs a finished inspection: admission and probation are decided by one.")
+
+
+class ReviewNotAllowed(InspectionError):
+    status = 403
+    default_message = _("Only a visit the clinic marked completed can be reviewed.")
+
+
+class ReviewExists(InspectionError):
+    status = 409
+    default_message = _("This visit already has a review: there is one review per visit.")
+
+
+class ReviewInvalid(InspectionError):
+    status = 422
+    default_message = _("rating: give a whole number from 1 to 5.")

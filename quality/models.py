@@ -154,3 +154,68 @@ class ClinicToInspect(Clinic):
         proxy = True
         verbose_name = _("clinic to inspect")
         verbose_name_plural = _("inspection queue")
+
+
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Held for moderation")
+
+
+class Review(models.Model):
+    """A verified review: one per appointment the clinic marked completed (the database holds the "one")."""
+
+    appointment = models.OneToOneField(
+        "booking.Appointment", on_delete=models.PROTECT, related_name="review", verbose_name=_("appointment")
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("clinic"))
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    explained = models.PositiveSmallIntegerField(_("explained the problem and the plan"), null=True, blank=True)
+    listened = models.PositiveSmallIntegerField(_("listened"), null=True, blank=True)
+    on_time = models.PositiveSmallIntegerField(_("started on time"), null=True, blank=True)
+    clean_and_accessible = models.PositiveSmallIntegerField(_("clean and accessible"), null=True, blank=True)
+    recommend = models.PositiveSmallIntegerField(_("would recommend"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True, max_length=4000)
+    status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PUBLISHED)
+    # Why the text is held (never silently deleted); the patient is told this reason.
+    held_reason = models.CharField(_("reason held"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "status", "created_at"], name="review_clinic_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_range"),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_range",
+                )
+                for name in ("explained", "listened", "on_time", "clean_and_accessible", "recommend")
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="published") | ~models.Q(held_reason=""), name="review_held_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.rating}/5"
+
+
+class ClinicRating(models.Model):
+    """A clinic's published-review figures, stored on every change (never computed per search)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, primary_key=True, related_name="rating")
+    count = models.PositiveIntegerField(default=0)
+    mean = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    adjusted = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("clinic rating")
+        verbose_name_plural = _("clinic ratings")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.adjusted} ({self.count})"

@@ -8,18 +8,40 @@ gate and the pass mark.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
 from booking.models import Appointment, AppointmentStatus
 from clinics.models import Clinic, NetworkStatus
 from notifications.outbox import outbox_put
+from quality import moderation
 from quality.computed import computed_points
-from quality.errors import EvidenceMissing, InspectionError, InspectionFinished, NotInspectorPoint, StatusNotAllowed
-from quality.models import ClinicStatusChange, Inspection, InspectionPoint, InspectionStatus
+from quality.errors import (
+    EvidenceMissing,
+    InspectionError,
+    InspectionFinished,
+    NotInspectorPoint,
+    ReviewExists,
+    ReviewInvalid,
+    ReviewNotAllowed,
+    StatusNotAllowed,
+)
+from quality.models import (
+    ClinicRating,
+    ClinicStatusChange,
+    Inspection,
+    InspectionPoint,
+    InspectionStatus,
+    Review,
+    ReviewStatus,
+)
+from quality.ratings import TWO_PLACES, adjusted_rating
 from quality.rubric import PASS_MARK, POINTS, RUBRIC_VERSION, Score, score_derive
 
 # Moves that only an inspection decides (they need its score and gates); staff move clinics out by hand.
@@ -160,3 +182,88 @@ def _computed_refresh(*, inspection: Inspection, now: datetime) -> None:
         InspectionPoint.objects.filter(inspection=inspection, point_id=point_id).update(
             passed=computed.passed, evidence=computed.evidence, recorded_by=None, recorded_at=now
         )
+
+
+# --- verified reviews ------------------------------------------------------------------------------------------
+
+# The sub-ratings by the names the API takes, and the field each is stored in.
+SUBRATINGS = {
+    "explained": "explained",
+    "listened": "listened",
+    "on_time": "on_time",
+    "clean": "clean_and_accessible",
+    "recommend": "recommend",
+}
+
+
+def review_create(
+    *,
+    appointment: Appointment,
+    rating: int,
+    now: datetime,
+    subratings: Mapping[str, int] | None = None,
+    text: str = "",
+) -> Review:
+    """The patient's one review of a completed visit; text with contact details, someone else's health or abuse
+    is held (with the reason), never dropped. The clinic's stored rating is updated in the same transaction."""
+    subratings = dict(subratings or {})
+    unknown = set(subratings) - set(SUBRATINGS)
+    if unknown:
+        raise ReviewInvalid(
+            _("subratings: use %(names)s (got %(got)s).")
+            % {"names": ", ".join(SUBRATINGS), "got": ", ".join(sorted(unknown))}
+        )
+    for name, value in {"rating": rating, **{f"subratings.{k}": v for k, v in subratings.items()}}.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ReviewInvalid(_("%(name)s: give a whole number from 1 to 5.") % {"name": name})
+    text = text.strip()
+    reason = moderation.hold_reason(text) if text else ""
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.COMPLETED:
+            raise ReviewNotAllowed
+        if Review.objects.filter(appointment=locked).exists():
+            raise ReviewExists
+        ClinicRating.objects.get_or_create(clinic_id=locked.clinic_id, defaults={"updated_at": now})
+        ClinicRating.objects.select_for_update().filter(clinic_id=locked.clinic_id).first()  # one writer per clinic
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    appointment=locked,
+                    clinic_id=locked.clinic_id,
+                    rating=rating,
+                    text=text[:4000],
+                    status=ReviewStatus.HELD if reason else ReviewStatus.PUBLISHED,
+                    held_reason=reason,
+                    created_at=now,
+                    **{SUBRATINGS[name]: value for name, value in subratings.items()},
+                )
+        except IntegrityError:
+            raise ReviewExists from None  # a simultaneous second review: the one-per-visit constraint said no
+        clinic_rating_refresh(clinic_id=locked.clinic_id, now=now)
+    return review
+
+
+def clinic_rating_refresh(*, clinic_id: int, now: datetime) -> ClinicRating:
+    """Store the clinic's count, mean and adjusted rating of published reviews (call inside a transaction)."""
+    figures = Review.objects.filter(clinic_id=clinic_id, status=ReviewStatus.PUBLISHED).aggregate(
+        count=Count("pk"), mean=Avg("rating")
+    )
+    count = figures["count"] or 0
+    mean = Decimal(str(figures["mean"])).quantize(TWO_PLACES, rounding=ROUND_HALF_UP) if count else None
+    rating, _created = ClinicRating.objects.update_or_create(
+        clinic_id=clinic_id,
+        defaults={"count": count, "mean": mean, "adjusted": adjusted_rating(mean=mean, count=count), "updated_at": now},
+    )
+    return rating
+
+
+def review_publish(*, review: Review, now: datetime) -> Review:
+    """A moderator releases a held review: it is published and counts in the clinic's rating from now."""
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        if locked.status == ReviewStatus.HELD:
+            locked.status, locked.held_reason = ReviewStatus.PUBLISHED, ""
+            locked.save(update_fields=["status", "held_reason"])
+            clinic_rating_refresh(clinic_id=locked.clinic_id, now=now)
+    return locked

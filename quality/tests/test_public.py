@@ -108,3 +108,8 @@ def test_the_report_of_a_clinic_is_one_query(
     with django_assert_num_queries(1):
         report = inspection_report(clinic=world.clinic)
     assert report.inspection == inspected and sum(len(c.points) for c in report.categories) == 50
+
+
+def test_how_we_inspect_states_the_adjusted_rating_formula_with_m_and_c(client: Client) -> None:
+    html = client.get("/how-we-inspect/").content.decode()
+    assert "adjusted = v ÷ (v + m) × R + m ÷ (v + m) × C" in html and "m = 10 and C = 4.20" in html
