@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from clinics.models import LISTED_STATUSES, NetworkStatus
 from quality.errors import InspectionError
@@ -196,7 +196,8 @@ class InspectionQueueAdmin(admin.ModelAdmin):
         started = [inspection_start(clinic=c, inspector=request.user, now=timezone.now()) for c in queryset]
         if len(started) == 1:
             return HttpResponseRedirect(reverse("admin:quality_inspection_change", args=[started[0].pk]))
-        messages.success(request, _("%(n)d inspections opened.") % {"n": len(started)})
+        opened = ngettext("%(n)d inspection opened.", "%(n)d inspections opened.", len(started))
+        messages.success(request, opened % {"n": len(started)})
         return None
 
     def _move(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:

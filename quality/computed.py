@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.models import Actor, Appointment, AppointmentEvent, AppointmentStatus, EventKind
 from clinics.models import Clinic
@@ -77,7 +78,8 @@ def _first_visit(clinic: Clinic, now: datetime) -> Computed:
     if soonest is None:
         return Computed(False, _("No open time in the clinic's next open times."))
     days = (soonest - now).days
-    return Computed(days < 7, _("The next open time is in %(days)d days.") % {"days": days})
+    message = ngettext("The next open time is in %(days)d day.", "The next open time is in %(days)d days.", days)
+    return Computed(days < 7, message % {"days": days})
 
 
 def _open_times(clinic: Clinic, now: datetime) -> Computed:
@@ -132,7 +134,10 @@ def _reviews_count(clinic: Clinic, now: datetime) -> Computed:
     if not _published(clinic).exists():
         return _no_data()
     recent = _published(clinic).filter(created_at__gte=now - timedelta(days=730)).count()
-    return Computed(recent >= 10, _("%(n)d verified reviews in the last 24 months.") % {"n": recent})
+    message = ngettext(
+        "%(n)d verified review in the last 24 months.", "%(n)d verified reviews in the last 24 months.", recent
+    )
+    return Computed(recent >= 10, message % {"n": recent})
 
 
 def _reviews_adjusted(clinic: Clinic, now: datetime) -> Computed:
