@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from booking.selectors import appointment_for_token
 from clinics.models import Clinic
@@ -86,6 +86,8 @@ reviews_router = Router(tags=["reviews"])
 
 
 class SubratingsIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt sub-rating is a 422, not silently dropped
+
     explained: int | None = Field(default=None, ge=1, le=5, description="Explained the problem and the plan.")
     listened: int | None = Field(default=None, ge=1, le=5)
     on_time: int | None = Field(default=None, ge=1, le=5, description="Started on time.")
@@ -94,6 +96,8 @@ class SubratingsIn(Schema):
 
 
 class ReviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     manage_token: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     rating: int = Field(ge=1, le=5)
     subratings: SubratingsIn | None = None
