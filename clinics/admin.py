@@ -67,7 +67,9 @@ class ClinicAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "city__name", "city__name_fr", "postal_code", "phone", "email"]
     autocomplete_fields = ["city", "languages", "insurers"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
+    # Trust is derived, never typed (DESIGN.md invariant 11): the score and the status come from inspections
+    # (quality.services), which also keep the status history.
+    readonly_fields = ["network_status", "inspection_score", "created_at", "updated_at"]
     inlines = [OpeningHoursInline, PractitionerInline, ServiceInline]
     show_full_result_count = False
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -78,15 +78,25 @@ class Insurer(BilingualName):
 
 
 class NetworkStatus(models.TextChoices):
+    """Where a clinic is in its life with the network: applicant -> in the network (admitted) -> (probation)
+    -> suspended -> removed. The quality app moves it, with a history row for every move."""
+
     APPLICANT = "applicant", _("Applicant")
     IN_NETWORK = "in_network", _("In the network")
+    # Admitted but found short at a re-inspection: still listed and bookable while it fixes what it was told.
+    PROBATION = "probation", _("On probation")
     SUSPENDED = "suspended", _("Suspended")
     REMOVED = "removed", _("Removed")
 
 
+# The statuses patients see and can book (DESIGN.md invariant 11): the one definition, used by ``in_network()``.
+LISTED_STATUSES = (NetworkStatus.IN_NETWORK, NetworkStatus.PROBATION)
+
+
 class ClinicQuerySet(models.QuerySet["Clinic"]):
     def in_network(self) -> ClinicQuerySet:
-        return self.filter(network_status=NetworkStatus.IN_NETWORK)
+        """Clinics patients can find and book: admitted ones and those on probation."""
+        return self.filter(network_status__in=LISTED_STATUSES)
 
     def within_box(self, *, south: float, west: float, north: float, east: float) -> ClinicQuerySet:
         """Clinics inside a latitude/longitude box: the indexed prefilter of a radius search."""

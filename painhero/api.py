@@ -53,14 +53,18 @@ def _add_routers() -> None:
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
     from patients.api import router as patients_router
+    from quality.api import reviews_router
+    from quality.api import router as quality_router
     from scheduling.api import router as scheduling_router
 
     api.add_router("/clinics", directory_router)
     api.add_router("/clinics", scheduling_router)
+    api.add_router("/clinics", quality_router)
     api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
     api.add_router("/", patients_router)
     api.add_router("/", waitlist_router)
+    api.add_router("/", reviews_router)
 
 
 _add_routers()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "booking",
     "patients",
     "notifications",
+    "quality",
     "portal",
     "directory",
     "content",

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("booking.urls")),
     path("", include("scheduling.urls")),
     path("", include("patients.urls")),
+    path("", include("quality.urls")),
     path("portal/", include("portal.urls")),
     path("", include("content.urls")),
     prefix_default_language=False,

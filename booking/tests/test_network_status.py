@@ -93,3 +93,54 @@ def test_the_reschedule_page_of_a_suspended_clinic_offers_no_times_and_says_why(
     page = client.get(f"/appointments/{appointment.manage_token}/reschedule/")
     assert page.context["alternatives"] == []
     assert "not taking bookings through PainHero" in page.content.decode()
+
+
+# Probation: an admitted clinic found short at a re-inspection stays listed and bookable while it fixes things.
+
+
+def test_a_clinic_on_probation_takes_holds_and_bookings_through_the_service(world: World) -> None:
+    suspend(world, NetworkStatus.PROBATION)
+    hold_create(practitioner=world.chen, service=world.service, start=SLOT, now=NOW, owner_key="me")
+    booked = appointment_book(
+        practitioner=world.lee, service=world.service, start=SLOT, patient=patient(), now=NOW
+    ).appointment
+    assert booked.clinic_id == world.clinic.pk and Hold.objects.count() == 1
+
+
+def test_the_api_books_at_a_clinic_on_probation(client: Client, world: World) -> None:
+    suspend(world, NetworkStatus.PROBATION)
+    body = {
+        "practitioner_id": world.chen.pk,
+        "service_id": world.service.pk,
+        "start": SLOT.isoformat(),
+        "patient": {"name": "Jo", "email": "jo@example.com", "phone": "416 555 0123"},
+    }
+    response = client.post(
+        "/api/v1/appointments", json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k"}
+    )
+    assert response.status_code == 201, response.content
+    assert Appointment.objects.filter(clinic=world.clinic).count() == 1
+
+
+def test_the_booking_form_books_at_a_clinic_on_probation(client: Client, world: World) -> None:
+    suspend(world, NetworkStatus.PROBATION)
+    assert client.get(start_url(world)).status_code == 200
+    client.post(start_url(world), FORM | {"form_token": "t1"})
+    assert Appointment.objects.filter(clinic=world.clinic).count() == 1
+
+
+def test_the_api_refuses_a_move_to_a_suspended_clinics_time_with_the_reason(client: Client, world: World) -> None:
+    appointment = appointment_book(
+        practitioner=world.chen, service=world.service, start=SLOT, patient=patient(), now=NOW
+    ).appointment
+    suspend(world)
+    response = client.post(
+        f"/api/v1/appointments/{appointment.pk}/reschedule",
+        json.dumps({"start": later(60).isoformat()}),
+        content_type="application/json",
+        headers={"X-Manage-Token": appointment.manage_token},
+    )
+    assert response.status_code == 409
+    assert "not taking bookings through PainHero" in response.json()["detail"]
+    appointment.refresh_from_db()
+    assert appointment.start == SLOT

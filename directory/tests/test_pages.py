@@ -292,9 +292,9 @@ def test_the_clinic_profile_costs_a_bounded_number_of_queries(client, king_stree
         make_service(clinic=king_street, practitioners=[extra])
     # The clinic and what it shows (9) and the search filters' labels (3); the week of open times: the service's
     # rules (2) and two availability reads of 4 (the week is empty here, so it also looks for the next open
-    # time), the page cache's freshness stamp (1; this first visit fills the cache) and the published guides for
-    # "Learn about these treatments" (1). None grows with the practitioners.
-    with django_assert_max_num_queries(24):
+    # time), the page cache's freshness stamp (1; this first visit fills the cache), the published guides for
+    # "Learn about these treatments" (1) and the inspection breakdown (1, quality). None grows with the practitioners.
+    with django_assert_max_num_queries(25):
         response = client.get("/clinics/toronto/king-street-physio/")
     assert response.content.decode().count('class="person"') == 5
 

@@ -43,3 +43,11 @@ def test_the_front_desk_cannot_book_at_a_suspended_clinic_and_is_told_why(
     assert response.status_code == 409
     assert "not taking bookings through PainHero" in response.content.decode()
     assert not Appointment.objects.filter(patient_name="Phoebe Phone").exists()
+
+
+def test_today_tells_a_clinic_on_probation_it_stays_bookable(colleague_client: Client, world: World) -> None:
+    _set(world, NetworkStatus.PROBATION)
+    html = colleague_client.get(f"/portal/{world.clinic.pk}/").content.decode()
+    assert "Network status: On probation" in html
+    assert "patients still find it and book online" in html
+    assert "Not bookable online" not in html

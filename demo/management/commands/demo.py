@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from clinics.models import Clinic
 from demo.network import MAX_CLINICS, network_generate
 from demo.staff import staff_generate  # the clinic portal's demo sign-ins
+from quality.demo import inspections_generate
 
 
 class Command(BaseCommand):
@@ -74,8 +76,10 @@ class Command(BaseCommand):
             ) from None
         if existing:
             self.stdout.write(f"Replaced {clinics_there}.")
+        inspected = inspections_generate(seed=seed, now=timezone.now())  # every score derived from 50 points
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Created {len(ids)} clinics (seed {seed}) in {elapsed:.1f} s."))
+        self.stdout.write(f"Inspected {inspected} clinics (the network team's workspace: /admin/quality/).")
         self.stdout.write("Clinic portal sign-ins (/portal/sign-in/):")
         for email, password, role, clinic_name in staff_generate(seed=seed):
             self.stdout.write(f"  {email} / {password}  ({role}, {clinic_name})")

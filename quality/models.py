@@ -1,0 +1,221 @@
+"""Inspections, their point results, and the history of each clinic's place in the network."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Clinic, NetworkStatus
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINISHED = "finished", _("Finished")
+
+
+class InspectionQuerySet(models.QuerySet["Inspection"]):
+    def finished(self) -> InspectionQuerySet:
+        return self.filter(status=InspectionStatus.FINISHED)
+
+
+class Inspection(models.Model):
+    """One run of the rubric over a clinic by a network inspector: a draft until finished, then a score."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("clinic"))
+    rubric_version = models.CharField(_("rubric version"), max_length=20)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Derived by quality.rubric.score_derive when the inspection is finished; never entered.
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
+    gates_passed = models.BooleanField(_("all gates passed"), null=True, blank=True)
+    # The clinic's status after the inspection (what finishing it decided).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NetworkStatus.choices, blank=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "status", "finished_at"], name="inspection_clinic_latest")]
+        constraints = [
+            # One inspection at a time per clinic: two inspectors never fill in two drafts.
+            models.UniqueConstraint(
+                fields=["clinic"], condition=models.Q(status="draft"), name="inspection_one_draft_per_clinic"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="draft", finished_at__isnull=True, score__isnull=True, gates_passed__isnull=True
+                )
+                | models.Q(
+                    status="finished",
+                    finished_at__isnull=False,
+                    score__isnull=False,
+                    score__lte=100,
+                    gates_passed__isnull=False,
+                ),
+                name="inspection_finished_has_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} {self.started_at:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class InspectionPoint(models.Model):
+    """The result of one rubric point in one inspection; ``passed`` is None until it is decided."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="points")
+    point_id = models.CharField(_("point"), max_length=40)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, max_length=2000)
+    link = models.URLField(_("evidence link"), blank=True, max_length=500)
+    computed = models.BooleanField(_("computed"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection point")
+        verbose_name_plural = _("inspection points")
+        ordering = ["inspection", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "point_id"], name="inspection_point_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.point_id
+
+
+class ClinicStatusChange(models.Model):
+    """One move of a clinic in the network (applicant -> admitted -> probation -> suspended -> removed)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=NetworkStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=NetworkStatus.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Copied from the inspection that justified the move, so the database itself can hold the admission rule.
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    gates_passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clinic status change")
+        verbose_name_plural = _("clinic status changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            # Admission needs every gate and the pass mark, whoever writes the row.
+            models.CheckConstraint(
+                condition=~models.Q(to_status="in_network")
+                | models.Q(
+                    inspection__isnull=False, gates_passed=True, score__gte=models.F("pass_mark"), score__isnull=False
+                ),
+                name="status_admission_needs_gates_and_pass_mark",
+            ),
+            # Probation is decided by an inspection whose gates all passed.
+            models.CheckConstraint(
+                condition=~models.Q(to_status="probation") | models.Q(inspection__isnull=False, gates_passed=True),
+                name="status_probation_needs_gates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d}"
+
+
+class ClinicToInspect(Clinic):
+    """The network team's queue (a view of clinics): applicants, and clinics due for re-inspection."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("clinic to inspect")
+        verbose_name_plural = _("inspection queue")
+
+
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Held for moderation")
+
+
+class Review(models.Model):
+    """A verified review: one per appointment the clinic marked completed (the database holds the "one")."""
+
+    appointment = models.OneToOneField(
+        "booking.Appointment", on_delete=models.PROTECT, related_name="review", verbose_name=_("appointment")
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("clinic"))
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    explained = models.PositiveSmallIntegerField(_("explained the problem and the plan"), null=True, blank=True)
+    listened = models.PositiveSmallIntegerField(_("listened"), null=True, blank=True)
+    on_time = models.PositiveSmallIntegerField(_("started on time"), null=True, blank=True)
+    clean_and_accessible = models.PositiveSmallIntegerField(_("clean and accessible"), null=True, blank=True)
+    recommend = models.PositiveSmallIntegerField(_("would recommend"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True, max_length=4000)
+    status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PUBLISHED)
+    # Why the text is held (never silently deleted); the patient is told this reason.
+    held_reason = models.CharField(_("reason held"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "status", "created_at"], name="review_clinic_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_range"),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_range",
+                )
+                for name in ("explained", "listened", "on_time", "clean_and_accessible", "recommend")
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="published") | ~models.Q(held_reason=""), name="review_held_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.rating}/5"
+
+
+class ClinicRating(models.Model):
+    """A clinic's published-review figures, stored on every change (never computed per search)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, primary_key=True, related_name="rating")
+    count = models.PositiveIntegerField(default=0)
+    mean = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    adjusted = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("clinic rating")
+        verbose_name_plural = _("clinic ratings")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.adjusted} ({self.count})"
