@@ -13,7 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from clinics.models import Clinic, Discipline, NetworkStatus
+from clinics.models import LISTED_STATUSES, Clinic, Discipline
 from content.models import Guide
 from painhero.urls_abs import site_url
 from places.models import City
@@ -55,7 +55,7 @@ class CitiesSitemap(_Bilingual):
     """Each city with clinics, and its page for each discipline ("/clinics/toronto/physiotherapy/")."""
 
     def items(self) -> list[tuple[str, str]]:
-        in_network = Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
+        in_network = Count("clinics", filter=Q(clinics__network_status__in=LISTED_STATUSES))
         slugs = City.objects.annotate(n=in_network).filter(n__gt=0).order_by("slug").values_list("slug", flat=True)
         return [(slug, discipline) for slug in slugs for discipline in ("", *Discipline.values)]
 

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from clinics.models import NetworkStatus
+from clinics.models import LISTED_STATUSES
 from content import selectors, seo
 from content.models import Guide
 from places.models import City
@@ -48,7 +48,7 @@ def _search_filter(guide: Guide) -> dict[str, str]:
 
 
 def _cta_cities() -> list[City]:
-    in_network = Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
+    in_network = Count("clinics", filter=Q(clinics__network_status__in=LISTED_STATUSES))
     return list(City.objects.annotate(n=in_network).filter(n__gt=0).order_by("-population", "name")[:CTA_CITIES])
 
 

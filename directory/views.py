@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinics.models import (
+    LISTED_STATUSES,
     WEEKDAYS,
     Clinic,
     Discipline,
-    NetworkStatus,
     OpeningHours,
     Practitioner,
 )
@@ -185,7 +185,7 @@ def _city_facts(place: City, *, discipline: str | None) -> dict[str, Any]:
     """What a city's landing page says above its results: how many clinics, the disciplines they offer, the
     soonest open time today (one bounded "today, soonest" search for one clinic) and guides to feature there."""
     practitioners = Practitioner.objects.filter(
-        clinic__city=place, clinic__network_status=NetworkStatus.IN_NETWORK, is_active=True
+        clinic__city=place, clinic__network_status__in=LISTED_STATUSES, is_active=True
     )
     offered = sorted(set(practitioners.values_list("discipline", flat=True).distinct()))
     techniques = sorted(set(practitioners.values_list("techniques__slug", flat=True).distinct()) - {None})
@@ -212,7 +212,7 @@ def _city_facts(place: City, *, discipline: str | None) -> dict[str, Any]:
 def _cities_with_clinics() -> QuerySet[City]:
     """Cities with their ``clinic_count``: the in-network clinics whose city it is, as its page lists them."""
     return City.objects.annotate(
-        clinic_count=Count("clinics", filter=Q(clinics__network_status=NetworkStatus.IN_NETWORK))
+        clinic_count=Count("clinics", filter=Q(clinics__network_status__in=LISTED_STATUSES))
     ).filter(clinic_count__gt=0)
 
 

@@ -67,3 +67,14 @@ def test_in_city_without_a_city_says_what_to_send():
     with pytest.raises(SearchError) as error:
         clinic_params_parse({"in_city": "1", "lat": "43.7", "lng": "-79.4"})
     assert error.value.field == "in_city"
+
+
+def test_a_clinic_on_probation_is_listed_and_counted_everywhere(client, cities):
+    make_clinic(city=cities["toronto"], name="On probation", network_status=NetworkStatus.PROBATION)
+    make_clinic(city=cities["toronto"], name="Suspended", network_status=NetworkStatus.SUSPENDED)
+    home = client.get("/").content.decode()
+    index = client.get(reverse("directory:city_index")).content.decode()
+    page = client.get(reverse("directory:city", args=["toronto"])).content.decode()
+    assert re.search(r"Toronto <span class=\"chip__count\">3 clinics</span>", home)
+    assert re.search(r"<span>Toronto</span> <span class=\"muted\">3 clinics</span>", index)
+    assert heading(page) == "3 clinics in Toronto"
