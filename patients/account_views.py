@@ -3,7 +3,7 @@
 Nothing changes on a GET (invariant 8): the link in the email opens a page with a "Sign in" button, which POSTs
 the token; a mail scanner that follows the link signs nobody in and spends nothing. The token travels in the
 query string of that one page (log lines keep parameter names only, painhero/redact.py) and in the form's body;
-the page sends no Referer, and is never cached.
+the page sends a Referer to this site only, and is never cached.
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ class SignInForm(forms.Form):
 def _private(response: HttpResponse) -> HttpResponse:
     """Personal information or a secret on the page: never cached, never sent on as a Referer."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same-origin, not no-referrer: Chromium would then post the sign-in button with "Origin: null" (a CSRF
+    # 403); our own log lines keep a Referer's parameter names only (painhero/redact.py).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -96,7 +96,7 @@ def test_opening_the_link_signs_nobody_in_until_the_button_is_pressed(client: Cl
         assert page.status_code == 200
         html = page.content.decode()
         assert 'method="post"' in html and "Sign in</button>" in html
-        assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+        assert page["Referrer-Policy"] == "same-origin" and "no-store" in page["Cache-Control"]
     assert client.get("/my/")["Location"] == "/my/sign-in/"
     assert PatientAccount.objects.get().verified_at is None
     response = client.post("/my/sign-in/link/", {"sesame": token_of(link)})
