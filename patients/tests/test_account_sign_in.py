@@ -84,7 +84,7 @@ def test_the_email_says_nothing_of_health_and_the_link_is_in_the_patients_langua
     assert "knee" not in message.subject and "knee" not in message.body
     assert sam.clinic.name not in message.subject
     html = message.alternatives[0][0]
-    assert isinstance(html, str) and 'href="http' in html
+    assert isinstance(html, str) and 'href="http' in html and '<html lang="fr">' in html
 
 
 def test_opening_the_link_signs_nobody_in_until_the_button_is_pressed(client: Client, sam: Any) -> None:
