@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booking.emails import manage_url
+from booking.errors import Busy
 from booking.models import AppointmentStatus, ClinicBookingPolicy
 from painhero.http import client_ip
 from patients.account import PatientAccount
@@ -252,7 +253,12 @@ def delete(request: HttpRequest) -> HttpResponse:
             rows.append(row)
         context = {"upcoming": rows, "intake_count": intakes_for(account.email).count()}
         return _render(request, "patients/my/delete.html", context)
-    deletion = account_delete(account=account, now=now, ip=client_ip(request))
+    try:
+        deletion = account_delete(account=account, now=now, ip=client_ip(request))
+    except Busy as error:  # a practitioner's calendar is locked by a booking right now: nothing was changed
+        response = _render(request, "patients/my/too_many.html", {"message": error.message, "busy": True}, status=503)
+        response["Retry-After"] = "5"
+        return response
     logout(request)
     context = {
         "cancelled": len(deletion.cancelled),

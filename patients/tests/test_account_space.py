@@ -199,3 +199,19 @@ def test_a_failure_halfway_through_the_deletion_leaves_everything_as_it_was(
     assert Intake.objects.count() == 3 and PatientAccount.objects.count() == 1
     assert Appointment.objects.get(pk=sam["upcoming"].pk).status == AppointmentStatus.BOOKED
     assert Appointment.objects.get(pk=sam["past"].pk).note == "left knee since June"
+
+
+def test_a_busy_calendar_during_the_deletion_is_a_503_that_changed_nothing(
+    signed_in: Client, sam: dict[str, Any], monkeypatch: Any
+) -> None:
+    from booking.errors import Busy
+
+    def busy(**kwargs: Any) -> Any:
+        raise Busy
+
+    monkeypatch.setattr(account_services, "appointment_cancel", busy)
+    response = signed_in.post("/my/delete/")
+    assert response.status_code == 503
+    assert "Nothing was deleted yet." in response.content.decode()
+    assert Intake.objects.count() == 3 and PatientAccount.objects.count() == 1
+    assert signed_in.get("/my/").status_code == 200
