@@ -318,3 +318,15 @@ PORTAL_SESSION_AGE = env_int("PORTAL_SESSION_AGE", 30 * 60, minimum=60, maximum=
 # it needs the second factor (is_verified()). The throttle's rules are in portal/auth_services.py.
 INSTALLED_APPS = ["portal.admin_apps.AdminConfig" if app == "django.contrib.admin" else app for app in INSTALLED_APPS]
 # --- end of Sign-in and admin ---
+
+# --- My PainHero (patients' magic-link sign-in, patients/account_services.py) ---------------------------
+# Patients sign in with a one-time link (django-sesame), never a password. Staff keep the password backend;
+# sesame's backend only ever authenticates a patient account (the token's scope, checked again in the service).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "sesame.backends.ModelBackend"]
+SESAME_MAX_AGE = env_int("SESAME_MAX_AGE", 15 * 60, minimum=60, maximum=24 * 3600)  # seconds a link works
+SESAME_ONE_TIME = True  # a link works once: signing in changes last_login, which the token is bound to
+SESAME_TOKEN_NAME = "sesame"  # noqa: S105  (the query parameter's name, not a secret)
+# Version 2 only: version 1 tokens are written into sesame's debug log lines (invariant 12).
+SESAME_TOKENS = ["sesame.tokens_v2"]
+PATIENT_SESSION_AGE = env_int("PATIENT_SESSION_AGE", 30 * 60, minimum=60, maximum=24 * 3600)
+# --- end of My PainHero ---

@@ -118,3 +118,7 @@ class IntakeAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} read {self.intake_id} at {self.at:%Y-%m-%d %H:%M}Z"
+
+
+# My PainHero's account (patients/account.py), imported here so Django finds the model.
+from patients.account import PatientAccount  # noqa: E402, F401

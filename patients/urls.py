@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import views
+from patients import account_views, views
 
 app_name = "patients"
 
@@ -8,4 +8,16 @@ urlpatterns = [
     path("what-hurts/", views.intake, name="intake"),
     path("what-hurts/answer/<uuid:public_id>/", views.answer, name="answer"),
     path("what-hurts/answer/<uuid:public_id>/clearance/", views.clearance, name="clearance"),
+]
+
+# My PainHero (patients/account_views.py): the patient's own space, behind a magic-link sign-in.
+urlpatterns += [
+    path("my/", account_views.home, name="my_home"),
+    path("my/sign-in/", account_views.sign_in, name="my_sign_in"),
+    path("my/sign-in/sent/", account_views.sent, name="my_sent"),
+    path("my/sign-in/link/", account_views.link, name="my_link"),
+    path("my/sign-out/", account_views.sign_out, name="my_sign_out"),
+    path("my/intakes/<uuid:public_id>/", account_views.intake_detail, name="my_intake"),
+    path("my/download/", account_views.download, name="my_download"),
+    path("my/delete/", account_views.delete, name="my_delete"),
 ]
