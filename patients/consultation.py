@@ -12,6 +12,7 @@ from django.db import transaction
 from booking.models import Appointment
 from clinics.models import Clinic, Service, ServiceKind
 from patients.models import Intake, IntakeAccess, Reader
+from patients.rules import QUESTIONS
 from scheduling.selectors import OpenTime, open_times_list
 from scheduling.week import booking_url
 
@@ -85,3 +86,32 @@ def appointment_intakes_open(
                 ]
             )
     return intakes
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    question: str
+    answer: str
+    warning: bool = False  # a warning sign answered "yes"
+
+
+def intake_answer_lines(intake: Intake) -> list[AnswerLine]:
+    """The answers as the clinician reads them: each question in the reader's language and its answer."""
+    from django.utils.translation import gettext as _
+
+    lines: list[AnswerLine] = []
+    for question in QUESTIONS:
+        if question.id not in intake.answers:
+            continue
+        value = intake.answers[question.id]
+        if question.type == "yes_no":
+            text = str(_("Yes")) if value is True else str(_("No"))
+        elif question.id == "activities":
+            text = "; ".join(f"{item.get('name', '')}: {item.get('score', '')}/10" for item in value or [])
+        elif question.choices:
+            chosen = value if isinstance(value, list) else [value]
+            text = ", ".join(str(question.choices.get(v, v)) for v in chosen)
+        else:
+            text = str(value)
+        lines.append(AnswerLine(str(question.text), text, warning=question.red_flag and value is True))
+    return lines
