@@ -184,3 +184,44 @@ def test_outside_alberta_both_on_one_day_are_fine(world: World) -> None:
     later = SLOT + timedelta(hours=4)
     appointment_book(practitioner=world.chen, service=world.service, start=later, patient=patient(1), now=world_now())
     assert Appointment.objects.filter(patient_email="patient1@example.com").count() == 2
+
+
+def test_the_meeting_link_is_on_the_patients_page_and_in_the_email_body_never_its_subject_or_logs(
+    world: World, settings: Any, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from django.core import mail
+
+    from notifications.services import outbox_sweep
+
+    settings.VIDEO_BASE_URL = "https://meet.example.test/"
+    video = free_consultation(world.clinic, [world.chen], delivery=Delivery.VIRTUAL)
+    with caplog.at_level(logging.DEBUG):
+        appointment = appointment_book(
+            practitioner=world.chen, service=video, start=SLOT, patient=patient(), now=world_now()
+        ).appointment
+        outbox_sweep(now=world_now())
+        page = client.get(f"/appointments/{appointment.manage_token}/").content.decode()
+    link = f"https://meet.example.test/{appointment.video_token}"
+    assert link in page
+    [message] = mail.outbox
+    assert message.to == ["patient1@example.com"]
+    assert link in message.body and link in str(message.alternatives[0][0])
+    assert appointment.video_token not in message.subject
+    assert appointment.video_token not in caplog.text
+
+
+def test_the_clinic_page_states_the_conditions_only_where_a_free_consultation_is_offered(
+    world: World, client: Any
+) -> None:
+    def page() -> str:
+        return client.get(f"/clinics/{world.clinic.city.slug}/{world.clinic.slug}/").content.decode()
+
+    assert "no obligation" not in page()
+    free_consultation(world.clinic, [world.chen])
+    from django.core.cache import cache
+
+    cache.clear()
+    html = page()
+    assert "no obligation" in html and "It is not a treatment" in html and "the therapist calls you" in html
