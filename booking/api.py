@@ -149,6 +149,14 @@ class AppointmentIn(Schema):
     note: str = Field(default="", max_length=NOTE_MAX_LENGTH, pattern=NO_NUL)
     # The patient's language for emails and links ("en" or "fr"); without it, the request's Accept-Language.
     language: str | None = Field(default=None, max_length=16, pattern=NO_NUL)
+    intake_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=NO_NUL,
+        description="The `token` of the patient's intake (POST /api/v1/intake): the booking carries it. An "
+        "emergency intake, or an urgent one without the recorded clearance, gets a 422 with the reason.",
+    )
 
 
 class RescheduleIn(Schema):
@@ -346,6 +354,9 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
         hold = Hold.objects.filter(pk=payload.hold_id).first() or Hold(pk=payload.hold_id)
     body = payload.dict()
     body.pop("hold_token", None)
+    body.pop("intake_token", None)  # a secret: only its presence goes into the stored hash
+    if payload.intake_token is not None:
+        body["with_intake"] = True
     try:
         booked = appointment_book(
             practitioner=practitioner,
@@ -362,6 +373,7 @@ def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any
             ip=client_ip(request),
             # The API is outside the /fr/ URLs, so LocaleMiddleware leaves it in English: ask the header.
             language=payload.language or translation.get_language_from_request(request),
+            intake_token=payload.intake_token or "",
         )
     except BookingError as error:
         return _problem(error)

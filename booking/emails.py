@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from booking.ics import ics_appointment
 from booking.models import Appointment, ClinicBookingPolicy
+from booking.video import video_url
 from painhero.urls_abs import absolute_reverse
 
 
@@ -48,6 +49,8 @@ def email_context(appointment: Appointment, *, old_start: datetime | None = None
         "window_hours": policy.cancellation_window_hours if policy else 24,
         "manage_url": manage_url(appointment),
         "map_url": map_url(appointment),
+        # Only ever in the body sent to the patient, never in a subject (booking.video).
+        "video_url": video_url(appointment),
     }
 
 

@@ -67,6 +67,8 @@ class Appointment(models.Model):
     # The language the patient booked in: every email, .ics and link sent to them is in it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
+    # A video free consultation's own meeting room (booking.video): secret like the manage token, never logged.
+    video_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.availability import alternatives_list, openings_refresh, slot_open
+from booking.consultation import alberta_same_day_check
 from booking.errors import (
     Busy,
     ClinicNotBookable,
@@ -25,6 +26,7 @@ from booking.errors import (
     SlotTaken,
     TooManyHolds,
 )
+from booking.hooks import intake_attach
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.models import (
     Actor,
@@ -37,6 +39,7 @@ from booking.models import (
 )
 from booking.patients import PatientDetails
 from booking.reminders import appointment_ref, reminders_queue
+from booking.video import needs_video, video_token_new
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero import formats
@@ -227,6 +230,7 @@ def appointment_book(
     ip: str | None = None,
     language: str | None = None,
     lapsed_hold_ok: bool = False,
+    intake_token: str = "",
 ) -> Booked:
     """Book ``start`` for this patient: exactly one of any number of simultaneous requests for a time wins.
 
@@ -235,6 +239,7 @@ def appointment_book(
     ``language`` is the patient's ("en", "fr"; None: the active language): their emails and links use it.
     With ``lapsed_hold_ok`` (the web form) a hold that has lapsed is no reason to refuse: the time is
     booked if it is still free, as it would be without a hold.
+    With an ``intake_token`` the patient's intake is checked and linked in the same transaction (booking.hooks).
     """
     booking_check(practitioner=practitioner, service=service, start=start, now=now)
     language = appointment_language(language)
@@ -259,6 +264,7 @@ def appointment_book(
             # The engine's exact check counts appointments that take time and active holds as busy (LOCKING.md).
             if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
                 raise SlotTaken
+            alberta_same_day_check(clinic=practitioner.clinic, service=service, start=start, email=patient.email)
             appointment = Appointment.objects.create(
                 clinic_id=practitioner.clinic_id,
                 practitioner=practitioner,
@@ -274,7 +280,10 @@ def appointment_book(
                 consented_at=now,
                 sms_consented_at=now if patient.sms_reminders else None,
                 language=language,
+                video_token=video_token_new() if needs_video(service) else None,
             )
+            if intake_token:
+                intake_attach(appointment=appointment, token=intake_token, now=now)
             _record(appointment=appointment, kind=EventKind.CREATED, now=now, actor=Actor.PATIENT, source=source, ip=ip)
             if claim is not None:
                 idempotency_complete(claim=claim, appointment=appointment)
@@ -391,6 +400,13 @@ def appointment_reschedule(
             Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
             if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
                 raise SlotTaken
+            alberta_same_day_check(
+                clinic=appointment.clinic,
+                service=service,
+                start=start,
+                email=appointment.patient_email,
+                exclude_pk=appointment.pk,
+            )
             appointment.practitioner = practitioner
             appointment.start, appointment.end = start, end
             appointment.status = AppointmentStatus.BOOKED

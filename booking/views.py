@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from booking.availability import OpenTime, alternatives_list, open_times, slot_open
 from booking.errors import BookingError, HoldInvalid, SlotTaken
 from booking.forms import CancelForm, PatientForm
+from booking.hooks import SESSION_INTAKE_TOKEN, IntakeRefused
 from booking.idempotency import request_hash
 from booking.models import AppointmentSource, AppointmentStatus, ClinicBookingPolicy, Hold
 from booking.reminders import appointment_confirm, appointment_confirmed
@@ -40,6 +41,7 @@ from booking.services import (
 )
 from booking.waitlist import waitlist_for_token
 from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
+from booking.video import video_url
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
@@ -236,11 +238,19 @@ def start(request: HttpRequest) -> HttpResponse:
         "window_hours": policy.cancellation_window_hours,
         "visitor_field": VISITOR_FIELD,
         "visitor_signed": signing.Signer(salt=VISITOR_SALT).sign(visitor),
+        "carries_intake": bool(_carried_intake(request, service)),
         **_hold_context(hold, now),
     }
     response = render(request, "booking/checkout.html", context, status=400 if form.is_bound else 200)
     response["Cache-Control"] = "private, no-store"
     return _keep_visitor(request, response, visitor)
+
+
+def _carried_intake(request: HttpRequest, service: Service) -> str:
+    """The intake token a free consultation booked from this browser carries (booking.hooks), or ""."""
+    if not service.is_free_consultation:
+        return ""
+    return str(request.session.get(SESSION_INTAKE_TOKEN) or "")
 
 
 def _details(data: Any) -> dict[str, str]:
@@ -286,8 +296,10 @@ def _book(
             body_hash=request_hash(body),
             ip=client_ip(request),
             language=request.LANGUAGE_CODE,
+            intake_token=intake_token,
         )
 
+    intake_token = _carried_intake(request, service)
     # A form sent twice finds no hold the second time (the first used it up) and meets the idempotent replay.
     hold = _mine(visitor, practitioner, service, start_at)
     try:
@@ -310,8 +322,14 @@ def _book(
             details=_details(request.POST),
             lapsed=had_hold and _held(visitor, practitioner, service, start_at, now) is None,
         )
+    except IntakeRefused as error:
+        # The intake cannot go with this booking: it is let go, so the patient can book without it or start again.
+        request.session.pop(SESSION_INTAKE_TOKEN, None)
+        return _problem(request, error.message, error.status)
     except BookingError as error:
         return _problem(request, error.message, error.status)
+    if intake_token:
+        request.session.pop(SESSION_INTAKE_TOKEN, None)  # carried once: the next booking starts afresh
     return redirect(_manage_url(booked.appointment.manage_token) + "?booked=1")
 
 
@@ -393,6 +411,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "can_change": appointment.changeable_online(now=now, policy=policy),
         "deadline": policy.changeable_until(appointment.start),
         "past": appointment.start <= now,
+        # The video consultation's meeting room: this page is the patient's own (private, no-store).
+        "video_url": video_url(appointment) if is_booked else "",
     }
     return _private(render(request, "booking/manage.html", context))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Cos, Radians, Sin
@@ -256,11 +257,22 @@ class ServiceKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up")
     TREATMENT = "treatment", _("Treatment")
     CONSULTATION = "consultation", _("Consultation")
+    # 15-20 minutes by phone or video, free, with no obligation: a talk that builds the care plan, not a treatment.
+    FREE_CONSULTATION = "free_consultation", _("Free consultation")
+
+
+# How long a free consultation lasts (issue 12), checked by the model and the database alike.
+FREE_CONSULTATION_MINUTES = (15, 20)
 
 
 class Delivery(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     VIRTUAL = "virtual", _("Online")
+    PHONE = "phone", _("By phone")
+
+
+# A free consultation happens at a distance: a video call ("virtual") or a phone call.
+REMOTE_DELIVERIES = (Delivery.VIRTUAL, Delivery.PHONE)
 
 
 class Service(models.Model):
@@ -291,6 +303,17 @@ class Service(models.Model):
                 name="service_duration_range",
             ),
             models.CheckConstraint(condition=models.Q(price_cents__gte=0), name="service_price_not_negative"),
+            # A free consultation is free, remote and 15-20 minutes long, whoever writes the row.
+            models.CheckConstraint(
+                condition=~models.Q(kind=ServiceKind.FREE_CONSULTATION)
+                | models.Q(
+                    price_cents=0,
+                    delivery__in=REMOTE_DELIVERIES,
+                    duration_minutes__gte=FREE_CONSULTATION_MINUTES[0],
+                    duration_minutes__lte=FREE_CONSULTATION_MINUTES[1],
+                ),
+                name="service_free_consultation_terms",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,3 +326,25 @@ class Service(models.Model):
     @property
     def price(self) -> str:
         return formats.price(self.price_cents)
+
+    @property
+    def is_free_consultation(self) -> bool:
+        return self.kind == ServiceKind.FREE_CONSULTATION
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind != ServiceKind.FREE_CONSULTATION:
+            return
+        errors: dict[str, object] = {}
+        if self.price_cents:
+            errors["price_cents"] = _("A free consultation costs nothing: set the price to 0.")
+        if self.delivery not in REMOTE_DELIVERIES:
+            errors["delivery"] = _("A free consultation happens by phone or video, not in person.")
+        low, high = FREE_CONSULTATION_MINUTES
+        if self.duration_minutes is not None and not low <= self.duration_minutes <= high:
+            errors["duration_minutes"] = _("A free consultation lasts %(low)d to %(high)d minutes.") % {
+                "low": low,
+                "high": high,
+            }
+        if errors:
+            raise ValidationError(errors)

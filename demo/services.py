@@ -97,6 +97,27 @@ TEMPLATES: list[ServiceTemplate] = [
         (105, 130),
         technique="prenatal-massage",
     ),
+    # The free consultation (issue 12): most clinics offer one, by phone or by video, free and 15-20 minutes.
+    ServiceTemplate(
+        "Free consultation by phone",
+        "Consultation gratuite par téléphone",
+        PHYSIO,
+        ServiceKind.FREE_CONSULTATION,
+        (15,),
+        (0, 0),
+        delivery=Delivery.PHONE,
+        chance=0.7,
+    ),
+    ServiceTemplate(
+        "Free consultation by video",
+        "Consultation gratuite par vidéo",
+        CHIRO,
+        ServiceKind.FREE_CONSULTATION,
+        (20,),
+        (0, 0),
+        delivery=Delivery.VIRTUAL,
+        chance=0.6,
+    ),
 ]
 
 

@@ -37,6 +37,10 @@ if PRODUCTION and DEBUG:
 # feeds, the API's manage_url) is built from it by painhero.urls_abs, never from a request's Host header.
 SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000", required=PRODUCTION)
 
+# Where a video free consultation happens: each appointment's meeting is this address plus its own random token
+# (booking.video). No video server is built here; point it at the one the network uses.
+VIDEO_BASE_URL = env_site_url("VIDEO_BASE_URL", "https://meet.painhero.localhost") + "/"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

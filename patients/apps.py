@@ -7,7 +7,11 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients")
 
     def ready(self) -> None:
+        from booking.hooks import intake_attacher_register
         from patients.account_services import builders_register
+        from patients.booking_hooks import intake_attach_to_appointment
 
         # My PainHero's sign-in email, built by the outbox worker (the one-time token is made then).
         builders_register()
+        # A booking that carries an intake (the API's intake_token, the answer page's free consultation).
+        intake_attacher_register(intake_attach_to_appointment)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("what-hurts/", views.intake, name="intake"),
     path("what-hurts/answer/<uuid:public_id>/", views.answer, name="answer"),
     path("what-hurts/answer/<uuid:public_id>/clearance/", views.clearance, name="clearance"),
+    path("what-hurts/answer/<uuid:public_id>/consult/", views.consult, name="consult"),
+    path("what-hurts/answer/<uuid:public_id>/consultations/", views.consultations, name="consultations"),
 ]
 
 # My PainHero (patients/account_views.py): the patient's own space, behind a magic-link sign-in.

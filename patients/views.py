@@ -21,10 +21,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from booking.hooks import SESSION_INTAKE_TOKEN
 from clinics.models import Discipline, Technique
 from painhero.http import client_ip
 from patients.answers import AnswerError, region_labels
 from patients.body_map import FIGURES
+from patients.consultation import free_consultations_soonest
 from patients.forms import (
     AboutForm,
     ActivitiesForm,
@@ -251,7 +253,7 @@ def answer(request: HttpRequest, public_id: Any) -> HttpResponse:
             (label, _search_url(discipline=d, technique=first_technique if i == 0 else ""))
             for i, (d, label) in enumerate(disciplines)
         ],
-        "consultation_url": _search_url(discipline=disciplines[0][0] if disciplines else "", sort="soonest"),
+        "consultation_url": reverse("patients:consult", kwargs={"public_id": intake.public_id}),
         "start_again_url": reverse("patients:intake"),
         "language": get_language(),
     }
@@ -269,3 +271,45 @@ def clearance(request: HttpRequest, public_id: Any) -> HttpResponse:
     except IntakeError as error:  # pragma: no cover - the triage was checked just above
         raise Http404 from error
     return HttpResponseRedirect(reverse("patients:answer", kwargs={"public_id": intake.public_id}) + "#book")
+
+
+# --- The free consultation -------------------------------------------------------------------------------------
+
+
+@require_POST
+def consult(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """ "Book a free consultation": this intake goes with the free consultation booked next from this browser
+    (its token in the session, under booking's key), then the soonest free consultations are shown."""
+    intake = _open(request, public_id, "patients:consult")
+    if not intake.may_book:  # invariant 9: the page offers no button then; a forged POST gets nothing either
+        raise Http404
+    token = (request.session.get(TOKENS_KEY) or {}).get(str(intake.public_id), "")
+    request.session[SESSION_INTAKE_TOKEN] = token
+    province = request.POST.get("province", "")
+    query = f"?{urlencode({'province': province})}" if province in Province.values else ""
+    return HttpResponseRedirect(reverse("patients:consultations", kwargs={"public_id": intake.public_id}) + query)
+
+
+@require_http_methods(["GET"])
+def consultations(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The soonest free consultations for this intake's suggested care (a read of the intake, so recorded)."""
+    intake = _open(request, public_id, "patients:consultations")
+    if not intake.may_book:
+        raise Http404
+    token = (request.session.get(TOKENS_KEY) or {}).get(str(public_id), "")
+    province = request.GET.get("province", "")
+    if province not in Province.values:
+        province = ""
+    offers = free_consultations_soonest(
+        disciplines=list(intake.suggested_disciplines), province=province, now=timezone.now()
+    )
+    context = {
+        "intake": intake,
+        "offers": offers,
+        "province": province,
+        "provinces": Province.choices,
+        "search_url": _search_url(discipline=(intake.suggested_disciplines or [""])[0], sort="soonest"),
+        "carried": request.session.get(SESSION_INTAKE_TOKEN) == token,
+        "private_page": True,
+    }
+    return _private(render(request, "patients/consultations.html", context))

@@ -11,7 +11,7 @@ from painhero import converters  # noqa: F401  (registers <id:...>)
 from painhero.urls_abs import site_url
 
 from . import auth
-from .views import records, today
+from .views import consultation, records, today
 
 
 class _PasswordResetView(auth.RateLimitedPasswordResetView):
@@ -62,6 +62,11 @@ urlpatterns = [
         name="appointment_status",
     ),
     path("<id:clinic_id>/appointments/<id:appointment_id>/move/", today.appointment_move, name="appointment_move"),
+    path(
+        "<id:clinic_id>/appointments/<id:appointment_id>/consultation/",
+        consultation.appointment_consultation,
+        name="appointment_consultation",
+    ),
     path("<id:clinic_id>/exports/", records.exports, name="exports"),
     path("<id:clinic_id>/exports/appointments.csv", records.export_csv, name="export_csv"),
     path("<id:clinic_id>/feeds/", records.feeds, name="feeds"),

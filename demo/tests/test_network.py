@@ -272,3 +272,14 @@ def test_the_command_with_replace_deletes_the_old_network_first():
 def test_the_command_explains_a_bad_number_of_clinics(clinics):
     with pytest.raises(CommandError, match=r"--clinics must be between 1 and 200000"):
         call_command("demo", "--clinics", clinics)
+
+
+def test_most_clinics_offer_a_free_consultation_on_its_terms(generated: list[int]) -> None:
+    from clinics.models import REMOTE_DELIVERIES, ServiceKind
+
+    free = Service.objects.filter(kind=ServiceKind.FREE_CONSULTATION)
+    offering = free.values("clinic").distinct().count()
+    assert offering > len(generated) / 2
+    assert set(free.values_list("price_cents", flat=True)) == {0}
+    assert set(free.values_list("delivery", flat=True)) <= set(REMOTE_DELIVERIES)
+    assert all(15 <= minutes <= 20 for minutes in free.values_list("duration_minutes", flat=True))

@@ -26,6 +26,12 @@ def _in_french() -> bool:
 
 
 @register.filter
+def offers_free_consultation(services: Any) -> bool:
+    """Whether any of these services is a free consultation (its conditions are then stated beside them)."""
+    return any(getattr(service, "is_free_consultation", False) for service in services or ())
+
+
+@register.filter
 def discipline_label(value: str) -> str:
     return str(Discipline(value).label) if value in Discipline.values else value
 

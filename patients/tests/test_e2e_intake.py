@@ -105,8 +105,8 @@ def test_lower_back_pain_answered_on_a_phone_is_routine_with_the_care_that_fits(
     assert "physiotherapy" in care.inner_text()
     assert "chiropractic" in care.inner_text()
     assert "Active Release Technique (ART)" in care.inner_text()
-    consultation = page.get_by_role("link", name="Book a free consultation")
-    assert consultation.get_attribute("href") == "/search/?discipline=physiotherapy&sort=soonest"
+    consultation = page.locator("form", has=page.get_by_role("button", name="Book a free consultation"))
+    assert consultation.get_attribute("action") == f"/what-hurts/answer/{Intake.objects.get().public_id}/consult/"
     find = page.get_by_role("link", name="Physiotherapy clinics")
     assert find.get_attribute("href") == "/search/?discipline=physiotherapy&technique=active-release-technique"
     # The address carries the intake's public id only.
@@ -155,12 +155,12 @@ def test_an_urgent_answer_shows_the_health_line_and_books_only_after_the_doctor(
     _send(page, axe_check)
 
     assert page.get_by_role("heading", name="See a doctor first, within the next day or two").is_visible()
-    assert page.get_by_role("link", name="Book a free consultation").count() == 0
+    assert page.get_by_role("button", name="Book a free consultation").count() == 0
     page.get_by_label("Your province or territory").select_option("ON")
     page.get_by_role("button", name="Show the health line").click()
     assert page.get_by_text("Health811").is_visible()
     axe_check(page, where="the urgent answer")
     page.get_by_role("button", name="A doctor has seen me").click()
-    assert page.get_by_role("link", name="Book a free consultation").is_visible()
+    assert page.get_by_role("button", name="Book a free consultation").is_visible()
     assert Intake.objects.get().medical_clearance_at is not None
     _shot(page, "answer-urgent-cleared")

@@ -1,0 +1,51 @@
+"""What an app above booking attaches to an appointment as it is booked, without booking importing it.
+
+patients sits above booking, yet a booking that carries an intake must check it (DESIGN.md invariant 9: an
+emergency intake never leads to a booking; an urgent one only after the recorded clearance) and link it in the
+same transaction, so that a refused intake leaves no appointment and a failed booking links no intake. So
+patients registers its attacher here once, in ``PatientsConfig.ready()``, and ``appointment_book`` calls it
+inside its transaction (as clinics.hooks does for the catalogue). An attacher refuses by raising a
+``booking.errors.BookingError`` whose message is safe to show.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+
+from booking.errors import NotBookable
+from booking.models import Appointment
+
+
+class IntakeAttacher(Protocol):
+    """Check the intake behind ``token`` and link it to ``appointment`` (inside the booking's transaction)."""
+
+    def __call__(self, *, appointment: Appointment, token: str, now: datetime) -> object: ...
+
+
+# Where a web booking finds the intake it carries: the app above puts the intake's secret token in the patient's
+# session under this key (on a POST: "Book a free consultation"), and the booking form sends it along.
+SESSION_INTAKE_TOKEN = "booking_intake_token"  # noqa: S105 (a session key, not a secret)
+
+
+class IntakeRefused(NotBookable):
+    """The intake a booking carries cannot lead to this booking (unknown, emergency, urgent without clearance)."""
+
+
+_attachers: list[IntakeAttacher] = []
+
+
+def intake_attacher_register(attacher: IntakeAttacher) -> None:
+    """Registering the same attacher again changes nothing (``ready()`` may rerun)."""
+    if attacher not in _attachers:
+        _attachers.append(attacher)
+
+
+def intake_attach(*, appointment: Appointment, token: str, now: datetime) -> None:
+    """Run every registered attacher; with none registered, an intake cannot be carried (refused, not dropped)."""
+    if not _attachers:
+        raise NotBookable(_("intake_token: intakes cannot be attached to bookings here."))
+    for attacher in _attachers:
+        attacher(appointment=appointment, token=token, now=now)
