@@ -39,9 +39,9 @@ from booking.services import (
     clinic_check,
     hold_create,
 )
+from booking.video import video_url
 from booking.waitlist import waitlist_for_token
 from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
-from booking.video import video_url
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
 from painhero.converters import id_parse
