@@ -208,3 +208,17 @@ def test_the_pages_are_in_french_under_fr(client: Client, now: datetime, french:
     assert "Étape 1 sur 7" in page
     response = client.post("/fr/what-hurts/", {"step": "1", "action": "next"})
     assert "Choisissez au moins un endroit" in response.content.decode()
+
+
+def test_the_suggested_techniques_link_to_their_guides(client: Client, now: datetime) -> None:
+    from content.guide_files import guide_files_read
+    from content.services import guides_load
+
+    guides, errors = guide_files_read()
+    assert not errors
+    guides_load(guides=guides, now=now)
+    response = answer_all(client)
+    intake = Intake.objects.get()
+    assert "active-release-technique" in intake.suggested_techniques
+    html = client.get(response["Location"]).content.decode()
+    assert 'href="/guides/active-release-technique/"' in html
