@@ -25,7 +25,7 @@ from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standi
 from clinics.models import Practitioner, Service
 from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors
 from painhero.bounds import date_in_window, window_message
-from painhero.http import client_ip
+from painhero.http import client_ip, secret_token
 
 router = Router(tags=["booking"])
 
@@ -176,13 +176,6 @@ class AppointmentOut(Schema):
     manage_token: str = Field(description="Send it as X-Manage-Token to read, cancel or reschedule through the API.")
 
 
-def _token(request: HttpRequest, header: str) -> str:
-    auth = request.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.headers.get(header, "").strip()
-
-
 def _problem(error: BookingError) -> tuple[int, dict[str, Any]]:
     body: dict[str, Any] = {"detail": error.message}
     if isinstance(error, SlotTaken):
@@ -302,7 +295,7 @@ def hold_create_view(request: HttpRequest, payload: HoldIn) -> Any:
     openapi_extra={"parameters": [HOLD_TOKEN]},
 )
 def hold_release_view(request: HttpRequest, hold_id: Id) -> Any:
-    hold = hold_for_token(hold_id=hold_id, token=_token(request, "X-Hold-Token"))
+    hold = hold_for_token(hold_id=hold_id, token=secret_token(request, "X-Hold-Token"))
     if hold is None:
         return 404, {"detail": _("No such hold (or the token does not match).")}
     hold_release(hold=hold, now=timezone.now())
@@ -396,7 +389,7 @@ def _offer_take(request: HttpRequest, payload: AppointmentIn) -> Any:
 
 
 def _appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointment | None:
-    return appointment_for_token(appointment_id=appointment_id, token=_token(request, "X-Manage-Token"))
+    return appointment_for_token(appointment_id=appointment_id, token=secret_token(request, "X-Manage-Token"))
 
 
 NOT_FOUND = {"detail": "No such appointment (or the manage token does not match)."}

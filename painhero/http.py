@@ -47,3 +47,11 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def is_htmx(request: HttpRequest) -> bool:
     """True when htmx asks for a fragment; a history restore (htmx sends the header then too) wants the whole page."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def secret_token(request: HttpRequest, header: str) -> str:
+    """A secret sent as ``Authorization: Bearer <token>`` or in ``header`` (the API's manage, hold, intake tokens)."""
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get(header, "").strip()

@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from clinics.schemas import ALWAYS, NO_NUL, errors
-from painhero.http import client_ip
+from painhero.http import client_ip, secret_token
 from patients.answers import AnswerError
 from patients.models import PRIVACY_NOTICE_VERSION, Intake
 from patients.rules import (
@@ -294,13 +294,6 @@ def intake_create_view(request: HttpRequest, payload: IntakeIn) -> Any:
         }
 
 
-def _token(request: HttpRequest) -> str:
-    auth = request.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.headers.get("X-Intake-Token", "").strip()
-
-
 @router.get(
     "/intake/{intake_id}",
     response={200: IntakeDetailOut, **errors(*ALWAYS, 404)},
@@ -312,7 +305,10 @@ def _token(request: HttpRequest) -> str:
 def intake_detail_view(request: HttpRequest, intake_id: uuid.UUID) -> Any:
     """The intake and its answers, for whoever holds its token; every read is recorded in its audit trail."""
     intake: Intake | None = intake_open(
-        public_id=intake_id, token=_token(request), where="api-v1:intake_get", now=timezone.now()
+        public_id=intake_id,
+        token=secret_token(request, "X-Intake-Token"),
+        where="api-v1:intake_get",
+        now=timezone.now(),
     )
     if intake is None:
         return 404, {"detail": _("No such intake (or the token does not match).")}
