@@ -120,10 +120,13 @@ def clinic_page_version(*, city_slug: str, clinic_slug: str) -> tuple[int, str] 
     return pk, f"{pk}:{updated_at.isoformat()}:{practitioners}:{services}:{clinic_token}:{reference_token}"
 
 
-def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str] | None:
+def clinic_page_get(
+    *, city_slug: str, clinic_slug: str, current: tuple[int, str] | None = None
+) -> tuple[ClinicHit, str] | None:
     """The in-network clinic ``clinic_slug`` of ``city_slug`` as ``clinic_get`` loads it (without next times),
-    and the version key its page's cached fragments go under; None if there is no such clinic."""
-    found = clinic_page_version(city_slug=city_slug, clinic_slug=clinic_slug)
+    and the version key its page's cached fragments go under; None if there is no such clinic. ``current``: the
+    ``clinic_page_version`` the caller already read (the stored-page lookup), so the stamp is read once."""
+    found = current or clinic_page_version(city_slug=city_slug, clinic_slug=clinic_slug)
     if found is None:
         return None
     pk, version = found
@@ -143,8 +146,9 @@ def clinic_page_get(*, city_slug: str, clinic_slug: str) -> tuple[ClinicHit, str
 CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-3f9c1b7e"
 
 
-def stored_page_key(request: HttpRequest, city_slug: str, clinic_slug: str) -> str | None:
-    """Where this request's clinic page is stored, or None when it must be rendered for this visitor alone.
+def stored_page_key(request: HttpRequest, city_slug: str, clinic_slug: str) -> tuple[str, tuple[int, str]] | None:
+    """Where this request's clinic page is stored (and the clinic's version, read once for the whole request), or
+    None when it must be rendered for this visitor alone.
 
     Only with a cache every process shares (``CLINIC_PAGE_CACHE_SECONDS`` > 0, Redis) and only for a plain GET
     from a visitor without a session or messages (someone signed in, or with a message waiting, gets their own
@@ -160,7 +164,7 @@ def stored_page_key(request: HttpRequest, city_slug: str, clinic_slug: str) -> s
         return None
     clinic_id, version = current
     query = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=12).hexdigest()
-    return f"clinic-page:{version}:{open_times_token(clinic_id)}:{get_language()}:{query}"
+    return f"clinic-page:{version}:{open_times_token(clinic_id)}:{get_language()}:{query}", current
 
 
 def stored_page_read(request: HttpRequest, key: str) -> HttpResponse | None:

@@ -124,10 +124,15 @@ def city(request: HttpRequest, city_slug: str, discipline: str | None = None) ->
 
 
 def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse:
-    stored = None if clinic_slug.isdigit() else page_cache.stored_page_key(request, city_slug, clinic_slug)
+    lookup = None if clinic_slug.isdigit() else page_cache.stored_page_key(request, city_slug, clinic_slug)
+    stored, current = lookup if lookup else (None, None)
     if stored and (response := page_cache.stored_page_read(request, stored)):
         return response
-    found = None if clinic_slug.isdigit() else page_cache.clinic_page_get(city_slug=city_slug, clinic_slug=clinic_slug)
+    found = (
+        None
+        if clinic_slug.isdigit()
+        else page_cache.clinic_page_get(city_slug=city_slug, clinic_slug=clinic_slug, current=current)
+    )
     if found is None:
         raise Http404(_("No clinic in the PainHero network has this address."))
     hit, version = found

@@ -151,3 +151,17 @@ def test_each_language_has_its_own_stored_page(world):
     english_url = url(world)  # reversed in English: after a French request the test's thread speaks French
     pages = [Client().get(path).content.decode() for path in (english_url, "/fr" + english_url, english_url)]
     assert ['<html lang="en"' in pages[0], '<html lang="fr"' in pages[1], '<html lang="en"' in pages[2]] == [True] * 3
+
+
+def test_a_first_visit_reads_the_clinics_stamp_once(world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def stamps() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            visit(Client(), world)
+        return sum('"practitioners_active"' in q["sql"] for q in queries.captured_queries)
+
+    assert stamps() == 1  # stored: the lookup's stamp serves the render too
+    settings.CLINIC_PAGE_CACHE_SECONDS = 0
+    assert stamps() == 1
