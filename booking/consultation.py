@@ -4,6 +4,12 @@ The College of Physiotherapists of Alberta does not let a free consultation and 
 same day for one patient. So in Alberta a patient (the same email, in any case) cannot have a paid physiotherapy
 appointment on the local day of a free consultation they have, in either order. Checked inside the booking's
 transaction, after the practitioner's lock, by every path (web form, API, portal) through booking.services.
+
+The practitioner's lock is not enough here: the free consultation and the paid visit are usually with two
+practitioners, so two bookings could each check, see nothing, and both commit. The check therefore first takes a
+lock on the patient (their email): on PostgreSQL a transaction-scoped advisory lock, taken after the practitioner
+locks, so the order of locks is always the same and two bookings never deadlock; on SQLite every write
+transaction already holds the database's one write lock (BEGIN IMMEDIATE).
 """
 
 from __future__ import annotations
@@ -11,13 +17,33 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable
 from booking.models import Appointment, AppointmentStatus
 from clinics.models import Clinic, Discipline, Service, ServiceKind
+from scheduling.locking import PractitionerBusy
 
 ALBERTA = "AB"
+# The first key of the patient's advisory lock: the two-key form keeps it apart from any other advisory lock.
+_PATIENT_LOCK_SPACE = 0x41425044  # "ABPD"
+
+
+def patient_lock(email: str) -> None:
+    """Hold this patient's lock until the transaction ends (PostgreSQL; nothing to do on SQLite, see above).
+
+    Waits at most the lock timeout the practitioner's lock set; past it the booking is ``PractitionerBusy``
+    (a 503 "try again"), as when the practitioner's own lock is not had in time."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_PATIENT_LOCK_SPACE, email.strip().lower()]
+            )
+    except OperationalError as exc:
+        raise PractitionerBusy from exc
 
 
 def _is_paid_physio(service: Service) -> bool:
@@ -32,6 +58,7 @@ def alberta_same_day_check(
     free = service.kind == ServiceKind.FREE_CONSULTATION
     if clinic.province != ALBERTA or not email or not (free or _is_paid_physio(service)):
         return
+    patient_lock(email)
     zone = ZoneInfo(clinic.time_zone)
     day = start.astimezone(zone).date()
     low = datetime.combine(day, time.min, tzinfo=zone)
