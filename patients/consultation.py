@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from booking.models import Appointment
+from clinics.geo import clinics_within, distance_from_haversine
 from clinics.models import Clinic, Service, ServiceKind
 from patients.models import Intake, IntakeAccess, Reader
 from patients.rules import QUESTIONS
@@ -21,6 +22,8 @@ LOOK_AHEAD = timedelta(days=7)
 MAX_CLINICS = 8
 CANDIDATE_CLINICS = 40
 TIMES_PER_CLINIC = 3
+# Near the patient: the circle widens until it holds enough candidates (a rural patient still gets offers).
+NEAR_RADII_KM = (25, 50, 100, 250)
 
 
 @dataclass(frozen=True)
@@ -28,30 +31,53 @@ class ConsultationOffer:
     clinic: Clinic
     service: Service
     times: list[tuple[OpenTime, str]]  # each open time and its booking link
+    distance_km: float | None = None  # from the patient, when they said where they are
 
 
 def free_consultations_soonest(
-    *, disciplines: list[str], province: str, now: datetime, limit: int = MAX_CLINICS
+    *,
+    disciplines: list[str],
+    province: str,
+    now: datetime,
+    near: tuple[float, float] | None = None,
+    limit: int = MAX_CLINICS,
 ) -> list[ConsultationOffer]:
-    """Clinics in the network with an active free consultation (of a suggested discipline, in the patient's
-    province when known), soonest first; a bounded number of candidates, so the cost does not grow with the
-    network."""
-    services = (
-        Service.objects.filter(
-            kind=ServiceKind.FREE_CONSULTATION,
-            is_active=True,
-            clinic__in=Clinic.objects.in_network(),
-        )
-        .select_related("clinic", "clinic__city")
-        .order_by("clinic__name", "pk")
-    )
+    """Clinics in the network with an active free consultation (of a suggested discipline), soonest first.
+
+    With ``near`` (the patient's latitude and longitude) the candidates are the nearest clinics, in a circle that
+    widens from 25 to 250 km until it holds enough of them, and the province is not asked (a patient near a border
+    may be nearest a clinic across it); otherwise the patient's province when known. A bounded number of
+    candidates, so the cost does not grow with the network."""
+    services = Service.objects.filter(kind=ServiceKind.FREE_CONSULTATION, is_active=True)
     if disciplines:
         services = services.filter(discipline__in=disciplines)
-    if province:
-        services = services.filter(clinic__province=province)
+    distances: dict[int, float] = {}
+    if near is not None:
+        offering = Clinic.objects.in_network().filter(pk__in=services.values("clinic_id"))
+        by_distance = ("hav", "pk")  # ``hav``: the annotation clinics_within adds
+        for radius in NEAR_RADII_KM:
+            nearest = [
+                (pk, hav)
+                for hav, pk in clinics_within(offering, center=near, radius_km=radius)
+                .order_by(*by_distance)
+                .values_list(*by_distance)[:CANDIDATE_CLINICS]
+            ]
+            if len(nearest) >= limit:
+                break
+        distances = {pk: distance_from_haversine(hav) for pk, hav in nearest}
+        services = services.filter(clinic_id__in=distances)
+    else:
+        services = services.filter(clinic__in=Clinic.objects.in_network())
+        if province:
+            services = services.filter(clinic__province=province)
+    services = services.select_related("clinic", "clinic__city").order_by("clinic__name", "pk")
+    if distances:  # the services of at most CANDIDATE_CLINICS clinics, nearest first
+        candidates = sorted(services, key=lambda service: (distances[service.clinic_id], service.pk))
+    else:
+        candidates = list(services[:CANDIDATE_CLINICS])
     offers: list[ConsultationOffer] = []
     seen: set[int] = set()
-    for service in services[:CANDIDATE_CLINICS]:
+    for service in candidates:
         if service.clinic_id in seen:
             continue
         seen.add(service.clinic_id)
@@ -65,8 +91,12 @@ def free_consultations_soonest(
         if firsts:
             zone = ZoneInfo(service.clinic.time_zone)
             times = [(slot._replace(start=slot.start.astimezone(zone)), booking_url(slot)) for slot in firsts]
-            offers.append(ConsultationOffer(clinic=service.clinic, service=service, times=times))
-    offers.sort(key=lambda offer: offer.times[0][0].start)
+            offers.append(
+                ConsultationOffer(
+                    clinic=service.clinic, service=service, times=times, distance_km=distances.get(service.clinic_id)
+                )
+            )
+    offers.sort(key=lambda offer: (offer.times[0][0].start, offer.distance_km or 0.0))
     return offers[:limit]
 
 

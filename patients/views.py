@@ -41,7 +41,7 @@ from patients.health_lines import health_line
 from patients.models import PRIVACY_NOTICE_VERSION, Intake, TriageLevel
 from patients.rules import DURATIONS, MESSAGES, REGIONS, red_flags_for
 from patients.services import IntakeError, intake_clearance_confirm, intake_create, intake_open
-from places.models import Province
+from places.models import City, Province
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -276,6 +276,50 @@ def clearance(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- The free consultation -------------------------------------------------------------------------------------
 
 
+# Where the patient is, as the consultations page takes it: a city picked (``city``, a slug) or typed (``where``),
+# or a position from "Near me" (``lat``/``lng``). Passed through from the answer page's button.
+_PLACE_KEYS = ("province", "city", "where", "lat", "lng")
+
+
+@dataclass(frozen=True)
+class _Place:
+    near: tuple[float, float] | None = None
+    label: str = ""  # the city's name, to say "near Halifax"
+    error: str = ""  # what to fix, shown beside the box
+
+
+def _place(query: Any) -> _Place:
+    """Read where the patient is from the query; a place that cannot be read says why, and is then ignored."""
+    lat, lng = query.get("lat", "").strip(), query.get("lng", "").strip()
+    if lat or lng:
+        try:
+            point = (float(lat), float(lng))
+        except ValueError:
+            return _Place(error=str(_("Your position could not be read. Type your city instead.")))
+        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):  # NaN fails these too
+            return _Place(error=str(_("Your position could not be read. Type your city instead.")))
+        return _Place(near=point, label=str(_("your position")))
+    city: City | None = None
+    slug, typed = query.get("city", "").strip(), query.get("where", "").strip()
+    if slug:
+        city = City.objects.filter(slug=slug[:140]).first()
+    if city is None and typed:
+        city = City.objects.matching(typed[:120]).order_by("-population", "name").first()
+        if city is None:
+            return _Place(
+                error=str(
+                    _(
+                        "We could not find a Canadian city called “%(name)s”. "
+                        "Check the spelling or pick one from the list."
+                    )
+                    % {"name": typed[:120]}
+                )
+            )
+    if city is None:
+        return _Place()
+    return _Place(near=(city.latitude, city.longitude), label=city.display_name)
+
+
 @require_POST
 def consult(request: HttpRequest, public_id: Any) -> HttpResponse:
     """ "Book a free consultation": this intake goes with the free consultation booked next from this browser
@@ -285,14 +329,18 @@ def consult(request: HttpRequest, public_id: Any) -> HttpResponse:
         raise Http404
     token = (request.session.get(TOKENS_KEY) or {}).get(str(intake.public_id), "")
     request.session[SESSION_INTAKE_TOKEN] = token
-    province = request.POST.get("province", "")
-    query = f"?{urlencode({'province': province})}" if province in Province.values else ""
+    place = {key: request.POST.get(key, "").strip()[:140] for key in _PLACE_KEYS}
+    if place["province"] not in Province.values:
+        place["province"] = ""
+    kept = {key: value for key, value in place.items() if value}
+    query = f"?{urlencode(kept)}" if kept else ""
     return HttpResponseRedirect(reverse("patients:consultations", kwargs={"public_id": intake.public_id}) + query)
 
 
 @require_http_methods(["GET"])
 def consultations(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """The soonest free consultations for this intake's suggested care (a read of the intake, so recorded)."""
+    """The soonest free consultations for this intake's suggested care, near the patient when they say where they
+    are (a read of the intake, so recorded)."""
     intake = _open(request, public_id, "patients:consultations")
     if not intake.may_book:
         raise Http404
@@ -300,15 +348,23 @@ def consultations(request: HttpRequest, public_id: Any) -> HttpResponse:
     province = request.GET.get("province", "")
     if province not in Province.values:
         province = ""
+    place = _place(request.GET)
     offers = free_consultations_soonest(
-        disciplines=list(intake.suggested_disciplines), province=province, now=timezone.now()
+        disciplines=list(intake.suggested_disciplines), province=province, near=place.near, now=timezone.now()
     )
     context = {
         "intake": intake,
         "offers": offers,
         "province": province,
         "provinces": Province.choices,
-        "search_url": _search_url(discipline=(intake.suggested_disciplines or [""])[0], sort="soonest"),
+        "place": place,
+        "where": request.GET.get("where", "").strip()[:120] if place.error else place.label,
+        "city_slug": request.GET.get("city", "").strip()[:140] if place.near and not request.GET.get("lat") else "",
+        "search_url": _search_url(
+            discipline=(intake.suggested_disciplines or [""])[0],
+            sort="soonest",
+            **({"lat": f"{place.near[0]:.5f}", "lng": f"{place.near[1]:.5f}"} if place.near else {}),
+        ),
         "carried": request.session.get(SESSION_INTAKE_TOKEN) == token,
         "private_page": True,
     }
