@@ -158,6 +158,24 @@ def _appointment_row(appointment: Any, *, now: Any) -> dict[str, Any]:
 
 
 READER_LABELS = dict(Reader.choices)
+# The access report in words a patient reads: the reader's role and the page the read came from (the record keeps
+# the role's and the page's names; those not listed here are shown as recorded). The roles are the portal's
+# (portal.models.Role, above this app), with the same words.
+ROLE_LABELS = {
+    "owner": gettext_lazy("Owner"),
+    "front_desk": gettext_lazy("Front desk"),
+    "practitioner": gettext_lazy("Practitioner"),
+}
+WHERE_LABELS = {
+    "patients:answer": gettext_lazy("your answer page"),
+    "patients:consult": gettext_lazy("your answer page"),
+    "patients:consultations": gettext_lazy("the free consultations page"),
+    "patients:clearance": gettext_lazy("your answer page"),
+    "patients:my_intake": gettext_lazy("My PainHero"),
+    "patients:my_download": gettext_lazy("your download from My PainHero"),
+    "portal:appointment_consultation": gettext_lazy("the consultation's page in the clinic's portal"),
+    "api-v1:intake_get": gettext_lazy("the API, with your intake's secret link"),
+}
 
 
 @require_GET
@@ -175,7 +193,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "past": [_appointment_row(a, now=now) for a in reversed(past)],
         "intakes": list(intakes_for(account.email)),
         "accesses": [
-            {"access": access, "reader": READER_LABELS.get(access.reader, access.reader)}
+            {
+                "access": access,
+                "reader": READER_LABELS.get(access.reader, access.reader),
+                "role": ROLE_LABELS.get(access.role, access.role),
+                "where": WHERE_LABELS.get(access.where, access.where),
+            }
             for access in accesses_for(account.email)
         ],
     }

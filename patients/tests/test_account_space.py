@@ -89,7 +89,8 @@ def test_the_page_lists_their_intakes_and_who_read_them_by_role(
     assert f"/my/intakes/{sam['given'].public_id}/" in html and f"/my/intakes/{sam['linked'].public_id}/" in html
     assert str(sam["theirs"].public_id) not in html
     report = html.split("Who has read your answers", 1)[1]
-    assert "Clinic staff" in report and "practitioner" in report and "portal:intake" in report
+    # In words: the role's label; a page not in the report's list as recorded.
+    assert "Clinic staff" in report and "Practitioner" in report and "portal:intake" in report
     assert world.practitioner.email not in html and "Chen" not in report
     # The list itself shows no answers, so reading it is no read of them.
     assert "Run a 10k" not in html
@@ -106,7 +107,8 @@ def test_reading_their_own_intake_shows_the_answers_and_records_the_read(
     assert "no-store" in response["Cache-Control"]
     read = IntakeAccess.objects.get(reader=Reader.PATIENT)
     assert (read.intake_id, read.where, read.at, read.user_id) == (sam["linked"].pk, "patients:my_intake", NOW, None)
-    assert "patients:my_intake" in signed_in.get("/my/").content.decode()
+    report = signed_in.get("/my/").content.decode().split("Who has read your answers", 1)[1]
+    assert "The patient" in report and "My PainHero" in report and "patients:my_intake" not in report
 
 
 def test_someone_elses_intake_is_a_404_and_no_read_is_recorded(signed_in: Client, sam: dict[str, Any]) -> None:
