@@ -61,3 +61,24 @@ class FeedSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic_id}: {self.manifest_url}"
+
+
+class ApiToken(models.Model):
+    """A clinic staff member's key to the FHIR API's Appointment reads: one clinic only, hashed at rest.
+
+    The secret is shown once, when it is made; only its SHA-256 is kept (a leaked database leaks no key).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.name}"
