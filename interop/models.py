@@ -54,6 +54,10 @@ class FeedSubscription(models.Model):
     # What the last poll said: counts, or why the feed could not be read; skipped lines (file:line [id] why).
     last_message = models.TextField(blank=True)
     last_skipped = models.JSONField(default=list, blank=True)
+    # The feed's Schedules at the last poll ([{"id", "discipline", "location"}]), for the portal's mapping form;
+    # and the booked times that left the feed and were kept (flagged to the clinic).
+    last_schedules = models.JSONField(default=list, blank=True)
+    last_kept_booked = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("feed subscription")
