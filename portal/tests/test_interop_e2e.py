@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_owner_connects_a_feed_maps_a_schedule_and_sees_openings_and_a_line_error(
     page: Any,
     live_server: Any,
-    feed_server: str,
-    axe_check: Any,  # noqa: F811 (the fixture)
+    feed_server: str,  # noqa: F811 (the imported fixture)
+    axe_check: Any,
 ) -> None:
     clinic = make_clinic(name="Feed Physio")
     pat = make_practitioner(clinic=clinic, first_name="Pat", last_name="Physio")

@@ -25,7 +25,7 @@ FEED = Path(__file__).parents[2] / "interop" / "tests" / "feed"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
