@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from interop.models import FeedSubscription, ImportedOpening
+from interop.models import ApiToken, FeedSubscription, ImportedOpening
 
 
 @admin.register(ImportedOpening)
@@ -31,3 +31,17 @@ class FeedSubscriptionAdmin(admin.ModelAdmin):
     raw_id_fields = ("clinic",)
     search_fields = ("clinic__slug", "manifest_url")
     readonly_fields = ("last_polled_at", "last_ok", "last_message", "last_skipped")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The clinics' FHIR API tokens: names and use only (the secret was shown once, to the clinic)."""
+
+    list_display = ("clinic", "name", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("clinic",)
+    search_fields = ("clinic__slug", "name")
+    exclude = ("token_hash",)
+    readonly_fields = ("clinic", "name", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

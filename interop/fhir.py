@@ -153,3 +153,29 @@ def operation_outcome(message: str, *, code: str = "invalid", expression: str | 
     if expression is not None:
         issue["expression"] = [expression]
     return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+# Appointment.status (http://hl7.org/fhir/ValueSet/appointmentstatus, required binding in R4) of each of ours.
+APPOINTMENT_STATUSES = {"booked": "booked", "cancelled": "cancelled", "completed": "fulfilled", "no_show": "noshow"}
+
+
+def appointment_resource(
+    *, pk: int, clinic_id: int, status: str, discipline: str, start: datetime, end: datetime, practitioner: str
+) -> dict[str, Any]:
+    """One appointment for the clinic's own software: when, what kind of care, with whom. No patient details and
+    nothing of what hurts: those stay in the portal."""
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": str(pk),
+        "status": APPOINTMENT_STATUSES[status],
+        "start": instant(start),
+        "end": instant(end),
+        "minutesDuration": int((end - start).total_seconds()) // 60,
+        "participant": [
+            {"actor": {"reference": f"Location/{location_id(clinic_id)}"}, "status": "accepted"},
+            {"actor": {"display": practitioner}, "status": "accepted"},
+        ],
+    }
+    if discipline in SERVICE_TYPES:
+        resource["serviceType"] = service_type(discipline)
+    return resource

@@ -54,6 +54,10 @@ class FeedSubscription(models.Model):
     # What the last poll said: counts, or why the feed could not be read; skipped lines (file:line [id] why).
     last_message = models.TextField(blank=True)
     last_skipped = models.JSONField(default=list, blank=True)
+    # The feed's Schedules at the last poll ([{"id", "discipline", "location"}]), for the portal's mapping form;
+    # and the booked times that left the feed and were kept (flagged to the clinic).
+    last_schedules = models.JSONField(default=list, blank=True)
+    last_kept_booked = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("feed subscription")
@@ -61,3 +65,24 @@ class FeedSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic_id}: {self.manifest_url}"
+
+
+class ApiToken(models.Model):
+    """A clinic staff member's key to the FHIR API's Appointment reads: one clinic only, hashed at rest.
+
+    The secret is shown once, when it is made; only its SHA-256 is kept (a leaked database leaks no key).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.name}"

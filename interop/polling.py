@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from interop.fetching import FeedUnavailable, fetch, fetch_with_max_age
-from interop.ingest import feed_from_manifest
+from interop.ingest import feed_from_manifest, location_of, schedule_discipline
 from interop.models import FeedSubscription
 from interop.services import MappingError, smart_import
 
@@ -42,11 +42,17 @@ def feed_poll(
         return False
     interval = MIN_INTERVAL
     skipped: list[str] = []
+    schedules: list[dict[str, str]] = list(subscription.last_schedules or [])
+    kept: list[str] = []
     try:
         body, age = reader(subscription.manifest_url)
         if age is not None:
             interval = min(max(age, MIN_INTERVAL), MAX_INTERVAL)
         feed = feed_from_manifest(body, manifest_url=subscription.manifest_url, reader=file_reader)
+        schedules = [
+            {"id": pk, "discipline": schedule_discipline(s) or "", "location": location_of(s) or ""}
+            for pk, s in sorted(feed.schedules.items())
+        ]
         overrides = {str(k): int(v) for k, v in (subscription.schedule_map or {}).items()}
         report = smart_import(
             feed=feed,
@@ -70,11 +76,14 @@ def feed_poll(
             "skipped": len(report.skipped),
         }
         skipped = [str(error) for error in report.skipped[:MAX_SKIPPED_KEPT]]
+        kept = [f"{row.start.isoformat()} / {row.end.isoformat()} [{row.slot_id}]" for row in report.kept_booked]
     FeedSubscription.objects.filter(pk=subscription.pk).update(
         last_polled_at=now,
         last_ok=ok,
         last_message=message,
         last_skipped=skipped,
+        last_schedules=schedules,
+        last_kept_booked=kept,
         next_poll_at=now + timedelta(seconds=interval),
     )
     return True
@@ -87,3 +96,14 @@ def feeds_poll_due(*, now: datetime, limit: int = 50) -> int:
     for subscription in due.select_related("clinic").order_by("next_poll_at", "pk")[:limit]:
         polled += feed_poll(subscription, now=now)
     return polled
+
+
+def feed_poll_now(subscription: FeedSubscription, *, now: datetime) -> bool:
+    """Poll at once (the portal's "fetch now"), still at most once a minute; whether it was polled."""
+    recent = subscription.last_polled_at is not None and subscription.last_polled_at > now - timedelta(
+        seconds=MIN_INTERVAL
+    )
+    if recent:
+        return False
+    FeedSubscription.objects.filter(pk=subscription.pk).update(next_poll_at=None)
+    return feed_poll(subscription, now=now)

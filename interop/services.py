@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from clinics.models import Clinic, Practitioner
 from interop.ingest import Feed, FeedError, location_of, schedule_discipline
 from interop.models import SOURCE_LENGTH, ImportedOpening
 from scheduling.models import MAX_HORIZON_DAYS
-from scheduling.services import posted_opening_add, posted_opening_remove
+from scheduling.services import posted_openings_change
 
 
 class MappingError(Exception):
@@ -174,35 +173,40 @@ def smart_import(
             )
         }
         steps = list(wanted.items())
+        new: list[tuple[int, datetime, datetime, str]] = []
         for (pid, start, end), slot_id in progress(steps) if progress else steps:
             if (pid, start, end) in existing:
                 report.unchanged += 1
-                continue
-            report.loaded += 1
-            if dry_run:
-                continue
-            try:
-                with transaction.atomic():
-                    opening = posted_opening_add(practitioner=people[pid], start=start, end=end, now=now)
-                    ImportedOpening.objects.create(
-                        clinic=clinic,
-                        source=feed.manifest_url,
-                        practitioner_id=pid,
-                        opening=opening,
-                        start=start,
-                        end=end,
-                        slot_id=slot_id,
-                    )
-            except ValidationError as exc:
-                report.loaded -= 1
-                report.skipped.append(FeedError(feed.manifest_url, 0, slot_id, "; ".join(exc.messages)))
-        _withdraw(report, gone=[row for key, row in existing.items() if key not in wanted], now=now, dry_run=dry_run)
-        if dry_run:
+            else:
+                new.append((pid, start, end, slot_id))
+        report.loaded = len(new)
+        gone = _withdrawable(report, gone=[row for key, row in existing.items() if key not in wanted], now=now)
+        if not dry_run:
+            # One bulk write and one refresh of the next open times for the whole feed (not one per Slot).
+            openings = posted_openings_change(
+                add=[(people[pid], start, end) for pid, start, end, _slot in new],
+                remove=[row.opening for row in gone],
+                now=now,
+            )
+            ImportedOpening.objects.bulk_create(
+                ImportedOpening(
+                    clinic=clinic,
+                    source=feed.manifest_url,
+                    practitioner_id=pid,
+                    opening=opening,
+                    start=start,
+                    end=end,
+                    slot_id=slot_id,
+                )
+                for (pid, start, end, slot_id), opening in zip(new, openings, strict=True)
+            )
+        else:
             transaction.set_rollback(True)
     return report
 
 
-def _withdraw(report: ImportReport, *, gone: list[ImportedOpening], now: datetime, dry_run: bool) -> None:
+def _withdrawable(report: ImportReport, *, gone: list[ImportedOpening], now: datetime) -> list[ImportedOpening]:
+    """The imported openings that left the feed and may go; a booked one stays (listed in ``kept_booked``)."""
     booked_by: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if gone:
         rows = Appointment.objects.taking_time().filter(
@@ -210,12 +214,13 @@ def _withdraw(report: ImportReport, *, gone: list[ImportedOpening], now: datetim
         )
         for pid, start, end in rows.values_list("practitioner_id", "start", "end"):
             booked_by[pid].append((start, end))
+    withdrawn = []
     for row in gone:
         if row.end <= now:
             continue  # a time gone by: nothing to withdraw
         if any(start < row.end and end > row.start for start, end in booked_by[row.practitioner_id]):
             report.kept_booked.append(row)  # a booked time never disappears with a feed
             continue
-        report.withdrawn += 1
-        if not dry_run:
-            posted_opening_remove(opening=row.opening, now=now)  # the ImportedOpening goes with it
+        withdrawn.append(row)
+    report.withdrawn = len(withdrawn)
+    return withdrawn  # their ImportedOpening rows go with the openings

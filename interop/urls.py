@@ -14,4 +14,5 @@ urlpatterns = [
     path("Schedule", views.schedule_search, name="schedule_search"),
     path("Schedule/<str:pk>", views.schedule_read, name="schedule"),
     path("Slot", views.slot_search, name="slot_search"),
+    path("Appointment/<str:pk>", views.appointment_read, name="appointment"),
 ]

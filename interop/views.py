@@ -20,8 +20,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from booking.models import Appointment
 from clinics.models import Clinic, Province
 from interop import feed, fhir
+from interop.tokens import api_token_check
+from painhero.http import secret_token
 from painhero.urls_abs import absolute_url
 
 CACHE_CONTROL = f"public, max-age={feed.WINDOW_SECONDS // 5}"
@@ -120,9 +123,16 @@ def metadata(request: HttpRequest) -> HttpResponse:
             "rest": [
                 {
                     "mode": "server",
+                    "security": {
+                        "description": _(
+                            "Location, Schedule and Slot are public. Appointment needs a clinic staff API token "
+                            "(Authorization: Bearer ...) and reaches that clinic's appointments only."
+                        )
+                    },
                     "resource": [
                         resource("Location", ["read"], []),
                         resource("Schedule", ["read", "search-type"], [("actor", "reference")]),
+                        resource("Appointment", ["read"], []),
                         resource(
                             "Slot",
                             ["search-type"],
@@ -347,3 +357,44 @@ def slot_search(request: HttpRequest) -> HttpResponse:
     made = feed.slot_resources if status == "free" else feed.busy_resources
     resources = list(made(clinic, page))
     return _bundle(request, "Slot", resources, total=len(slots), offset=offset, count=count)
+
+
+def _unauthorized(message: str) -> HttpResponse:
+    response = _outcome(BadRequest(message, status=401, code="login"))
+    response["WWW-Authenticate"] = 'Bearer realm="fhir"'
+    return response
+
+
+@require_GET
+def appointment_read(request: HttpRequest, pk: str) -> HttpResponse:
+    """One appointment of the token's clinic; another clinic's is "not found", as one that does not exist."""
+    raw = secret_token(request, "X-Api-Token")
+    if not raw:
+        return _unauthorized(_("Send a clinic API token as Authorization: Bearer <token>."))
+    now = timezone.now()
+    token = api_token_check(raw, now=now)
+    if token is None:
+        return _unauthorized(_("This API token is unknown or revoked: make a new one in the clinic portal."))
+    found = None
+    if pk.isascii() and pk.isdigit():
+        found = (
+            Appointment.objects.filter(clinic_id=token.clinic_id, pk=int(pk))
+            .select_related("practitioner", "service", "clinic")
+            .first()
+        )
+    if found is None:
+        return _not_found("Appointment", pk)
+    zone = ZoneInfo(found.clinic.time_zone)
+    response = _json(
+        fhir.appointment_resource(
+            pk=found.pk,
+            clinic_id=found.clinic_id,
+            status=found.status,
+            discipline=found.service.discipline,
+            start=found.start.astimezone(zone),
+            end=found.end.astimezone(zone),
+            practitioner=found.practitioner.full_name,
+        )
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from painhero import converters  # noqa: F401  (registers <id:...>)
-from portal.views import calendar, catalog, profile, schedules
+from portal.views import calendar, catalog, interop, profile, schedules
 
 CLINIC = "<id:clinic_id>/"
 SCHEDULE = CLINIC + "schedules/<id:practitioner_id>/"  # one practitioner's schedule
@@ -31,4 +31,10 @@ urlpatterns = [
     path(CLINIC + "services/<id:service_id>/", catalog.service_edit, name="service_edit"),
     path(CLINIC + "services/<id:service_id>/retire/", catalog.service_retire, name="service_retire"),
     path(CLINIC + "profile/", profile.profile, name="profile"),
+    path(CLINIC + "software/", interop.interop_page, name="interop"),
+    path(CLINIC + "software/feed/", interop.feed_url_set, name="feed_url_set"),
+    path(CLINIC + "software/feed/fetch/", interop.feed_fetch, name="feed_fetch"),
+    path(CLINIC + "software/feed/mapping/", interop.feed_mapping_set, name="feed_mapping_set"),
+    path(CLINIC + "software/tokens/", interop.api_token_create, name="api_token_create"),
+    path(CLINIC + "software/tokens/<id:apitoken_id>/revoke/", interop.api_token_revoke, name="api_token_revoke"),
 ]

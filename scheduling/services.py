@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Practitioner
+from painhero.bounds import stored_check
 from scheduling.cache import next_open_times_refresh_after_commit
 from scheduling.locking import practitioner_lock
 from scheduling.models import (
@@ -175,6 +176,36 @@ def posted_opening_remove(*, opening: PostedOpening, now: datetime) -> None:
         next_open_times_refresh_after_commit(
             clinic_ids=[practitioner.clinic_id], practitioner_ids=[practitioner.pk], now=now
         )
+
+
+def posted_openings_change(
+    *,
+    add: Sequence[tuple[Practitioner, datetime, datetime]],
+    remove: Sequence[PostedOpening],
+    now: datetime,
+) -> list[PostedOpening]:
+    """Post and withdraw many openings at once (a feed import): one transaction, one refresh of the next open
+    times for every practitioner touched, not one per opening. Checked as ``posted_opening_add`` checks each."""
+    for _practitioner, start, end in add:
+        _range_check(start, end)
+        if end <= now:
+            raise ValidationError(_("An opening must not be in the past."))
+        stored_check(start, field="start")
+        stored_check(end, field="end")
+    touched = sorted({p.pk for p, _start, _end in add} | {o.practitioner_id for o in remove})
+    if not touched:
+        return []
+    with transaction.atomic():
+        removed = sorted({o.practitioner_id for o in remove})
+        if removed:
+            practitioner_lock(*removed)  # it removes open time: no booking may slip into it (LOCKING.md)
+            PostedOpening.objects.filter(pk__in=[o.pk for o in remove]).delete()
+        made = PostedOpening.objects.bulk_create(
+            [PostedOpening(practitioner=p, start=start, end=end) for p, start, end in add]
+        )
+        clinic_ids = set(Practitioner.objects.filter(pk__in=touched).values_list("clinic_id", flat=True))
+        next_open_times_refresh_after_commit(clinic_ids=clinic_ids, practitioner_ids=touched, now=now)
+    return made
 
 
 _RULE_FIELDS = (

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 import pytest
 from django.http import StreamingHttpResponse
+from fhirclient.models.appointment import Appointment as FhirAppointment
 from fhirclient.models.bundle import Bundle
 from fhirclient.models.capabilitystatement import CapabilityStatement
 from fhirclient.models.location import Location
@@ -21,6 +22,7 @@ from painhero.testing import World
 from scheduling.testing import toronto
 
 MODELS: dict[str, Any] = {
+    "Appointment": FhirAppointment,
     "Bundle": Bundle,
     "CapabilityStatement": CapabilityStatement,
     "Location": Location,

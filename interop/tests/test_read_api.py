@@ -33,7 +33,8 @@ def test_metadata_is_a_capability_statement_for_r4(world: World, client: Any) ->
     assert status == 200
     assert body["fhirVersion"] == "4.0.1"
     kinds = {r["type"]: r for r in body["rest"][0]["resource"]}
-    assert set(kinds) == {"Location", "Schedule", "Slot"}
+    assert set(kinds) == {"Location", "Schedule", "Slot", "Appointment"}
+    assert [i["code"] for i in kinds["Appointment"]["interaction"]] == ["read"]
     assert {p["name"] for p in kinds["Slot"]["searchParam"]} == {"schedule", "start", "status"}
 
 
