@@ -58,6 +58,9 @@ class AppointmentSeries(models.Model):
         verbose_name = _("series of appointments")
         verbose_name_plural = _("series of appointments")
 
+    def __str__(self) -> str:
+        return f"series {self.pk}"
+
     def __repr__(self) -> str:
         return f"<AppointmentSeries {self.pk} clinic={self.clinic_id}>"
 

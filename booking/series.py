@@ -15,9 +15,9 @@ one confirmation email listing every visit, with one calendar file holding them 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
