@@ -32,7 +32,7 @@ def test_two_series_racing_for_overlapping_times_one_wins_whole_and_the_other_bo
     # The other shares only the last visit's time: all or nothing means it gets none of its own three either.
     theirs = [SeriesVisit(world.chen, world.service, start + timedelta(days=1)) for start in days[:3]]
     theirs.append(mine[-1])
-    jobs = [
+    jobs: list[Any] = [
         functools.partial(series_book, visits=visits, patient=patient(n), now=NOW)
         for n, visits in ((1, mine), (2, theirs))
     ]
