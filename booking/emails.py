@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from booking.ics import ics_appointment
-from booking.models import Appointment, ClinicBookingPolicy
+from booking.ics import ics_appointment, ics_series
+from booking.models import Appointment, AppointmentSeries, AppointmentStatus, ClinicBookingPolicy
 from booking.video import video_url
 from painhero.urls_abs import absolute_reverse
 
@@ -84,6 +84,54 @@ def appointment_email_build(kind: str, payload: dict[str, Any]) -> EmailMultiAlt
     return message
 
 
+def series_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | None:
+    """The one confirmation of a series (booking.series): every visit with its own link, one calendar file."""
+    series = AppointmentSeries.objects.select_related("clinic__city").filter(pk=payload["series_id"]).first()
+    if series is None:
+        return None
+    appointments = list(
+        series.appointments.select_related("clinic__city", "practitioner", "service")
+        .filter(status=AppointmentStatus.BOOKED)
+        .order_by("start")
+    )
+    if not appointments:
+        return None  # all cancelled before the worker got to it: each cancellation had its own email
+    clinic = series.clinic
+    zone = ZoneInfo(clinic.time_zone)
+    policy = ClinicBookingPolicy.objects.filter(clinic_id=clinic.pk).first()
+    with translation.override(series.language), timezone.override(zone):
+        visits = [
+            {
+                "appointment": appointment,
+                "start": appointment.start.astimezone(zone),
+                "end": appointment.end.astimezone(zone),
+                "manage_url": manage_url(appointment),
+                "video_url": video_url(appointment),
+            }
+            for appointment in appointments
+        ]
+        context = {
+            "clinic": clinic,
+            "zone": zone,
+            "visits": visits,
+            "policy": policy,
+            "window_hours": policy.cancellation_window_hours if policy else 24,
+            "language": series.language,
+        }
+        subject = f"{_('Your visits are booked')} — {clinic.name}"
+        text = render_to_string("booking/email/series.txt", context)
+        html = render_to_string("booking/email/series.html", context)
+        descriptions = [
+            (_("Manage this visit: %(url)s") % {"url": visit["manage_url"]}, str(visit["manage_url"]))
+            for visit in visits
+        ]
+        ics = ics_series(appointments, descriptions=descriptions)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[appointments[0].patient_email])
+    message.attach_alternative(html, "text/html")
+    message.attach("appointments.ics", ics, "text/calendar")
+    return message
+
+
 def builders_register() -> None:
     from notifications.registry import builder_register
 
@@ -92,3 +140,4 @@ def builders_register() -> None:
 
     for kind in SUBJECTS:
         builder_register(f"booking.{kind}", builder(kind))
+    builder_register("booking.series_booked", series_email_build)  # booking.series.SERIES_BOOKED

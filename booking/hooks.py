@@ -16,7 +16,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable
-from booking.models import Appointment
+from booking.models import Appointment, AppointmentSeries
 
 
 class IntakeAttacher(Protocol):
@@ -49,3 +49,26 @@ def intake_attach(*, appointment: Appointment, token: str, now: datetime) -> Non
         raise NotBookable(_("intake_token: intakes cannot be attached to bookings here."))
     for attacher in _attachers:
         attacher(appointment=appointment, token=token, now=now)
+
+
+class SeriesAttacher(Protocol):
+    """Link the care plan behind ``token`` to ``series`` (inside the series' transaction), or refuse it."""
+
+    def __call__(self, *, series: AppointmentSeries, token: str, now: datetime) -> object: ...
+
+
+_series_attachers: list[SeriesAttacher] = []
+
+
+def series_attacher_register(attacher: SeriesAttacher) -> None:
+    """Registering the same attacher again changes nothing (``ready()`` may rerun)."""
+    if attacher not in _series_attachers:
+        _series_attachers.append(attacher)
+
+
+def series_attach(*, series: AppointmentSeries, token: str, now: datetime) -> None:
+    """Run every registered attacher (patients links its care plan); with none, a plan cannot be carried."""
+    if not _series_attachers:
+        raise NotBookable(_("care_plan_token: care plans cannot be attached to bookings here."))
+    for attacher in _series_attachers:
+        attacher(series=series, token=token, now=now)

@@ -9,7 +9,7 @@ the clinic and its address only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,4 +73,22 @@ def ics_feed(*, name: str, appointments: Iterable[Appointment], first_date: date
     for appointment in appointments:
         calendar.add_component(appointment_event(appointment))
     calendar.add_missing_timezones(first_date=first_date, last_date=last_date)
+    return calendar.to_ical()
+
+
+def ics_series(appointments: Sequence[Appointment], *, descriptions: Sequence[tuple[str, str]]) -> bytes:
+    """A series' visits as one file to import (its email's attachment): one event each, with its own link.
+
+    ``descriptions``: (description, url) for each appointment, in the same order."""
+    calendar = _calendar(prodid="-//PainHero//Booking//EN")
+    calendar.add("method", "PUBLISH")
+    for appointment, (description, url) in zip(appointments, descriptions, strict=True):
+        event = appointment_event(appointment)
+        event.add("description", description)
+        event.add("url", url)
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones(
+        first_date=(appointments[0].start - ZONE_MARGIN).date(), last_date=(appointments[-1].end + ZONE_MARGIN).date()
+    )
     return calendar.to_ical()

@@ -44,6 +44,27 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         return self.filter(start__lt=end, end__gt=start)
 
 
+class AppointmentSeries(models.Model):
+    """Visits booked together in one step (a care plan's, DESIGN.md invariant 10): all or none were booked.
+
+    Each visit is an ordinary ``Appointment`` that can be cancelled or moved alone; the series only ties them for
+    the one confirmation email and "cancel the rest"."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointment_series")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("series of appointments")
+        verbose_name_plural = _("series of appointments")
+
+    def __str__(self) -> str:
+        return f"series {self.pk}"
+
+    def __repr__(self) -> str:
+        return f"<AppointmentSeries {self.pk} clinic={self.clinic_id}>"
+
+
 class Appointment(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="appointments")
@@ -69,6 +90,10 @@ class Appointment(models.Model):
     manage_token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
     # A video free consultation's own meeting room (booking.video): secret like the manage token, never logged.
     video_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # The series this visit was booked in (booking.series), if any; it stays an appointment of its own.
+    series = models.ForeignKey(
+        AppointmentSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

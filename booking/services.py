@@ -116,7 +116,10 @@ def _record(
     ip: str | None,
     old_start: datetime | None = None,
     reason: str = "",
+    notify: bool = True,
 ) -> None:
+    """The event, the patient's email (unless ``notify`` is off: a series sends one email for all its visits),
+    the waitlist's freed time and the visit's reminders, all in the caller's transaction."""
     AppointmentEvent.objects.create(
         appointment=appointment,
         kind=kind,
@@ -131,7 +134,8 @@ def _record(
     payload = {"appointment_id": appointment.pk, "start": appointment.start.isoformat()}
     if old_start is not None:
         payload["old_start"] = old_start.isoformat()
-    outbox_put(kind=f"booking.{kind}", payload=payload, now=now, ref=appointment_ref(appointment.pk))
+    if notify:
+        outbox_put(kind=f"booking.{kind}", payload=payload, now=now, ref=appointment_ref(appointment.pk))
     freed = appointment.start if kind == EventKind.CANCELLED else old_start if kind == EventKind.RESCHEDULED else None
     if freed is not None:
         # A time came free: the waitlist hears of it through the outbox, after this commits (booking.waitlist_offers).

@@ -49,6 +49,7 @@ def search_error(request: HttpRequest, exc: SearchError) -> HttpResponse:
 
 def _add_routers() -> None:
     from booking.api import router as booking_router
+    from booking.series_api import router as series_router
     from booking.waitlist_api import router as waitlist_router
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
@@ -62,6 +63,7 @@ def _add_routers() -> None:
     api.add_router("/clinics", quality_router)
     api.add_router("/cities", cities_router)
     api.add_router("/", booking_router)
+    api.add_router("/", series_router)
     api.add_router("/", patients_router)
     api.add_router("/", waitlist_router)
     api.add_router("/", reviews_router)

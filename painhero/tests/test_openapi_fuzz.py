@@ -45,6 +45,8 @@ SEMANTIC_REFUSALS = {
     "availability_list": [400],
     "hold_create": [400, 422],
     "appointment_create": [400, 422],
+    # Times in the past, given twice or overlapping, more than 36 (booking.series).
+    "appointment_series_create": [400, 422],
     "appointment_reschedule": [400, 422],
     # A warning-sign question that applies to the chosen regions and is left out (patients.answers).
     "intake_create": [422],
