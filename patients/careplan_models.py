@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Appointment
+from booking.models import Appointment, AppointmentSeries
 from clinics.models import Clinic, Practitioner, Service
 
 # A plan is booked as one series, and a series holds at most this many visits (booking.series says the same).
@@ -109,6 +109,10 @@ class CarePlan(models.Model):
     expected_visits = models.PositiveSmallIntegerField(_("expected number of visits"))
     cost_estimate_cents = models.PositiveIntegerField(_("cost estimate"))
     insurance_note = models.TextField(_("what insurance commonly covers"), max_length=TEXT_MAX, blank=True)
+    # The visits the patient booked from this plan, all at once (booking.series); linked by the series' attacher.
+    series = models.OneToOneField(
+        AppointmentSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="care_plan"
+    )
     status = models.CharField(max_length=16, choices=CarePlanStatus.choices, default=CarePlanStatus.DRAFT)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -131,6 +135,12 @@ class CarePlan(models.Model):
             models.CheckConstraint(
                 condition=models.Q(booked_at__isnull=True) | ~models.Q(status=CarePlanStatus.DRAFT),
                 name="careplan_booked_after_sent",
+            ),
+            # A booked plan has its series and its booking time.
+            models.CheckConstraint(
+                condition=~models.Q(status=CarePlanStatus.BOOKED)
+                | models.Q(series__isnull=False, booked_at__isnull=False),
+                name="careplan_booked_has_series",
             ),
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),

@@ -367,19 +367,6 @@ def careplan_attach_series(*, series: Any, token: str, now: datetime) -> None:
     if plan.clinic_id != series.clinic_id:
         raise NotBookable(_("care_plan_token: this plan is for another clinic."))
     CarePlan.objects.filter(pk=plan.pk).update(series=series, status=CarePlanStatus.BOOKED, booked_at=now)
-    _checkins_queue(plan=plan, series=series, now=now)
-
-
-def _checkins_queue(*, plan: CarePlan, series: Any, now: datetime) -> None:
-    """Before each plan visit, a one-minute check-in link (patients.outcomes, when it is there)."""
-    try:
-        from patients.outcomes import checkin_invite  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    if plan.intake is None:
-        return
-    for appointment in series.appointments.all():
-        checkin_invite(appointment=appointment, intake=plan.intake, now=now)
 
 
 def careplan_cancel_rest(*, plan: CarePlan, now: datetime, reason: str = "") -> int:
