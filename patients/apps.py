@@ -15,3 +15,10 @@ class PatientsConfig(AppConfig):
         builders_register()
         # A booking that carries an intake (the API's intake_token, the answer page's free consultation).
         intake_attacher_register(intake_attach_to_appointment)
+        # Care plans: the plan's email, and the plan a series booking carries (booking.hooks).
+        from booking.hooks import series_attacher_register
+        from notifications.registry import builder_register
+        from patients.careplans import SEND_EMAIL_KIND, careplan_attach_series, careplan_email_build
+
+        builder_register(SEND_EMAIL_KIND, careplan_email_build)
+        series_attacher_register(careplan_attach_series)

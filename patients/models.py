@@ -122,3 +122,6 @@ class IntakeAccess(models.Model):
 
 # My PainHero's account (patients/account.py), imported here so Django finds the model.
 from patients.account import PatientAccount  # noqa: E402, F401
+
+# Care plans (patients/careplan_models.py), imported here so Django finds the models.
+from patients.careplan_models import CarePlan, CarePlanPhase, CarePlanTemplate  # noqa: E402, F401

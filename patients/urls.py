@@ -23,3 +23,11 @@ urlpatterns += [
     path("my/download/", account_views.download, name="my_download"),
     path("my/delete/", account_views.delete, name="my_delete"),
 ]
+
+# Care plans (patients/careplan_views.py): the patient's page behind the plan's emailed link.
+from patients import careplan_views  # noqa: E402
+
+urlpatterns += [
+    path("care-plan/<str:token>/", careplan_views.care_plan, name="care_plan"),
+    path("care-plan/<str:token>/cancel-rest/", careplan_views.care_plan_cancel_rest, name="care_plan_cancel_rest"),
+]

@@ -8,3 +8,18 @@ urlpatterns = [
     path("", include("portal.urls_day")),  # sign-in, today, appointments, exports, feeds, activity, staff
     path("", include("portal.urls_manage")),  # schedules, openings, rules, practitioners, services, profile
 ]
+
+# Care plans written after a free consultation (portal/views/careplans.py).
+from painhero import converters  # noqa: E402, F401  (registers <id:...>)
+from portal.views import careplans as _careplans  # noqa: E402
+
+urlpatterns += [
+    path("<id:clinic_id>/consultations/", _careplans.consultations, name="consultations"),
+    path(
+        "<id:clinic_id>/consultations/<id:appointment_id>/care-plan/",
+        _careplans.careplan_new,
+        name="careplan_new",
+    ),
+    path("<id:clinic_id>/care-plans/<id:plan_id>/", _careplans.careplan_detail, name="careplan_detail"),
+    path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
+]
