@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import account_views, views
+from patients import account_views, outcomes_views, views
 
 app_name = "patients"
 
@@ -22,4 +22,10 @@ urlpatterns += [
     path("my/intakes/<uuid:public_id>/", account_views.intake_detail, name="my_intake"),
     path("my/download/", account_views.download, name="my_download"),
     path("my/delete/", account_views.delete, name="my_delete"),
+]
+
+# Outcome check-ins (patients/outcomes_views.py): the emailed one-time link and its thank-you page.
+urlpatterns += [
+    path("check-in/thanks/", outcomes_views.checkin_thanks, name="checkin_thanks"),
+    path("check-in/<str:token>/", outcomes_views.checkin, name="checkin"),
 ]
