@@ -27,6 +27,7 @@ _SECRET_SEGMENTS = (
     re.compile(r"(/portal/invitations/)([^/?#\s\"]+)"),
     re.compile(r"(/portal/password/reset/[^/?#\s\"]+/)([^/?#\s\"]+)"),
     re.compile(r"(/reset/[^/?#\s\"]+/)([^/?#\s\"]+)"),
+    re.compile(r"(/check-in/)(?!thanks(?:[/?#\s\"]|$))([^/?#\s\"]+)"),  # outcome check-in links
 )
 # secrets.token_urlsafe(16+) almost always mixes upper case, lower case and digits; slugs never do.
 _TOKEN_LIKE = re.compile(

@@ -10,9 +10,12 @@ class PatientsConfig(AppConfig):
         from booking.hooks import intake_attacher_register
         from patients.account_services import builders_register
         from patients.booking_hooks import intake_attach_to_appointment
+        from patients.outcomes_checkins import builders_register as checkin_builders_register
 
         # My PainHero's sign-in email, built by the outbox worker (the one-time token is made then).
         builders_register()
+        # The outcome check-in's invitation (patients/outcomes_checkins.py), its one-time link made then.
+        checkin_builders_register()
         # A booking that carries an intake (the API's intake_token, the answer page's free consultation).
         intake_attacher_register(intake_attach_to_appointment)
         # Care plans: the plan's email, and the plan a series booking carries (booking.hooks).

@@ -120,6 +120,105 @@ class IntakeAccess(models.Model):
         return f"{self.reader} read {self.intake_id} at {self.at:%Y-%m-%d %H:%M}Z"
 
 
+class CheckInBy(models.TextChoices):
+    PATIENT = "patient", _("The patient")
+    STAFF = "staff", _("Clinic staff")
+
+
+# The global rating of change: a 7-point scale, -3 (much worse) to +3 (much better), 0 about the same.
+GROC_MIN, GROC_MAX = -3, 3
+NPRS_MIN, NPRS_MAX = 0, 10
+PSFS_MIN, PSFS_MAX = 0, 10
+
+
+class OutcomeCheckIn(models.Model):
+    """One outcome measurement after the intake's baseline (patients/outcomes.py): pain now (NPRS 0-10), the
+    intake's PSFS activities re-rated (``psfs_1..3`` follow the order of ``intake.answers["activities"]``) and a
+    global rating of change. Invited before a visit (``taken_at`` empty until recorded, through a one-time link
+    whose hash only is kept) or recorded by the practitioner in the portal. Health information: the intake's
+    rules apply (every staff read is an ``IntakeAccess``); deleting the intake deletes its check-ins."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="checkins")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcome_checkins"
+    )
+    created_at = models.DateTimeField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    nprs = models.SmallIntegerField(null=True, blank=True)
+    psfs_1 = models.SmallIntegerField(null=True, blank=True)
+    psfs_2 = models.SmallIntegerField(null=True, blank=True)
+    psfs_3 = models.SmallIntegerField(null=True, blank=True)
+    groc = models.SmallIntegerField(null=True, blank=True)
+    # Measures a clinic holding a licence registered (patients.outcomes_measures): {measure id: value}.
+    extra = models.JSONField(default=dict, blank=True)
+    recorded_by = models.CharField(max_length=16, choices=CheckInBy.choices, blank=True)
+    # The staff user's id as it was (not a foreign key, like IntakeAccess.user_id); none for the patient.
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    # The check-in link's secret: its hash only, spent by recording (one time), dead after ``token_expires_at``.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["intake", "taken_at"], name="outcome_checkin_intake_taken")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nprs__isnull=True) | models.Q(nprs__gte=NPRS_MIN, nprs__lte=NPRS_MAX),
+                name="outcome_checkin_nprs_range",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"psfs_{n}__isnull": True})
+                    | models.Q(**{f"psfs_{n}__gte": PSFS_MIN, f"psfs_{n}__lte": PSFS_MAX}),
+                    name=f"outcome_checkin_psfs_{n}_range",
+                )
+                for n in (1, 2, 3)
+            ],
+            models.CheckConstraint(
+                condition=models.Q(groc__isnull=True) | models.Q(groc__gte=GROC_MIN, groc__lte=GROC_MAX),
+                name="outcome_checkin_groc_range",
+            ),
+            # Recorded means pain now and the global rating are there, and who recorded it; not yet recorded
+            # means no value at all.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(taken_at__isnull=False, nprs__isnull=False, groc__isnull=False)
+                    & models.Q(recorded_by__in=CheckInBy.values)
+                )
+                | models.Q(
+                    taken_at__isnull=True,
+                    nprs__isnull=True,
+                    groc__isnull=True,
+                    psfs_1__isnull=True,
+                    psfs_2__isnull=True,
+                    psfs_3__isnull=True,
+                    recorded_by="",
+                ),
+                name="outcome_checkin_recorded_whole",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(recorded_by=CheckInBy.STAFF) | models.Q(recorded_by_user_id__isnull=False),
+                name="outcome_checkin_staff_named",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(token_hash__isnull=True) | models.Q(token_expires_at__isnull=False),
+                name="outcome_checkin_token_expires",
+            ),
+            # One check-in per visit and intake: inviting twice, or the patient and the practitioner both, is one.
+            models.UniqueConstraint(
+                fields=["intake", "appointment"],
+                condition=models.Q(appointment__isnull=False),
+                name="outcome_checkin_one_per_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk} of intake {self.intake_id}"
+
+    @property
+    def psfs(self) -> list[int | None]:
+        return [self.psfs_1, self.psfs_2, self.psfs_3]
+
+
 # My PainHero's account (patients/account.py), imported here so Django finds the model.
 from patients.account import PatientAccount  # noqa: E402, F401
 

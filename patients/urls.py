@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import account_views, views
+from patients import account_views, careplan_views, outcomes_views, views
 
 app_name = "patients"
 
@@ -25,9 +25,13 @@ urlpatterns += [
 ]
 
 # Care plans (patients/careplan_views.py): the patient's page behind the plan's emailed link.
-from patients import careplan_views  # noqa: E402
-
 urlpatterns += [
     path("care-plan/<str:token>/", careplan_views.care_plan, name="care_plan"),
     path("care-plan/<str:token>/cancel-rest/", careplan_views.care_plan_cancel_rest, name="care_plan_cancel_rest"),
+]
+
+# Outcome check-ins (patients/outcomes_views.py): the emailed one-time link and its thank-you page.
+urlpatterns += [
+    path("check-in/thanks/", outcomes_views.checkin_thanks, name="checkin_thanks"),
+    path("check-in/<str:token>/", outcomes_views.checkin, name="checkin"),
 ]
