@@ -36,11 +36,27 @@ from patients.tests.conftest import lower_back
 LINK = re.compile(r"https?://[^\s\"<]+/check-in/([A-Za-z0-9_-]+)/")
 
 
+# Days the world's clinic is closed between SLOT and the new year: weekends, and these holidays in Ontario.
+_CLOSED = {(12, 25), (12, 26), (12, 28), (1, 1)}
+
+
+def _working_day(days: int) -> timedelta:
+    """SLOT's offset to the ``days``-th working day after it (the world works Monday to Friday)."""
+    offset, left = 0, days
+    while left:
+        offset += 1
+        day = (SLOT + timedelta(days=offset)).date()
+        if day.weekday() < 5 and (day.month, day.day) not in _CLOSED:
+            left -= 1
+    return timedelta(days=offset)
+
+
 def visit(world: World, days: int, *, email: str = "patient1@example.com", token: str = "") -> Appointment:
+    """A visit at SLOT's time ``days`` working days after SLOT."""
     return appointment_book(
         practitioner=world.chen,
         service=world.service,
-        start=SLOT + timedelta(days=days),
+        start=SLOT + _working_day(days),
         patient=patient(email=email),
         now=NOW,
         intake_token=token,
@@ -202,7 +218,7 @@ def test_the_invitation_leaves_once_hours_before_the_visit_without_health_in_its
     [email] = [m for m in mail.outbox if "check-in" in str(m.body)]
     assert email.to == ["patient1@example.com"]
     assert "Alpha Physio" in email.subject and "10:00" in email.subject  # the clinic's wall clock
-    for word in ("pain", "back", "Tying", "shoes", "6"):
+    for word in ("pain", "back", "Tying", "shoes", "6/10"):
         assert word not in email.subject
     assert OutcomeCheckIn.objects.get().token_hash not in str(email.body) and token not in str(
         OutcomeCheckIn.objects.get().token_hash
