@@ -100,7 +100,7 @@ def _rows(
     names = {p.pk: p.full_name for p in Practitioner.objects.filter(clinic=plan.clinic)}
     rows = []
     for visit in visits:
-        options = []
+        options: list[dict[str, Any]] = []
         seen: set[str] = set()
         for slot in ([visit.time] if visit.time else []) + visit.alternatives:
             value = _value(slot.practitioner_id, slot.start)
@@ -110,7 +110,7 @@ def _rows(
                     {"value": value, "start": slot.start.astimezone(zone), "who": names.get(slot.practitioner_id, "")}
                 )
         chosen = picked.get(visit.number) or (options[0]["value"] if options else "")
-        choice = choice_parse(chosen)
+        choice = choice_parse(str(chosen))
         conflict = None
         if choice is not None and choice.start in taken:
             conflict = [moment.astimezone(zone) for moment in taken[choice.start]]
