@@ -180,6 +180,7 @@ def clinic_summary(hit: ClinicHit) -> dict[str, Any]:
         "insurers": hit.insurers,
         "wheelchair_accessible": clinic.wheelchair_accessible,
         "inspection_score": clinic.inspection_score,
+        "rating": _rating(hit),
         "phone": clinic.phone,
         "url": f"/clinics/{clinic.city.slug}/{clinic.slug}/",
         # Shown on the clinic's wall clock: the offset tells a client which zone that is.
@@ -188,4 +189,15 @@ def clinic_summary(hit: ClinicHit) -> dict[str, Any]:
             {"start": t.start.astimezone(zone), "practitioner_id": t.practitioner_id, "service_id": t.service_id}
             for t in hit.next_times
         ],
+    }
+
+
+def _rating(hit: ClinicHit) -> dict[str, Any] | None:
+    figures = hit.rating
+    if figures is None:
+        return None
+    return {
+        "mean": float(figures.mean) if figures.mean is not None else None,
+        "adjusted": float(figures.adjusted) if figures.adjusted is not None else None,
+        "count": figures.count,
     }

@@ -48,6 +48,14 @@ class ClinicSearchQuery(Schema):
     page_size: str | None = documented_as("integer", "Clinics per page, 1 to 100 (default 20).", minimum=1, maximum=100)
 
 
+class RatingOut(Schema):
+    mean: float | None = Field(description="Mean of the published verified reviews, 1 to 5, to 0.01.")
+    adjusted: float | None = Field(
+        description="Bayesian average toward the network mean (see the How we inspect page), 1 to 5, to 0.01."
+    )
+    count: int = Field(description="Published verified reviews.")
+
+
 class ClinicOut(Schema):
     id: int
     slug: str
@@ -65,7 +73,8 @@ class ClinicOut(Schema):
     languages: list[str]
     insurers: list[str]
     wheelchair_accessible: bool
-    inspection_score: int | None
+    inspection_score: int | None = Field(description="The 50-point inspection's score, 0 to 100; null if none.")
+    rating: RatingOut | None = Field(description="Verified reviews; null before the first one is published.")
     phone: str
     url: str = Field(description="Path of the clinic's public page.")
     next_available: datetime | None = Field(

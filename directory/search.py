@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from clinics.models import Clinic, Service
@@ -55,6 +56,15 @@ class SearchParams:
     page_size: int = PAGE_SIZE
 
 
+@dataclass(frozen=True)
+class RatingFigures:
+    """A clinic's published verified reviews as the quality app stores them on each change (never per search)."""
+
+    mean: Decimal | None
+    adjusted: Decimal | None  # the Bayesian average of quality/ratings.py
+    count: int
+
+
 @dataclass
 class ClinicHit:
     clinic: Clinic  # with its city (clinic_get loads more: see its docstring)
@@ -68,6 +78,7 @@ class ClinicHit:
     # What each of ``next_times`` books, by id: a time button names its service, length and practitioner.
     services: dict[int, Service] = field(default_factory=dict)
     practitioner_names: dict[int, str] = field(default_factory=dict)
+    rating: RatingFigures | None = None  # None before the first published review
 
 
 @dataclass

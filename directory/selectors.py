@@ -16,6 +16,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.expressions import OrderBy, RawSQL, Value
 from django.db.models.fields import FloatField
@@ -29,6 +30,7 @@ from directory.search import (
     MAX_RADIUS_KM,
     NEXT_TIMES,
     ClinicHit,
+    RatingFigures,
     SearchError,
     SearchPage,
     SearchParams,
@@ -112,7 +114,8 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
         language=params.language,
         count=NEXT_TIMES,
     )
-    rows = Clinic.objects.filter(pk__in=ids).select_related("city").in_bulk()
+    # The stored rating comes in the same query (a LEFT JOIN on its one-to-one row): no query more per page.
+    rows = Clinic.objects.filter(pk__in=ids).select_related("city", "rating").in_bulk()
     disciplines, techniques, names = _practitioner_summary(ids)
     languages, insurers = _slugs_of(Clinic.languages, ids), _slugs_of(Clinic.insurers, ids)
     items = [
@@ -129,6 +132,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
             practitioner_names={
                 slot.practitioner_id: names.get(slot.practitioner_id, "") for slot in times.get(pk, [])
             },
+            rating=_rating_of(rows[pk]),
         )
         for pk in ids
     ]
@@ -398,7 +402,18 @@ def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> 
 
 
 def _with_clinic_related(clinics: QuerySet[Clinic]) -> QuerySet[Clinic]:
-    return clinics.select_related("city").prefetch_related("languages", "insurers")
+    return clinics.select_related("city", "rating").prefetch_related("languages", "insurers")
+
+
+def _rating_of(clinic: Clinic) -> RatingFigures | None:
+    """The clinic's stored rating (loaded with it by ``select_related("rating")``); None before any review."""
+    try:
+        stored = clinic.rating  # quality.ClinicRating's reverse one-to-one
+    except ObjectDoesNotExist:
+        return None
+    if not stored.count:
+        return None
+    return RatingFigures(mean=stored.mean, adjusted=stored.adjusted, count=stored.count)
 
 
 def _slugs_of(descriptor: Any, clinic_ids: list[int]) -> defaultdict[int, list[str]]:
@@ -487,4 +502,5 @@ def clinic_get(*, id_or_slug: str, now: datetime | None = None) -> ClinicHit | N
         insurers=sorted(insurer.slug for insurer in clinic.insurers.all()),
         next_available=times[clinic.pk][0].start if clinic.pk in times else None,
         next_times=times.get(clinic.pk, []),
+        rating=_rating_of(clinic),
     )

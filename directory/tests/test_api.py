@@ -100,6 +100,7 @@ def test_the_list_answers_a_page_of_clinics_with_their_summary(client, clinic):
             "insurers": ["sun-life"],
             "wheelchair_accessible": True,
             "inspection_score": 93,
+            "rating": None,  # no published review yet
             "phone": "+14165550123",
             "url": "/clinics/toronto/queen-west-physio/",
             "next_available": None,  # no working hours: see test_search_availability for times
