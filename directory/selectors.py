@@ -7,22 +7,23 @@ Its cost grows with the clinics near the point, not with the whole network.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.expressions import OrderBy, RawSQL, Value
-from django.db.models.fields import FloatField
+from django.db.models.expressions import OrderBy, Value
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, ClinicQuerySet, OpeningHours, Practitioner, Service
+from clinics.geo import bounding_box as bounding_box  # re-exported: the search tests use it
+from clinics.geo import clinics_within
+from clinics.geo import distance_km as _distance_km
+from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from directory.params import SLUG as _SLUG
 from directory.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
 from directory.search import (
@@ -46,7 +47,6 @@ from scheduling.search import (
     stale_clinic_ids,
 )
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 # The circles a nearest-first page is looked for in (see _nearest_ids): FIRST_RING_KM, then RING_GROWTH times
 # wider each time, then the radius asked. Fixed sizes, not fractions of the radius: the circle that holds a
 # page then holds at most about RING_GROWTH² pages of clinics wherever the network is dense, whatever its size
@@ -76,7 +76,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
         # The municipality's own clinics, whatever their distance; a radius would only order them.
         matching = matching.filter(city_id=city_id) if city_id is not None else matching.none()
         params = replace(params, radius_km=MAX_RADIUS_KM)
-    clinics = matching if center is None else _near(matching, center=center, radius_km=params.radius_km)
+    clinics = matching if center is None else clinics_within(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
     if params.sort == "soonest":
         latest = _latest_day_end(day_ends, area=_area(params, city_id=city_id, center=center))
@@ -153,7 +153,7 @@ def _nearest_ids(
     ring = float(FIRST_RING_KM)
     while True:
         ring = min(ring, radius_km)
-        near = _near(clinics, center=center, radius_km=ring)
+        near = clinics_within(clinics, center=center, radius_km=ring)
         ids = list(_ordered(near, sort="distance", has_point=True).values_list("pk", flat=True)[:wanted])
         if len(ids) == wanted or ring >= radius_km:
             return ids[offset:]
@@ -282,7 +282,7 @@ def _area(params: SearchParams, *, city_id: int | None, center: tuple[float, flo
         return Clinic.objects.in_network().filter(city_id=city_id) if city_id is not None else Clinic.objects.none()
     if center is None:
         return None
-    return _near(Clinic.objects.in_network(), center=center, radius_km=params.radius_km)
+    return clinics_within(Clinic.objects.in_network(), center=center, radius_km=params.radius_km)
 
 
 def _day_end(now: datetime, zone_name: str) -> datetime:
@@ -330,62 +330,6 @@ def _filtered(params: SearchParams, clinics: QuerySet[Clinic]) -> QuerySet[Clini
     if params.accessible:
         clinics = clinics.filter(wheelchair_accessible=True)
     return clinics
-
-
-def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of a box holding every point within ``radius_km`` of (lat, lng).
-
-    A degree of longitude shrinks with the cosine of the latitude, so the box widens towards
-    the poles; it is widened by the cosine at the box's poleward edge, not at the centre, since
-    the circle reaches furthest east and west there. Near a pole the box spans every longitude.
-    (Crossing the antimeridian is clamped, not wrapped: no Canadian search comes near it.)
-    """
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
-    edge = max(abs(south), abs(north))
-    if edge >= 89.9:
-        return south, -180.0, north, 180.0
-    dlng = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(edge))))
-    return south, max(-180.0, lng - dlng), north, min(180.0, lng + dlng)
-
-
-def _near(clinics: QuerySet[Clinic], *, center: tuple[float, float], radius_km: float) -> QuerySet[Clinic]:
-    """Clinics within ``radius_km`` of ``center``, annotated with ``hav``, the haversine of the angle between them.
-
-    With both points as unit vectors, ``hav = sin²(θ/2) = |p − c|² / 4`` (the chord): exact, and plain
-    arithmetic on the clinic's stored ``unit_x/y/z``, so the database filters and orders by it without any
-    trigonometry per row. The arcsine and square root that turn it into kilometres are left to Python.
-    """
-    lat, lng = center
-    south, west, north, east = bounding_box(lat, lng, radius_km)
-    clinics = cast(ClinicQuerySet, clinics).within_box(south=south, west=west, north=north, east=east)
-    # Written as SQL: built from expressions, this one annotation cost a search more to compile (it is
-    # cloned into the count, each circle and the soonest walk) than the database spent evaluating it.
-    # The columns are unqualified: no other table a clinic search joins has them.
-    x, y, z = _unit_vector(lat, lng)
-    hav = RawSQL(
-        '(("unit_x" - %s) * ("unit_x" - %s) + ("unit_y" - %s) * ("unit_y" - %s)'
-        ' + ("unit_z" - %s) * ("unit_z" - %s)) / 4',
-        (x, x, y, y, z, z),
-        output_field=FloatField(),
-    )
-    limit = math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2
-    return clinics.annotate(hav=hav).filter(hav__lte=limit)
-
-
-def _unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
-    phi, lam = math.radians(lat), math.radians(lng)
-    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
-
-
-def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    ax, ay, az = _unit_vector(*a)
-    bx, by, bz = _unit_vector(*b)
-    return _distance_from_haversine(((ax - bx) ** 2 + (ay - by) ** 2 + (az - bz) ** 2) / 4)
-
-
-def _distance_from_haversine(hav: float) -> float:
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, hav))))
 
 
 def _ordered(clinics: QuerySet[Clinic], *, sort: SortOrder, has_point: bool) -> QuerySet[Clinic]:
