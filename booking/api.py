@@ -17,7 +17,13 @@ from booking.emails import manage_url
 from booking.errors import BookingError, SlotTaken
 from booking.idempotency import request_hash
 from booking.models import Appointment, AppointmentSource, Hold, WaitlistStatus
-from booking.patients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, NOTE_MAX_LENGTH, patient_details_parse
+from booking.patients import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    PatientDetails,
+    patient_details_parse,
+)
 from booking.selectors import appointment_for_token, hold_for_token
 from booking.services import appointment_book, appointment_cancel, appointment_reschedule, hold_create, hold_release
 from booking.waitlist import waitlist_for_token
@@ -207,12 +213,36 @@ def _out(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def _start_refused(start: datetime, *, now: datetime) -> tuple[int, dict[str, str]] | None:
+def _start_refused(start: datetime, *, now: datetime, field: str = "start") -> tuple[int, dict[str, str]] | None:
     """A 422 for a ``start`` outside the sane window (painhero.bounds), before any arithmetic can overflow."""
     today = now.date()
     if date_in_window(start.date(), today=today):
         return None
-    return 422, {"detail": f"start: {window_message(today=today)}"}
+    return 422, {"detail": f"{field}: {window_message(today=today)}"}
+
+
+def _idempotency_key(request: HttpRequest) -> str | tuple[int, dict[str, str]]:
+    """The request's Idempotency-Key, or the 400 that asks for one (every booking write requires it)."""
+    raw_key = request.headers.get("Idempotency-Key", "")
+    key = raw_key.strip()
+    if not key or len(raw_key) > 255:
+        return 400, {"detail": _("Send an Idempotency-Key header (1 to 255 characters), e.g. a UUID.")}
+    return key
+
+
+def _patient(patient: PatientIn, *, note: str) -> PatientDetails | tuple[int, dict[str, str]]:
+    """The patient's details checked as a booking takes them, or the 422 naming the first bad one."""
+    try:
+        return patient_details_parse(
+            name=patient.name,
+            email=patient.email,
+            phone=patient.phone,
+            first_visit=patient.first_visit,
+            note=note,
+            sms_reminders=patient.sms_reminders,
+        )
+    except DjangoValidationError as exc:
+        return 422, {"detail": _patient_problem(exc)}
 
 
 def _patient_problem(exc: DjangoValidationError) -> str:
@@ -314,24 +344,15 @@ def hold_release_view(request: HttpRequest, hold_id: Id) -> Any:
     },
 )
 def appointment_create_view(request: HttpRequest, payload: AppointmentIn) -> Any:
-    raw_key = request.headers.get("Idempotency-Key", "")
-    key = raw_key.strip()
-    if not key or len(raw_key) > 255:
-        return 400, {"detail": _("Send an Idempotency-Key header (1 to 255 characters), e.g. a UUID.")}
+    key = _idempotency_key(request)
+    if not isinstance(key, str):
+        return key
     refused = _start_refused(payload.start, now=timezone.now())
     if refused:
         return refused
-    try:
-        patient = patient_details_parse(
-            name=payload.patient.name,
-            email=payload.patient.email,
-            phone=payload.patient.phone,
-            first_visit=payload.patient.first_visit,
-            note=payload.note,
-            sms_reminders=payload.patient.sms_reminders,
-        )
-    except DjangoValidationError as exc:
-        return 422, {"detail": _patient_problem(exc)}
+    patient = _patient(payload.patient, note=payload.note)
+    if not isinstance(patient, PatientDetails):
+        return patient
     found = _bookable(payload.practitioner_id, payload.service_id)
     if isinstance(found[0], int):
         return found

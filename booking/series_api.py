@@ -6,19 +6,26 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
-from booking.api import BOOKING_ERRORS, IDEMPOTENCY_KEY, Id, PatientIn, _bookable, _patient_problem, _start_refused
+from booking.api import (
+    BOOKING_ERRORS,
+    IDEMPOTENCY_KEY,
+    Id,
+    PatientIn,
+    _bookable,
+    _idempotency_key,
+    _patient,
+    _start_refused,
+)
 from booking.emails import manage_url
 from booking.errors import BookingError
 from booking.idempotency import request_hash
 from booking.models import AppointmentSource
-from booking.patients import NOTE_MAX_LENGTH, patient_details_parse
+from booking.patients import NOTE_MAX_LENGTH, PatientDetails
 from booking.series import MAX_VISITS, SeriesBooked, SeriesTaken, SeriesVisit, series_book
 from clinics.schemas import NO_NUL, ErrorOut, errors
 from painhero.http import client_ip
@@ -94,26 +101,17 @@ def _series_out(booked: SeriesBooked) -> dict[str, Any]:
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
 )
 def appointment_series_create_view(request: HttpRequest, payload: SeriesIn) -> Any:
-    raw_key = request.headers.get("Idempotency-Key", "")
-    key = raw_key.strip()
-    if not key or len(raw_key) > 255:
-        return 400, {"detail": _("Send an Idempotency-Key header (1 to 255 characters), e.g. a UUID.")}
+    key = _idempotency_key(request)
+    if not isinstance(key, str):
+        return key
     now = timezone.now()
     for start in payload.starts:
-        refused = _start_refused(start, now=now)
+        refused = _start_refused(start, now=now, field="starts")
         if refused:
-            return 422, {"detail": f"starts: {refused[1]['detail'].removeprefix('start: ')}"}
-    try:
-        patient = patient_details_parse(
-            name=payload.patient.name,
-            email=payload.patient.email,
-            phone=payload.patient.phone,
-            first_visit=payload.patient.first_visit,
-            note=payload.note,
-            sms_reminders=payload.patient.sms_reminders,
-        )
-    except DjangoValidationError as exc:
-        return 422, {"detail": _patient_problem(exc)}
+            return refused
+    patient = _patient(payload.patient, note=payload.note)
+    if not isinstance(patient, PatientDetails):
+        return patient
     found = _bookable(payload.practitioner_id, payload.service_id)
     if isinstance(found[0], int):
         return found
