@@ -30,8 +30,14 @@ from booking.hooks import series_attach
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.models import Actor, Appointment, AppointmentSeries, AppointmentSource, AppointmentStatus, EventKind
 from booking.patients import PatientDetails
-from booking.services import _is_overlap_violation, _record, appointment_cancel, appointment_language, booking_check
-from booking.video import needs_video, video_token_new
+from booking.services import (
+    _is_overlap_violation,
+    _record,
+    appointment_cancel,
+    appointment_language,
+    appointment_row_create,
+    booking_check,
+)
 from clinics.models import Practitioner, Service
 from notifications.outbox import outbox_put
 from scheduling.locking import PractitionerBusy, practitioner_lock
@@ -188,22 +194,15 @@ def series_book(
             series = AppointmentSeries.objects.create(clinic_id=clinic_id, language=language, created_at=now)
             appointments: list[Appointment] = []
             for visit in ordered:
-                appointment = Appointment.objects.create(
-                    clinic_id=clinic_id,
+                appointment = appointment_row_create(
                     practitioner=visit.practitioner,
                     service=visit.service,
                     start=visit.start,
-                    end=visit.end,
+                    patient=patient,
+                    now=now,
                     source=source,
-                    patient_name=patient.name,
-                    patient_email=patient.email,
-                    patient_phone=patient.phone,
-                    first_visit=patient.first_visit and not appointments,
-                    note=patient.note,
-                    consented_at=now,
-                    sms_consented_at=now if patient.sms_reminders else None,
                     language=language,
-                    video_token=video_token_new() if needs_video(visit.service) else None,
+                    first_visit=patient.first_visit and not appointments,
                     series=series,
                 )
                 _record(

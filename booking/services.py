@@ -32,6 +32,7 @@ from booking.models import (
     Actor,
     Appointment,
     AppointmentEvent,
+    AppointmentSeries,
     AppointmentSource,
     AppointmentStatus,
     EventKind,
@@ -252,7 +253,6 @@ def appointment_book(
         claim = idempotency_claim(key=idempotency_key, scope=idempotency_scope, body_hash=body_hash, now=now)
         if claim.appointment is not None:
             return Booked(appointment=claim.appointment, replayed=True)
-    end = start + timedelta(minutes=service.duration_minutes)
     try:
         with transaction.atomic():
             practitioner_lock(practitioner.pk)
@@ -269,22 +269,14 @@ def appointment_book(
             if not slot_open(practitioner=practitioner, service=service, start=start, now=now):
                 raise SlotTaken
             alberta_same_day_check(clinic=practitioner.clinic, service=service, start=start, email=patient.email)
-            appointment = Appointment.objects.create(
-                clinic_id=practitioner.clinic_id,
+            appointment = appointment_row_create(
                 practitioner=practitioner,
                 service=service,
                 start=start,
-                end=end,
+                patient=patient,
+                now=now,
                 source=source,
-                patient_name=patient.name,
-                patient_email=patient.email,
-                patient_phone=patient.phone,
-                first_visit=patient.first_visit,
-                note=patient.note,
-                consented_at=now,
-                sms_consented_at=now if patient.sms_reminders else None,
                 language=language,
-                video_token=video_token_new() if needs_video(service) else None,
             )
             if intake_token:
                 intake_attach(appointment=appointment, token=intake_token, now=now)
@@ -304,6 +296,41 @@ def appointment_book(
             raise _taken(practitioner=practitioner, service=service, start=start, now=now, error=type(exc)) from None
         raise
     return Booked(appointment=appointment)
+
+
+def appointment_row_create(
+    *,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    patient: PatientDetails,
+    now: datetime,
+    source: str,
+    language: str,
+    first_visit: bool | None = None,
+    series: AppointmentSeries | None = None,
+) -> Appointment:
+    """The appointment row as every booking writes it (inside the caller's transaction, after its checks):
+    consent recorded now, a meeting room for a video visit. ``first_visit`` overrides the patient's answer (a
+    series' later visits are not first visits)."""
+    return Appointment.objects.create(
+        clinic_id=practitioner.clinic_id,
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        end=start + timedelta(minutes=service.duration_minutes),
+        source=source,
+        patient_name=patient.name,
+        patient_email=patient.email,
+        patient_phone=patient.phone,
+        first_visit=patient.first_visit if first_visit is None else first_visit,
+        note=patient.note,
+        consented_at=now,
+        sms_consented_at=now if patient.sms_reminders else None,
+        language=language,
+        video_token=video_token_new() if needs_video(service) else None,
+        series=series,
+    )
 
 
 def appointment_language(language: str | None) -> str:
