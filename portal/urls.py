@@ -23,3 +23,11 @@ urlpatterns += [
     path("<id:clinic_id>/care-plans/<id:plan_id>/", _careplans.careplan_detail, name="careplan_detail"),
     path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
 ]
+
+# Complaints about the clinic's visits: read, acknowledge, answer (portal/views/complaints.py).
+from portal.views import complaints as _complaints  # noqa: E402
+
+urlpatterns += [
+    path("<id:clinic_id>/complaints/", _complaints.complaints, name="complaints"),
+    path("<id:clinic_id>/complaints/<id:complaint_id>/", _complaints.complaint_detail, name="complaint_detail"),
+]

@@ -7,6 +7,7 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality")
 
     def ready(self) -> None:
-        from quality.emails import builders_register
+        from quality import complaint_emails, emails
 
-        builders_register()
+        emails.builders_register()
+        complaint_emails.builders_register()

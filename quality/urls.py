@@ -7,3 +7,9 @@ app_name = "quality"
 urlpatterns = [
     path("how-we-inspect/", views.how_we_inspect, name="how_we_inspect"),
 ]
+
+from quality import complaint_views  # noqa: E402
+
+urlpatterns += [
+    path("appointments/<str:token>/complaint/", complaint_views.complaint, name="complaint"),
+]
