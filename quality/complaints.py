@@ -78,7 +78,7 @@ def business_day_end(*, start: datetime, days: int, province: str, zone: ZoneInf
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
-def _deadlines(*, clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
+def complaint_deadlines(*, clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
     zone = ZoneInfo(clinic.time_zone)
     acknowledge_by = business_day_end(start=now, days=ACKNOWLEDGE_BUSINESS_DAYS, province=clinic.province, zone=zone)
     return acknowledge_by, now + RESOLVE_WITHIN
@@ -101,7 +101,7 @@ def complaint_file(*, appointment: Appointment, topic: str, text: str, now: date
             raise ComplaintTooLate
         if Complaint.objects.filter(appointment=locked).exists():
             raise ComplaintExists
-        acknowledge_by, resolve_by = _deadlines(clinic=locked.clinic, now=now)
+        acknowledge_by, resolve_by = complaint_deadlines(clinic=locked.clinic, now=now)
         try:
             with transaction.atomic():
                 complaint = Complaint.objects.create(
