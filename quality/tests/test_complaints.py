@@ -109,7 +109,7 @@ def test_bad_input_is_refused_with_what_to_fix(world: World) -> None:
     with pytest.raises(ComplaintError, match="topic"):
         _file(world, topic="rude")
     with pytest.raises(ComplaintError, match="text"):
-        complaint_file(appointment=past_visit(world), topic="care", text="   ", now=NOW)
+        complaint_file(appointment=past_visit(world, hour=11), topic="care", text="   ", now=NOW)
     assert not Complaint.objects.exists()
 
 
