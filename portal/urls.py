@@ -23,3 +23,15 @@ urlpatterns += [
     path("<id:clinic_id>/care-plans/<id:plan_id>/", _careplans.careplan_detail, name="careplan_detail"),
     path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
 ]
+
+# Outcomes: a visit's check-in recorded by its practitioner, and the clinic's shares (portal/views/outcomes.py).
+from portal.views import outcomes as _outcomes  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<id:clinic_id>/appointments/<id:appointment_id>/check-in/",
+        _outcomes.appointment_checkin,
+        name="appointment_checkin",
+    ),
+    path("<id:clinic_id>/outcomes/", _outcomes.outcomes, name="outcomes"),
+]
