@@ -235,3 +235,26 @@ def test_the_outcomes_page_is_for_the_owner_and_practitioners_of_the_clinic(
     assert colleague_client.get(url).status_code == 404
     assert url not in colleague_client.get(reverse("portal:today", args=[world.clinic.pk])).text
     assert client_for(world.outsider).get(url).status_code == 404
+
+
+def test_the_free_consultation_itself_has_no_check_in(world: World, practitioner_client: Client) -> None:
+    consultation = consultation_make(world, start=at(9))
+    url = _url(world.clinic.pk, consultation)
+    assert "where the start is measured" in practitioner_client.get(url).text
+    assert practitioner_client.post(url, VALID).status_code == 409
+    assert not OutcomeCheckIn.objects.exists()
+    assert url not in practitioner_client.get(reverse("portal:today", args=[world.clinic.pk])).text
+
+
+def test_a_failure_halfway_leaves_no_check_in_and_no_audit(
+    world: World, practitioner_client: Client, follow_up: Appointment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portal.services.outcomes as service
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("the audit write failed")
+
+    monkeypatch.setattr(service, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        practitioner_client.post(_url(world.clinic.pk, follow_up), VALID)
+    assert not OutcomeCheckIn.objects.filter(taken_at__isnull=False).exists()
