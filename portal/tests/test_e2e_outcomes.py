@@ -82,7 +82,9 @@ def test_the_practitioner_records_a_check_in_and_sees_it_on_the_chart_and_the_ou
     page.get_by_role("group", name="How well can you do this today: Sitting an hour?").get_by_label(
         "7", exact=True
     ).check()
-    page.get_by_role("group", name="Compared with when you started, how are you now?").get_by_label("Better", exact=True).check()
+    page.get_by_role("group", name="Compared with when you started, how are you now?").get_by_label(
+        "Better", exact=True
+    ).check()
     page.get_by_role("button", name="Record the check-in").click()
     page.get_by_text("Check-in recorded.").wait_for()
     checkin = OutcomeCheckIn.objects.get()

@@ -8,6 +8,8 @@ recorded (``portal.services.outcomes``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -47,7 +49,7 @@ def appointment_checkin(
         raise Http404
     now = clock()
     intake, recorded = checkin_staff_read(actor=membership, appointment=appointment, now=now)
-    context = {
+    context: dict[str, Any] = {
         "membership": membership,
         "appointment": appointment,
         "intake": intake,
