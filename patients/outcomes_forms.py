@@ -27,7 +27,10 @@ class CheckInForm(forms.Form):
             coerce=int,
             widget=forms.RadioSelect,
             help_text=_("0: no pain; 10: the worst pain you can imagine."),
-            error_messages={"required": choose % {"min": NPRS.minimum, "max": NPRS.maximum}},
+            error_messages={
+                "required": choose % {"min": NPRS.minimum, "max": NPRS.maximum},
+                "invalid_choice": choose % {"min": NPRS.minimum, "max": NPRS.maximum},
+            },
         )
         self.activity_names: list[str] = []
         for n, activity in enumerate(intake_activities(intake), start=1):
@@ -40,14 +43,20 @@ class CheckInForm(forms.Form):
                 widget=forms.RadioSelect,
                 help_text=_("0: cannot do it at all; 10: as well as before the pain. At the start: %(score)s.")
                 % {"score": activity.get("score", "—")},
-                error_messages={"required": choose % {"min": PSFS.minimum, "max": PSFS.maximum}},
+                error_messages={
+                    "required": choose % {"min": PSFS.minimum, "max": PSFS.maximum},
+                    "invalid_choice": choose % {"min": PSFS.minimum, "max": PSFS.maximum},
+                },
             )
         self.fields["groc"] = forms.TypedChoiceField(
             label=str(GROC.question),
             choices=[(str(value), str(label)) for value, label in sorted(GROC.anchors.items(), reverse=True)],
             coerce=int,
             widget=forms.RadioSelect,
-            error_messages={"required": _("Choose how you are compared with the start.")},
+            error_messages={
+                "required": _("Choose how you are compared with the start."),
+                "invalid_choice": _("Choose how you are compared with the start."),
+            },
         )
         for measure in extra_measures_for(clinic_id):
             self.fields[f"extra_{measure.id}"] = forms.IntegerField(

@@ -30,4 +30,14 @@ from portal.views import complaints as _complaints  # noqa: E402
 urlpatterns += [
     path("<id:clinic_id>/complaints/", _complaints.complaints, name="complaints"),
     path("<id:clinic_id>/complaints/<id:complaint_id>/", _complaints.complaint_detail, name="complaint_detail"),
+# Outcomes: a visit's check-in recorded by its practitioner, and the clinic's shares (portal/views/outcomes.py).
+from portal.views import outcomes as _outcomes  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<id:clinic_id>/appointments/<id:appointment_id>/check-in/",
+        _outcomes.appointment_checkin,
+        name="appointment_checkin",
+    ),
+    path("<id:clinic_id>/outcomes/", _outcomes.outcomes, name="outcomes"),
 ]

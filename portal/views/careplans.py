@@ -35,6 +35,7 @@ from patients.models import Reader
 from portal.access import ALL_ROLES, access_appointment, appointments_visible, portal_view
 from portal.models import Membership, Role
 from portal.selectors import health_note_visible
+from portal.services.outcomes import careplan_progress_read
 from portal.views.common import clock, page
 
 
@@ -97,7 +98,7 @@ def _may_write(membership: Membership, appointment: Appointment) -> None:
 def _access_plan(membership: Membership, plan_id: int) -> CarePlan:
     """A plan of this clinic, for the practitioner who wrote it (404 for anyone else)."""
     plan = get_object_or_404(
-        CarePlan.objects.select_related("clinic", "practitioner", "consultation"),
+        CarePlan.objects.select_related("clinic", "practitioner", "consultation", "intake"),
         pk=plan_id,
         clinic_id=membership.clinic_id,
     )
@@ -199,7 +200,13 @@ def careplan_new(request: HttpRequest, clinic_id: int, appointment_id: int, *, m
 @require_GET
 def careplan_detail(request: HttpRequest, clinic_id: int, plan_id: int, *, membership: Membership) -> HttpResponse:
     plan = _access_plan(membership, plan_id)
-    context = {"membership": membership, "plan": plan, "phases": list(plan.phases.select_related("service"))}
+    progress = careplan_progress_read(actor=membership, plan=plan, where="portal:careplan_detail", now=clock())
+    context = {
+        "membership": membership,
+        "plan": plan,
+        "phases": list(plan.phases.select_related("service")),
+        "progress": progress,
+    }
     return _private(page(request, "portal/careplans/detail.html", context))
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from booking.video import video_url
 from patients.consultation import appointment_intakes_open, intake_answer_lines
 from patients.models import Reader
+from patients.outcomes import outcome_progress
 from patients.rules import MESSAGES
 from portal.access import ALL_ROLES, access_appointment, portal_view
 from portal.models import Membership
@@ -47,6 +48,7 @@ def appointment_consultation(
                 "lines": intake_answer_lines(intake),
                 "notes": [MESSAGES[c] for c in intake.clinician_notes if c in MESSAGES],
                 "reasons": [MESSAGES[c] for c in intake.reasons if c in MESSAGES],
+                "progress": outcome_progress(intake),
             }
             for intake in intakes
         ],
