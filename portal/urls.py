@@ -30,6 +30,8 @@ from portal.views import complaints as _complaints  # noqa: E402
 urlpatterns += [
     path("<id:clinic_id>/complaints/", _complaints.complaints, name="complaints"),
     path("<id:clinic_id>/complaints/<id:complaint_id>/", _complaints.complaint_detail, name="complaint_detail"),
+]
+
 # Outcomes: a visit's check-in recorded by its practitioner, and the clinic's shares (portal/views/outcomes.py).
 from portal.views import outcomes as _outcomes  # noqa: E402
 
