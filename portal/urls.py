@@ -23,3 +23,8 @@ urlpatterns += [
     path("<id:clinic_id>/care-plans/<id:plan_id>/", _careplans.careplan_detail, name="careplan_detail"),
     path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
 ]
+
+# The clinic's waitlist: who waits, the offers standing, the times it filled (portal/views/waitlist.py).
+from portal.views import waitlist as _waitlist  # noqa: E402
+
+urlpatterns += [path("<id:clinic_id>/waitlist/", _waitlist.waitlist, name="waitlist")]
