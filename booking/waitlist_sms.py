@@ -50,12 +50,12 @@ def offer_sms_queue(
 
 
 def offer_sms_text(offer: WaitlistOffer) -> str:
-    """E.g. "Alpha Physio: an earlier time, Tue Dec 8, 10:00 AM, is held for you until 8:15 AM. Take it: <link>"."""
+    """E.g. "Alpha Physio: earlier time Tue Dec 8, 10:00 AM held for you until 8:15 AM. Take it: <link>"."""
     entry, clinic = offer.entry, offer.practitioner.clinic
     zone = ZoneInfo(clinic.time_zone)
     with translation.override(entry.language):
         link = absolute_reverse("booking:waitlist_short", language=entry.language, kwargs={"token": entry.token})
-        template = _("%(clinic)s: an earlier time, %(when)s, is held for you until %(until)s. Take it: %(link)s")
+        template = _("%(clinic)s: earlier time %(when)s held for you until %(until)s. Take it: %(link)s")
         values = {
             "when": _when(offer.start, zone),
             "until": formats.time_in_zone(offer.expires_at, zone),

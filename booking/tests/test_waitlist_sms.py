@@ -45,7 +45,7 @@ def test_an_opted_in_patient_gets_the_offer_by_text_once_and_one_who_did_not_get
     assert [t.to for t in texts] == ["+14165550100"]
     [text] = texts
     assert f"/w/{first.token}/" in text.body
-    assert text.body.startswith("Alpha Physio: an earlier time, Tue Dec 8, 10:00 AM, is held for you until 8:15 AM.")
+    assert text.body.startswith("Alpha Physio: earlier time Tue Dec 8, 10:00 AM held for you until 8:15 AM.")
     assert sms.gsm7_length(text.body) is not None and len(text.body) <= sms.SEGMENT
     assert OutboxMessage.objects.filter(kind=OFFER_SMS_KIND, channel=Channel.SMS).count() == 1
 
@@ -68,7 +68,7 @@ def test_the_text_is_in_the_patients_language_and_fits_one_segment_with_a_long_n
     offer = WaitlistOffer.objects.select_related("entry", "practitioner__clinic").get()
     body = offer_sms_text(offer)
     assert f"/fr/w/{entry.token}/" in body
-    assert "mar 8 dec" in body, "the day in French, in GSM-7 (no accent)"
+    assert "mar 8 déc, 10 h 00" in body, "the day in French (é is in GSM-7)"
     assert sms.gsm7_length(body) is not None and len(body) <= sms.SEGMENT, (len(body), body)
     assert body.startswith("Clinique de")
 
@@ -95,7 +95,8 @@ def test_no_text_goes_in_quiet_hours_on_the_clinics_clock(
     wait(world, 1, sms_consented_at=NOW)
     cancel_slot(world, now=night, start=SLOT + timedelta(days=1))
     sent = cycle(time_machine, night)
-    assert [m.to for m in sent] == [["waiting1@example.com"]], "the email goes"
+    offers = [m for m in sent if m.subject.startswith("An earlier time is held for you")]
+    assert [m.to for m in offers] == [["waiting1@example.com"]], "the email goes"
     assert texts == []
     assert not OutboxMessage.objects.filter(kind=OFFER_SMS_KIND).exists()
 
