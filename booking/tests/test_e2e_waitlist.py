@@ -69,7 +69,7 @@ def test_issue_16_done_when_a_patient_is_moved_earlier_in_one_tap(
     [email] = [m for m in mail.outbox if m.subject.startswith("An earlier time is held for you")]
     assert email.to == ["patient1@example.com"]
     assert "Taking it moves your appointment of Friday, December 11, 2026, 10:00 AM" in email.body
-    link = re.search(r"https?://\S+/waitlist/\S+/", email.body)
+    link = re.search(r"https?://\S+/waitlist/\S+/", str(email.body))
     assert link is not None, email.body
     assert SLOT not in open_starts(world), "held for A"
 
