@@ -241,7 +241,11 @@ def _move(
         # The practitioners' lock first, as every write that moves time takes it; then the offer, read again.
         offer = WaitlistOffer.objects.get(pk=offer_id)
         practitioner_lock(appointment.practitioner_id, offer.practitioner_id)
-        offer = WaitlistOffer.objects.select_for_update().select_related("hold", "practitioner").get(pk=offer_id)
+        offer = (
+            WaitlistOffer.objects.select_for_update(of=("self",))
+            .select_related("hold", "practitioner")
+            .get(pk=offer_id)
+        )
         if offer.status == OfferStatus.TAKEN:
             return appointment
         if offer.status != OfferStatus.OPEN or offer.expires_at <= now or offer.hold is None:
