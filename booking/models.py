@@ -305,6 +305,8 @@ class WaitlistStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
     LEFT = "left", _("Left the waitlist")
     EXPIRED = "expired", _("Expired")
+    # A "move me earlier" entry whose appointment was cancelled or moved by other means.
+    ENDED = "ended", _("Ended: the appointment changed")
 
 
 def _waitlist_token() -> str:
@@ -333,6 +335,12 @@ class WaitlistEntry(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     token = models.CharField(max_length=64, unique=True, default=_waitlist_token, editable=False)
     status = models.CharField(max_length=20, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    # "Move me earlier" (from the manage link): the appointment an accepted offer moves, and its start when the
+    # patient asked; only times starting before it are offered (booking.waitlist_offers.waitlist_candidates).
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="move_earlier"
+    )
+    earlier_than = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -362,6 +370,24 @@ class WaitlistEntry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
                 name="waitlist_language_known",
+            ),
+            # A "move me earlier" entry is one clinic's, knows the start it must beat, and needs a time no later
+            # than the appointment's day (a date compared with the start: midnight of that day, at most).
+            models.CheckConstraint(
+                condition=models.Q(appointment__isnull=True, earlier_than__isnull=True)
+                | models.Q(
+                    appointment__isnull=False,
+                    earlier_than__isnull=False,
+                    clinic__isnull=False,
+                    before__lte=models.F("earlier_than"),
+                ),
+                name="waitlist_move_earlier_before_appointment",
+            ),
+            # One standing "move me earlier" per appointment: asking twice is asking once.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=models.Q(status__in=["waiting", "offered"]),
+                name="waitlist_move_earlier_one_per_appointment",
             ),
         ]
 

@@ -41,6 +41,7 @@ from booking.models import (
 from booking.patients import PatientDetails
 from booking.reminders import appointment_ref, reminders_queue
 from booking.video import needs_video, video_token_new
+from booking.waitlist_end import move_earlier_end
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero import formats
@@ -140,18 +141,23 @@ def _record(
     freed = appointment.start if kind == EventKind.CANCELLED else old_start if kind == EventKind.RESCHEDULED else None
     if freed is not None:
         # A time came free: the waitlist hears of it through the outbox, after this commits (booking.waitlist_offers).
-        outbox_put(
-            kind=TIME_FREED,
-            payload={
-                "practitioner_id": appointment.practitioner_id,
-                "service_id": appointment.service_id,
-                "start": freed.isoformat(),
-            },
-            now=now,
+        _time_freed(
+            practitioner_id=appointment.practitioner_id, service_id=appointment.service_id, start=freed, now=now
         )
+        # The patient's "move me earlier" ends with the time it was for; a time held for it is free again.
+        for offer in move_earlier_end(appointment_id=appointment.pk, now=now):
+            _time_freed(practitioner_id=offer.practitioner_id, service_id=offer.service_id, start=offer.start, now=now)
     if kind in (EventKind.CREATED, EventKind.RESCHEDULED):
         # The reminders of the visit at its new time; one queued for an old time is skipped when it comes due.
         reminders_queue(appointment=appointment, now=now)
+
+
+def _time_freed(*, practitioner_id: int, service_id: int, start: datetime, now: datetime) -> None:
+    outbox_put(
+        kind=TIME_FREED,
+        payload={"practitioner_id": practitioner_id, "service_id": service_id, "start": start.isoformat()},
+        now=now,
+    )
 
 
 def hold_create(
@@ -412,8 +418,12 @@ def appointment_reschedule(
     actor: str = Actor.PATIENT,
     source: str,
     ip: str | None = None,
+    hold: Hold | None = None,
+    hold_token: str = "",
 ) -> Appointment:
-    """Move an appointment to a new open time in one transaction: it is at the old time or the new, never both."""
+    """Move an appointment to a new open time in one transaction: it is at the old time or the new, never both.
+
+    With a ``hold`` (and its token: a waitlist offer's) the held time is the one moved to; it must still stand."""
     practitioner = practitioner or appointment.practitioner
     service = appointment.service
     # Another clinic's practitioner is refused here too: the appointment's service is not offered there.
@@ -426,6 +436,8 @@ def appointment_reschedule(
             _check_changeable(appointment=appointment, now=now, actor=actor)
             old_start = appointment.start
             old_practitioner_id = appointment.practitioner_id
+            if hold is not None:
+                _hold_consume(hold=hold, token=hold_token, practitioner=practitioner, start=start, now=now)
             # The engine counts this appointment as busy; free it (invisibly to others: we hold the lock
             # and have not committed) so that a move by less than its length is judged on the rules alone.
             Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)

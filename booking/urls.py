@@ -13,4 +13,7 @@ urlpatterns = [
     # The same page at a shorter address, for text messages (one segment is 160 characters).
     path("c/<str:token>/", views.confirm, name="confirm_short"),
     path("waitlist/<str:token>/", views.waitlist, name="waitlist"),
+    # The offer's text message links here (short, for one segment); it answers with the offer page.
+    path("w/<str:token>/", views.waitlist_short, name="waitlist_short"),
+    path("appointments/<str:token>/earlier/", views.move_earlier, name="move_earlier"),
 ]

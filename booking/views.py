@@ -40,7 +40,12 @@ from booking.services import (
     hold_create,
 )
 from booking.video import video_url
-from booking.waitlist import waitlist_for_token
+from booking.waitlist import (
+    waitlist_for_token,
+    waitlist_leave,
+    waitlist_move_earlier_join,
+    waitlist_move_earlier_standing,
+)
 from booking.waitlist_offers import waitlist_offer_accept, waitlist_offer_standing
 from clinics.models import Practitioner, Service
 from painhero.bounds import date_check, window_message
@@ -413,8 +418,32 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "past": appointment.start <= now,
         # The video consultation's meeting room: this page is the patient's own (private, no-store).
         "video_url": video_url(appointment) if is_booked else "",
+        "earlier": waitlist_move_earlier_standing(appointment=appointment) if is_booked else None,
     }
     return _private(render(request, "booking/manage.html", context))
+
+
+@require_POST
+def move_earlier(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Move me earlier if a time opens" (``action=join``), or no longer (``action=leave``), from the manage page."""
+    appointment = _appointment_or_404(token)
+    now = timezone.now()
+    action = request.POST.get("action", "")
+    if action not in ("join", "leave"):
+        return _problem(request, _("action: send join or leave."), 400)
+    if action == "leave":
+        standing = waitlist_move_earlier_standing(appointment=appointment)
+        if standing is not None:
+            waitlist_leave(entry=standing, now=now)
+        messages.success(request, _("You are no longer waiting for an earlier time."))
+        return redirect("booking:manage", token=token)
+    try:
+        waitlist_move_earlier_join(appointment=appointment, now=now)
+    except BookingError as error:
+        messages.error(request, error.message)
+        return redirect("booking:manage", token=token)
+    messages.success(request, _("Done: if an earlier time opens, we hold it for you and tell you by email."))
+    return redirect("booking:manage", token=token)
 
 
 @require_http_methods(["GET", "POST"])
@@ -540,10 +569,21 @@ def waitlist(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as error:
             messages.error(request, error.message)
             return redirect("booking:waitlist", token=token)
-        messages.success(request, _("The time is yours. We sent you an email."))
+        if entry.appointment_id is not None:
+            messages.success(request, _("Your appointment is moved to the earlier time. We sent you an email."))
+        else:
+            messages.success(request, _("The time is yours. We sent you an email."))
         return redirect("booking:manage", token=appointment.manage_token)
     offer = waitlist_offer_standing(entry=entry, now=now)
     clinic = offer.practitioner.clinic if offer else entry.clinic
     zone = ZoneInfo(clinic.time_zone) if clinic else None
     context = {"entry": entry, "offer": offer, "clinic": clinic, "zone": zone}
     return _private(render(request, "booking/waitlist.html", context))
+
+
+@require_GET
+def waitlist_short(request: HttpRequest, token: str) -> HttpResponse:
+    """The text message's one-tap link: to the offer page (which takes nothing on a GET)."""
+    if waitlist_for_token(token=token) is None:
+        raise Http404
+    return _private(redirect("booking:waitlist", token=token))

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from booking.errors import NotBookable
-from booking.models import WaitlistEntry, WaitlistStatus
+from booking.errors import NotBookable, NotChangeable
+from booking.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistStatus
 from booking.patients import PatientDetails
 from booking.services import appointment_language, clinic_check
 from clinics.models import Clinic, Discipline, Practitioner, Service
@@ -119,3 +120,47 @@ def waitlist_for_token(*, token: str) -> WaitlistEntry | None:
     if not token:
         return None
     return WaitlistEntry.objects.filter(token=token).first()
+
+
+def waitlist_move_earlier_standing(*, appointment: Appointment) -> WaitlistEntry | None:
+    """The appointment's "move me earlier" entry while it waits or has an offer."""
+    return WaitlistEntry.objects.filter(
+        appointment=appointment, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    ).first()
+
+
+def waitlist_move_earlier_join(*, appointment: Appointment, now: datetime) -> WaitlistEntry:
+    """ "Move me earlier if a time opens", from the manage link: an entry for this appointment's clinic, practitioner
+    and service, matching only times before it (by its day at the latest). Asking twice is asking once."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("clinic").get(pk=appointment.pk)
+        if appointment.status != AppointmentStatus.BOOKED or not appointment.changeable_online(now=now):
+            raise NotChangeable(_("This appointment can no longer be moved online."))
+        standing = waitlist_move_earlier_standing(appointment=appointment)
+        if standing is not None:
+            return standing
+        clinic_check(clinic=appointment.clinic)
+        try:
+            # A savepoint: a second request that won the race leaves its entry for us to answer.
+            with transaction.atomic():
+                return WaitlistEntry.objects.create(
+                    clinic=appointment.clinic,
+                    service_id=appointment.service_id,
+                    practitioner_id=appointment.practitioner_id,
+                    discipline=appointment.service.discipline,
+                    appointment=appointment,
+                    earlier_than=appointment.start,
+                    before=appointment.start.astimezone(ZoneInfo(appointment.clinic.time_zone)).date(),
+                    windows=[],
+                    patient_name=appointment.patient_name,
+                    patient_email=appointment.patient_email,
+                    patient_phone=appointment.patient_phone,
+                    sms_consented_at=appointment.sms_consented_at,
+                    language=appointment.language,
+                    created_at=now,
+                )
+        except IntegrityError:
+            found = waitlist_move_earlier_standing(appointment=appointment)
+            if found is None:
+                raise
+            return found

@@ -26,10 +26,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from booking.errors import BookingError, NotChangeable
+from booking.errors import BookingError, Busy, NotChangeable
 from booking.models import (
+    Actor,
     Appointment,
     AppointmentSource,
+    ClinicBookingPolicy,
     Hold,
     OfferStatus,
     WaitlistEntry,
@@ -37,11 +39,13 @@ from booking.models import (
     WaitlistStatus,
 )
 from booking.patients import PatientDetails
-from booking.services import TIME_FREED, appointment_book, hold_create
+from booking.services import TIME_FREED, appointment_book, appointment_reschedule, hold_create
+from booking.waitlist_sms import OFFER_SMS_KIND, offer_sms_build, offer_sms_queue
 from clinics.models import Practitioner, Service
 from notifications.outbox import outbox_put
 from notifications.registry import Defer
 from painhero.urls_abs import absolute_reverse
+from scheduling.locking import PractitionerBusy, practitioner_lock
 
 OFFER_FOR = timedelta(minutes=15)
 OFFER_KIND = "booking.waitlist_offer"
@@ -57,15 +61,25 @@ def windows_suit(windows: list[dict[str, str]], start: time, end: time) -> bool:
 
 
 def waitlist_candidates(
-    *, clinic_id: int, practitioner_id: int, service_id: int, start: datetime, day: date
+    *,
+    clinic_id: int,
+    practitioner_id: int,
+    service_id: int,
+    start: datetime,
+    day: date,
+    movable_after: datetime | None = None,
 ) -> QuerySet[WaitlistEntry]:
     """The oldest waiting entries a time could suit, read through the partial index ``waitlist_clinic_waiting``
-    (clinic, created_at WHERE waiting): its cost does not grow with the length of the waitlist."""
+    (clinic, created_at WHERE waiting): its cost does not grow with the length of the waitlist.
+
+    A "move me earlier" entry suits only a time before its appointment, and only while the appointment can still
+    be moved online (it starts after ``movable_after``: now plus the clinic's cancellation window)."""
     return (
         WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, clinic_id=clinic_id)
         .filter(before__gte=day)
         .filter(Q(service__isnull=True) | Q(service_id=service_id))
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=practitioner_id))
+        .filter(Q(earlier_than__isnull=True) | Q(earlier_than__gt=max(start, movable_after or start)))
         .exclude(offers__practitioner_id=practitioner_id, offers__start=start)
         .order_by("created_at", "pk")[:CANDIDATES]
     )
@@ -88,6 +102,7 @@ def waitlist_offer_next(
         service_id=service_id,
         start=start,
         day=local_start.date(),
+        movable_after=now + ClinicBookingPolicy.for_clinic(practitioner.clinic_id).cancellation_window,
     )
     for entry in candidates:
         if not windows_suit(entry.windows, local_start.time(), local_end.time()):
@@ -125,6 +140,7 @@ def _offer(
                 created_at=now,
             )
             outbox_put(kind=OFFER_KIND, payload={"offer_id": offer.pk}, now=now, dedupe_key=f"{OFFER_KIND}:{offer.pk}")
+            offer_sms_queue(offer=offer, entry=entry, zone=ZoneInfo(practitioner.clinic.time_zone), now=now)
             outbox_put(
                 kind=LAPSE_KIND,
                 payload={"offer_id": offer.pk},
@@ -169,6 +185,8 @@ def waitlist_offer_standing(*, entry: WaitlistEntry, now: datetime) -> WaitlistO
 def waitlist_offer_accept(*, entry: WaitlistEntry, now: datetime, ip: str | None = None) -> Appointment:
     """Book the offered time for the entry's patient through the one booking service (the hold, an idempotency key
     of the offer: accepting twice books once)."""
+    if entry.appointment_id is not None:
+        return _move_earlier_accept(entry=entry, now=now, ip=ip)
     offer = WaitlistOffer.objects.filter(entry=entry).exclude(status=OfferStatus.LAPSED).order_by("-pk").first()
     if offer is not None and offer.status == OfferStatus.TAKEN and offer.appointment is not None:
         return offer.appointment
@@ -200,10 +218,58 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, now: datetime, ip: str | None
     return booked.appointment
 
 
+def _move_earlier_accept(*, entry: WaitlistEntry, now: datetime, ip: str | None) -> Appointment:
+    """Move the entry's appointment to the offered time, in one transaction: the offer taken, the hold consumed by
+    the one reschedule service (old time freed, the lock and the constraint as for every move). Taking it twice
+    moves once."""
+    lapsed = NotChangeable(_("This offer has lapsed: the time went to the next patient waiting."))
+    offer = WaitlistOffer.objects.filter(entry=entry).exclude(status=OfferStatus.LAPSED).order_by("-pk").first()
+    if offer is None or entry.appointment_id is None:
+        raise lapsed
+    appointment = Appointment.objects.select_related("service", "practitioner").get(pk=entry.appointment_id)
+    try:
+        return _move(offer_id=offer.pk, entry=entry, appointment=appointment, now=now, ip=ip)
+    except PractitionerBusy:
+        raise Busy from None
+
+
+def _move(
+    *, offer_id: int, entry: WaitlistEntry, appointment: Appointment, now: datetime, ip: str | None
+) -> Appointment:
+    lapsed = NotChangeable(_("This offer has lapsed: the time went to the next patient waiting."))
+    with transaction.atomic():
+        # The practitioners' lock first, as every write that moves time takes it; then the offer, read again.
+        offer = WaitlistOffer.objects.get(pk=offer_id)
+        practitioner_lock(appointment.practitioner_id, offer.practitioner_id)
+        offer = (
+            WaitlistOffer.objects.select_for_update(of=("self",))
+            .select_related("hold", "practitioner")
+            .get(pk=offer_id)
+        )
+        if offer.status == OfferStatus.TAKEN:
+            return appointment
+        if offer.status != OfferStatus.OPEN or offer.expires_at <= now or offer.hold is None:
+            raise lapsed
+        # Taken before the move, so the move (which ends "move me earlier" entries) does not end this one.
+        WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.TAKEN, appointment=appointment)
+        WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED, updated_at=now)
+        return appointment_reschedule(
+            appointment=appointment,
+            start=offer.start,
+            practitioner=offer.practitioner,
+            now=now,
+            actor=Actor.PATIENT,
+            source=AppointmentSource.WEB,
+            ip=ip,
+            hold=offer.hold,
+            hold_token=offer.hold.token,
+        )
+
+
 def offer_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | None:
     now = timezone.now()
     offer = (
-        WaitlistOffer.objects.select_related("entry", "practitioner__clinic__city", "service")
+        WaitlistOffer.objects.select_related("entry__appointment", "practitioner__clinic__city", "service")
         .filter(pk=payload["offer_id"], status=OfferStatus.OPEN, expires_at__gt=now)
         .first()
     )
@@ -217,6 +283,7 @@ def offer_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | None:
             "clinic": clinic,
             "zone": zone,
             "url": absolute_reverse("booking:waitlist", language=entry.language, kwargs={"token": entry.token}),
+            "moves": entry.appointment,
         }
         subject = _("An earlier time is held for you — %(clinic)s") % {"clinic": clinic.name}
         text = render_to_string("booking/email/waitlist_offer.txt", context)
@@ -256,3 +323,4 @@ def builders_register() -> None:
     builder_register(TIME_FREED, freed)
     builder_register(LAPSE_KIND, lapse)
     builder_register(OFFER_KIND, offer_email_build)
+    builder_register(OFFER_SMS_KIND, offer_sms_build)

@@ -43,3 +43,8 @@ urlpatterns += [
     ),
     path("<id:clinic_id>/outcomes/", _outcomes.outcomes, name="outcomes"),
 ]
+
+# The clinic's waitlist: who waits, the offers standing, the times it filled (portal/views/waitlist.py).
+from portal.views import waitlist as _waitlist  # noqa: E402
+
+urlpatterns += [path("<id:clinic_id>/waitlist/", _waitlist.waitlist, name="waitlist")]
