@@ -21,7 +21,7 @@ from patients.careplan_propose import Preferences
 from patients.careplan_testing import consultation_make, emailed_token, plan_make
 from patients.careplans import VisitChoice, careplan_book, plan_times_propose
 from patients.models import OutcomeCheckIn
-from patients.outcomes_checkins import CHECKIN_EMAIL_KIND, CHECKIN_LEAD, checkin_key
+from patients.outcomes_checkins import CHECKIN_EMAIL_KIND, CHECKIN_LEAD, checkin_invite, checkin_key
 
 SHAPE = ((2, 1), (1, 1))  # three visits
 TORONTO = ZoneInfo("America/Toronto")
@@ -143,3 +143,13 @@ def test_a_recorded_check_in_stays_when_its_visit_is_cancelled(world: World) -> 
     OutcomeCheckIn.objects.filter(appointment=visits[0]).update(taken_at=NOW, nprs=4, groc=2, recorded_by="patient")
     appointment_cancel(appointment=visits[0], now=NOW, actor=Actor.STAFF, source="portal")
     assert OutcomeCheckIn.objects.filter(appointment=visits[0], taken_at=NOW).exists()
+
+
+def test_inviting_again_with_the_time_in_the_clinics_zone_queues_nothing_more(world: World, time_machine: Any) -> None:
+    _plan, visits = _book_plan(world)
+    local = Appointment.objects.get(pk=visits[0].pk)
+    local.start = local.start.astimezone(TORONTO)  # as a move or a form hands it over
+    checkin = OutcomeCheckIn.objects.get(appointment=visits[0])
+    assert checkin_invite(appointment=local, intake=checkin.intake, now=NOW) == checkin
+    assert OutboxMessage.objects.filter(kind=CHECKIN_EMAIL_KIND, ref=f"appointment:{local.pk}").count() == 1
+    assert len(_deliver_at(time_machine, visits[0].start - CHECKIN_LEAD)) == 1, "one email"
