@@ -6,6 +6,9 @@ same transaction, so that a refused intake leaves no appointment and a failed bo
 patients registers its attacher here once, in ``PatientsConfig.ready()``, and ``appointment_book`` calls it
 inside its transaction (as clinics.hooks does for the catalogue). An attacher refuses by raising a
 ``booking.errors.BookingError`` whose message is safe to show.
+
+The same way, an app listens to every booking, move and cancellation (``appointment_change_register``): booking's
+``_record`` tells the listeners inside the change's transaction, so what they write commits or rolls back with it.
 """
 
 from __future__ import annotations
@@ -72,3 +75,26 @@ def series_attach(*, series: AppointmentSeries, token: str, now: datetime) -> No
         raise NotBookable(_("care_plan_token: care plans cannot be attached to bookings here."))
     for attacher in _series_attachers:
         attacher(series=series, token=token, now=now)
+
+
+class AppointmentChanged(Protocol):
+    """Told of an appointment's change inside its transaction: ``kind`` is the event's (``EventKind``: created,
+    rescheduled, cancelled), ``old_start`` the time it left (a move). Raising rolls the change back."""
+
+    def __call__(self, *, appointment: Appointment, kind: str, old_start: datetime | None, now: datetime) -> object: ...
+
+
+_change_listeners: list[AppointmentChanged] = []
+
+
+def appointment_change_register(listener: AppointmentChanged) -> None:
+    """Run ``listener`` on every booking, move and cancellation; registering it again changes nothing."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def appointment_changed(*, appointment: Appointment, kind: str, old_start: datetime | None, now: datetime) -> None:
+    """Tell every registered app of this change (booking calls it inside the change's transaction): patients
+    moves or drops the visit's outcome check-in invitation."""
+    for listener in _change_listeners:
+        listener(appointment=appointment, kind=kind, old_start=old_start, now=now)

@@ -26,7 +26,7 @@ from booking.errors import (
     SlotTaken,
     TooManyHolds,
 )
-from booking.hooks import intake_attach
+from booking.hooks import appointment_changed, intake_attach
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.models import (
     Actor,
@@ -150,6 +150,8 @@ def _record(
     if kind in (EventKind.CREATED, EventKind.RESCHEDULED):
         # The reminders of the visit at its new time; one queued for an old time is skipped when it comes due.
         reminders_queue(appointment=appointment, now=now)
+    # The apps above hear of it in this transaction (patients moves or drops the visit's check-in invitation).
+    appointment_changed(appointment=appointment, kind=kind, old_start=old_start, now=now)
 
 
 def _time_freed(*, practitioner_id: int, service_id: int, start: datetime, now: datetime) -> None:

@@ -41,6 +41,7 @@ from patients.account_services import (
     sign_in_request,
 )
 from patients.answers import region_labels
+from patients.careplan_reads import careplan_open_for_account, careplans_for_account
 from patients.models import Intake, Reader, TriageLevel
 from patients.rules import MESSAGES, QUESTIONS_BY_ID
 
@@ -172,6 +173,10 @@ WHERE_LABELS = {
     "patients:consultations": gettext_lazy("the free consultations page"),
     "patients:clearance": gettext_lazy("your answer page"),
     "patients:my_intake": gettext_lazy("My PainHero"),
+    "patients:my_care_plan": gettext_lazy("your care plan in My PainHero"),
+    "patients:care_plan": gettext_lazy("your care plan's page"),
+    "patients:checkin": gettext_lazy("your check-in page"),
+    "patients:checkin_thanks": gettext_lazy("your check-in page"),
     "patients:my_download": gettext_lazy("your download from My PainHero"),
     "portal:appointment_consultation": gettext_lazy("the consultation's page in the clinic's portal"),
     "api-v1:intake_get": gettext_lazy("the API, with your intake's secret link"),
@@ -192,6 +197,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "upcoming": [_appointment_row(a, now=now) for a in upcoming],
         "past": [_appointment_row(a, now=now) for a in reversed(past)],
         "intakes": list(intakes_for(account.email)),
+        "care_plans": careplans_for_account(account),
         "accesses": [
             {
                 "access": access,
@@ -243,6 +249,25 @@ def intake_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "rows": _answer_rows(intake.answers),
     }
     return _render(request, "patients/my/intake.html", context)
+
+
+@require_GET
+def care_plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One of the patient's care plans: the plan, its visits and the progress chart (the read recorded)."""
+    account = _account(request)
+    if account is None:
+        return _sign_in_redirect()
+    now = timezone.now()
+    found = careplan_open_for_account(account=account, public_id=public_id, where="patients:my_care_plan", now=now)
+    if found is None:
+        raise Http404
+    context = {
+        "plan": found.plan,
+        "phases": found.phases,
+        "visits": [_appointment_row(a, now=now) for a in found.appointments],
+        "progress": found.progress,
+    }
+    return _render(request, "patients/my/care_plan.html", context)
 
 
 @require_GET

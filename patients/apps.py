@@ -25,3 +25,8 @@ class PatientsConfig(AppConfig):
 
         builder_register(SEND_EMAIL_KIND, careplan_email_build)
         series_attacher_register(careplan_attach_series)
+        # A visit moved or cancelled moves or drops its outcome check-in invitation (booking.hooks).
+        from booking.hooks import appointment_change_register
+        from patients.outcomes_checkins import checkins_follow_appointment
+
+        appointment_change_register(checkins_follow_appointment)

@@ -28,6 +28,7 @@ from clinics.models import Practitioner
 from painhero.http import client_ip
 from patients.careplan_models import CarePlan, CarePlanStatus
 from patients.careplan_propose import Preferences, ProposedVisit
+from patients.careplan_reads import careplan_progress_open
 from patients.careplans import (
     CarePlanError,
     VisitChoice,
@@ -139,6 +140,8 @@ def care_plan(request: HttpRequest, token: str) -> HttpResponse:
         "private_page": True,
     }
     status = 200
+    # The progress chart (the intake's baseline and check-ins), its read recorded; on every state of the plan.
+    context["progress"] = careplan_progress_open(plan=plan, where="patients:care_plan", now=now)
     if plan.status != CarePlanStatus.SENT:
         appointments = plan_appointments(plan)
         context["appointments"] = [

@@ -27,6 +27,7 @@ from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero.bounds import date_in_window, window_message
 from painhero.urls_abs import absolute_url
+from patients.careplan_checkins import careplan_checkins_queue
 from patients.careplan_models import (
     MAX_PHASES,
     MAX_PLAN_VISITS,
@@ -367,6 +368,8 @@ def careplan_attach_series(*, series: Any, token: str, now: datetime) -> None:
     if plan.clinic_id != series.clinic_id:
         raise NotBookable(_("care_plan_token: this plan is for another clinic."))
     CarePlan.objects.filter(pk=plan.pk).update(series=series, status=CarePlanStatus.BOOKED, booked_at=now)
+    # Each visit's outcome check-in, invited in the series' transaction (patients.careplan_checkins).
+    careplan_checkins_queue(plan=plan, appointments=list(series.appointments.all()), now=now)
 
 
 def careplan_cancel_rest(*, plan: CarePlan, now: datetime, reason: str = "") -> int:

@@ -2,7 +2,9 @@
 practitioner in the portal.
 
 - ``checkin_invite`` makes the check-in (not yet recorded) and queues its email in the outbox, held back until
-  ``CHECKIN_LEAD`` before the visit, once (a dedupe key of the check-in and the visit's start).
+  ``CHECKIN_LEAD`` before the visit, once (a dedupe key of the check-in and the visit's start as a UTC instant).
+  A care plan's series invites every visit as it is booked (``checkins_invite_for_visits``); a visit moved moves
+  its invitation and one cancelled drops it (``checkins_follow_appointment``, booking.hooks' listener).
 - The link's secret is made when the worker builds the email (the outbox row holds identifiers only) and only its
   hash is kept; recording spends it (one conditional UPDATE: one time, even for two tabs at once) and it dies
   ``LINK_VALID_AFTER_START`` after the visit starts.
@@ -14,9 +16,9 @@ practitioner in the portal.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from booking.models import Appointment, AppointmentStatus
+from booking.models import Appointment, AppointmentStatus, EventKind
+from notifications.models import MessageStatus, OutboxMessage
 from notifications.outbox import outbox_put
 from painhero import formats
 from painhero.urls_abs import absolute_reverse
@@ -116,8 +119,28 @@ def intake_is_patients(intake: Intake, appointment: Appointment) -> bool:
     )
 
 
+def _utc(moment: datetime) -> str:
+    """An instant as UTC text: the same whatever zone the aware datetime in hand carries (a visit moved with a
+    Toronto time and read back from the database in UTC is one instant, one key)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def checkin_key(checkin: OutcomeCheckIn, appointment: Appointment) -> str:
-    return f"{CHECKIN_EMAIL_KIND}:{checkin.pk}:{appointment.start.isoformat()}"
+    """The invitation's dedupe key: one email per check-in and visit time, the time as a UTC instant."""
+    return f"{CHECKIN_EMAIL_KIND}:{checkin.pk}:{_utc(appointment.start)}"
+
+
+def _queue(checkin: OutcomeCheckIn, appointment: Appointment, *, now: datetime) -> None:
+    """The invitation's email, once, held back until ``CHECKIN_LEAD`` before the visit (in the caller's
+    transaction)."""
+    outbox_put(
+        kind=CHECKIN_EMAIL_KIND,
+        payload={"checkin_id": checkin.pk, "start": _utc(appointment.start)},
+        now=now,
+        dedupe_key=checkin_key(checkin, appointment),
+        not_before=max(appointment.start - CHECKIN_LEAD, now),
+        ref=f"appointment:{appointment.pk}",
+    )
 
 
 def checkin_invite(*, appointment: Appointment, intake: Intake, now: datetime) -> OutcomeCheckIn | None:
@@ -140,16 +163,68 @@ def checkin_invite(*, appointment: Appointment, intake: Intake, now: datetime) -
                 checkin = OutcomeCheckIn.objects.get(intake=intake, appointment=appointment)
         if checkin.taken_at is not None:
             return checkin
-        send_at = max(appointment.start - CHECKIN_LEAD, now)
-        outbox_put(
-            kind=CHECKIN_EMAIL_KIND,
-            payload={"checkin_id": checkin.pk, "start": appointment.start.isoformat()},
-            now=now,
-            dedupe_key=checkin_key(checkin, appointment),
-            not_before=send_at,
-            ref=f"appointment:{appointment.pk}",
-        )
+        _queue(checkin, appointment, now=now)
     return checkin
+
+
+def checkins_invite_for_visits(
+    *, appointments: Sequence[Appointment], intake: Intake, now: datetime
+) -> list[OutcomeCheckIn]:
+    """``checkin_invite`` for several visits of one patient at once (a care plan's series, just booked): the
+    intake checked once, the check-ins written in one statement, one email queued for each. Call inside the
+    booking's transaction; visits not booked or already started are left out."""
+    visits = [a for a in appointments if a.status == AppointmentStatus.BOOKED and a.start > now and a.patient_email]
+    if not visits or intake_baseline(intake) is None or not intake_is_patients(intake, visits[0]):
+        return []
+    with transaction.atomic():
+        have = set(
+            OutcomeCheckIn.objects.filter(intake=intake, appointment__in=visits).values_list(
+                "appointment_id", flat=True
+            )
+        )
+        OutcomeCheckIn.objects.bulk_create(
+            OutcomeCheckIn(intake=intake, appointment=a, created_at=now) for a in visits if a.pk not in have
+        )
+        checkins = {
+            c.appointment_id: c
+            for c in OutcomeCheckIn.objects.filter(intake=intake, appointment__in=visits, taken_at__isnull=True)
+        }
+        for appointment in visits:
+            if appointment.pk in checkins:
+                _queue(checkins[appointment.pk], appointment, now=now)
+    return list(checkins.values())
+
+
+def _withdraw(appointment_id: int, *, now: datetime) -> None:
+    """The visit's invitations not sent yet will not be: marked not needed (a move back to the same time wakes
+    its row again, ``outbox_put``)."""
+    OutboxMessage.objects.filter(
+        kind=CHECKIN_EMAIL_KIND,
+        ref=f"appointment:{appointment_id}",
+        sent_at__isnull=True,
+        status=MessageStatus.PENDING,
+    ).update(status=MessageStatus.SKIPPED, sent_at=now, status_at=now)
+
+
+def checkins_follow_appointment(
+    *, appointment: Appointment, kind: str, old_start: datetime | None, now: datetime
+) -> None:
+    """booking.hooks' listener, inside the change's transaction: a visit moved moves its invitation (the old email
+    withdrawn, an emailed link dead, a new one queued for the new time); a visit cancelled drops it (the email
+    withdrawn, the unrecorded check-in deleted with its link). A recorded check-in stays as it is."""
+    if kind not in (EventKind.RESCHEDULED, EventKind.CANCELLED):
+        return
+    pending = list(OutcomeCheckIn.objects.filter(appointment_id=appointment.pk, taken_at__isnull=True))
+    if not pending:
+        return
+    _withdraw(appointment.pk, now=now)
+    if kind == EventKind.CANCELLED:
+        OutcomeCheckIn.objects.filter(pk__in=[c.pk for c in pending], taken_at__isnull=True).delete()
+        return
+    OutcomeCheckIn.objects.filter(pk__in=[c.pk for c in pending]).update(token_hash=None, token_expires_at=None)
+    for checkin in pending:
+        if appointment.status == AppointmentStatus.BOOKED and appointment.start > now:
+            _queue(checkin, appointment, now=now)
 
 
 def checkin_url(token: str, *, language: str) -> str:
@@ -168,9 +243,7 @@ def checkin_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | Non
     appointment = checkin.appointment if checkin else None
     if checkin is None or appointment is None or appointment.status != AppointmentStatus.BOOKED:
         return None
-    if appointment.start.isoformat() != payload["start"] and appointment.start != datetime.fromisoformat(
-        payload["start"]
-    ):
+    if appointment.start != datetime.fromisoformat(payload["start"]):  # moved since: the new time has its own
         return None
     expires = appointment.start + LINK_VALID_AFTER_START
     if expires <= now:

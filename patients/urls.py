@@ -20,6 +20,7 @@ urlpatterns += [
     path("my/sign-in/link/", account_views.link, name="my_link"),
     path("my/sign-out/", account_views.sign_out, name="my_sign_out"),
     path("my/intakes/<uuid:public_id>/", account_views.intake_detail, name="my_intake"),
+    path("my/care-plans/<uuid:public_id>/", account_views.care_plan_detail, name="my_care_plan"),
     path("my/download/", account_views.download, name="my_download"),
     path("my/delete/", account_views.delete, name="my_delete"),
 ]
