@@ -57,7 +57,7 @@ RING_GROWTH = 4
 # The recommended order's circles start wider: a page is final only once its last cost is below the circle's
 # radius less the largest boost (see _recommended_ids), so a circle narrower than the boost never is.
 RECOMMENDED_FIRST_RING_KM = 6.0
-RECOMMENDED_RING_GROWTH = 2
+RECOMMENDED_RING_GROWTH = 4
 
 
 # --- search ----------------------------------------------------------------------------------------------------
@@ -174,7 +174,8 @@ def _recommended_ids(
 
     The cost is computed and sorted in the database, for the clinics of one circle at a time. A clinic outside
     a circle of ``ring`` km costs more than ``ring − BOOST_MAX_KM`` (its distance, less the boost at most), so
-    when the page's last cost inside is lower, the page is final. One query in a city, a few where it is sparse.
+    when the page's last cost inside is lower, the page is final. One query in a city, two within 25 km where
+    clinics are sparse, at most four within 250 km.
     """
     wanted = offset + params.page_size
     cost = recommended_cost(has_point=True, **_searched(params, now=now))
@@ -186,6 +187,8 @@ def _recommended_ids(
         if ring >= params.radius_km or (len(rows) == wanted and rows[-1][1] < ring - BOOST_MAX_KM):
             return [pk for pk, _cost in rows[offset:]]
         ring *= RECOMMENDED_RING_GROWTH
+        if ring * 1.5 >= params.radius_km:
+            ring = params.radius_km  # a circle nearly the whole radius would only cost one query more
 
 
 def _soonest_ids(
