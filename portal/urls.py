@@ -23,3 +23,8 @@ urlpatterns += [
     path("<id:clinic_id>/care-plans/<id:plan_id>/", _careplans.careplan_detail, name="careplan_detail"),
     path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
 ]
+
+# The clinic's own inspection report (portal/views/inspection.py).
+from portal.views import inspection as _inspection  # noqa: E402
+
+urlpatterns += [path("<id:clinic_id>/inspection/", _inspection.inspection, name="inspection")]
