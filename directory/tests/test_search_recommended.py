@@ -168,3 +168,11 @@ def test_the_page_costs_no_query_per_clinic(city, django_assert_max_num_queries)
     with django_assert_max_num_queries(10):
         page = clinic_search(params=SearchParams(lat=CENTRE[0], lng=CENTRE[1], sort="recommended"), now=NOW)
     assert len(page.items) == 20
+
+
+def test_a_well_scored_clinic_just_outside_the_first_circle_still_comes_first(city):
+    # The first circle holds a full page (one clinic, 5 km), but a clinic at 6.5 km costs 3 km less once boosted:
+    # the page is final only when its last cost is below the circle's radius less the largest boost.
+    clinic(city, "Inside poor", north_km=5.0, score=0, adjusted="1.00")
+    clinic(city, "Outside perfect", north_km=6.5, score=100, adjusted="5.00")
+    assert recommended_names(page_size=1) == ["Outside perfect"]
