@@ -80,8 +80,9 @@ def recommended_cost(*, now: datetime, has_point: bool, **searched: Any) -> Expr
     """
     float_ = FloatField()
     now_days = now.timestamp() / SECONDS_PER_DAY
-    wait = Coalesce(_EpochDays(next_available_subquery(now=now, **searched)) - Value(now_days), Value(WAIT_CAP_DAYS))
-    wait = Least(Value(WAIT_CAP_DAYS), Greatest(Value(0.0), wait, output_field=float_), output_field=float_)
+    # Nothing open (NULL) takes the cap first: PostgreSQL's GREATEST and LEAST skip NULLs, SQLite's pass them on.
+    waited = Coalesce(_EpochDays(next_available_subquery(now=now, **searched)) - Value(now_days), Value(WAIT_CAP_DAYS))
+    wait = Least(Value(WAIT_CAP_DAYS), Greatest(Value(0.0), waited, output_field=float_), output_field=float_)
     score = Coalesce(Cast("inspection_score", float_), Value(0.0))
     adjusted = Coalesce(Cast("rating__adjusted", float_), Value(float(NETWORK_MEAN_RATING)))
     quality = Value(SCORE_WEIGHT / 100) * score + Value(RATING_WEIGHT / 4) * (adjusted - Value(1.0))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from django.utils.html import escape
 
 from painhero.testing import NOW, World, client_for, make_user
