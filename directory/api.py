@@ -57,7 +57,7 @@ router = Router(tags=["clinics"])
     },
 )
 def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> HttpResponse:
-    """In-network clinics near a point (lat, lng) or a city, nearest first; or, with neither, best scored first.
+    """In-network clinics near a point (lat, lng) or a city, recommended first; or, with neither, best scored first.
 
     Filters combine. A bad parameter, or a page past the last, answers 400 with a `detail` that says what to fix.
     """

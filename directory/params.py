@@ -26,7 +26,7 @@ from directory.search import (
 MIN_RADIUS_KM = 1
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000
-SORT_ORDERS: tuple[SortOrder, ...] = ("distance", "soonest", "score")
+SORT_ORDERS: tuple[SortOrder, ...] = ("recommended", "distance", "soonest", "score")
 AVAILABILITIES: tuple[Availability, ...] = ("today",)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,180}$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -89,7 +89,7 @@ def clinic_params_parse(data: Mapping[str, str]) -> SearchParams:
         )
     within_days = _parse_int(raw("within_days"), "within_days", 1, MAX_WITHIN_DAYS)
 
-    sort = raw("sort") or "distance"
+    sort = raw("sort") or "recommended"
     if sort not in SORT_ORDERS:
         raise SearchError(
             "sort", _("unknown sort '%(value)s': use %(choices)s") % {"value": sort, "choices": _or_list(SORT_ORDERS)}

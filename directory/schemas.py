@@ -39,8 +39,10 @@ class ClinicSearchQuery(Schema):
     )
     sort: str | None = documented_as(
         "string",
-        "distance (default), soonest (next available first; clinics with nothing open follow) or score.",
-        enum=["distance", "soonest", "score"],
+        "recommended (default: distance, soonest open time and a bounded boost from the inspection score and the"
+        " adjusted rating, never paid placement; without a point, best scored first), distance, soonest (next"
+        " available first; clinics with nothing open follow) or score.",
+        enum=["recommended", "distance", "soonest", "score"],
     )
     page: str | None = documented_as(
         "integer", "Page number, from 1; a page past the last is a 400.", minimum=1, maximum=10_000

@@ -14,7 +14,7 @@ from typing import Literal
 from clinics.models import Clinic, Service
 from scheduling.selectors import OpenTime
 
-SortOrder = Literal["distance", "soonest", "score"]
+SortOrder = Literal["recommended", "distance", "soonest", "score"]
 Availability = Literal["today"]
 MAX_RADIUS_KM = 250
 DEFAULT_RADIUS_KM = 25
@@ -51,7 +51,8 @@ class SearchParams:
     accessible: bool = False
     available: Availability | None = None  # "today": an open time before the end of the clinic's day
     within_days: int | None = None  # an open time within this many days (1..60)
-    sort: SortOrder = "distance"
+    # Recommended unless the patient chose: without a point (no distance) it is best scored first.
+    sort: SortOrder = "recommended"
     page: int = 1
     page_size: int = PAGE_SIZE
 

@@ -26,6 +26,7 @@ from clinics.geo import distance_km as _distance_km
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from directory.params import SLUG as _SLUG
 from directory.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
+from directory.recommended import BOOST_MAX_KM, recommended_cost
 from directory.search import (
     COUNT_CAP,
     MAX_RADIUS_KM,
@@ -53,6 +54,10 @@ from scheduling.search import (
 # (an eighth of 250 km held 1,500 clinics near Toronto at 10,000 and five times as many at 50,000).
 FIRST_RING_KM = 2
 RING_GROWTH = 4
+# The recommended order's circles start wider: a page is final only once its last cost is below the circle's
+# radius less the largest boost (see _recommended_ids), so a circle narrower than the boost never is.
+RECOMMENDED_FIRST_RING_KM = 6.0
+RECOMMENDED_RING_GROWTH = 4
 
 
 # --- search ----------------------------------------------------------------------------------------------------
@@ -83,6 +88,8 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
         ids = _soonest_ids(params, clinics, now=now, offset=offset, has_point=center is not None, day_end=latest)
     elif params.sort == "distance" and center is not None:
         ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
+    elif params.sort == "recommended" and center is not None:
+        ids = _recommended_ids(params, matching, center=center, now=now, offset=offset)
     else:
         ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
         ids = list(ordered.values_list("pk", flat=True)[offset : offset + params.page_size])
@@ -158,6 +165,30 @@ def _nearest_ids(
         if len(ids) == wanted or ring >= radius_km:
             return ids[offset:]
         ring *= RING_GROWTH
+
+
+def _recommended_ids(
+    params: SearchParams, clinics: QuerySet[Clinic], *, center: tuple[float, float], now: datetime, offset: int
+) -> list[int]:
+    """A page of ``clinics`` in the recommended order (``directory/recommended.py``), looking in growing circles.
+
+    The cost is computed and sorted in the database, for the clinics of one circle at a time. A clinic outside
+    a circle of ``ring`` km costs more than ``ring − BOOST_MAX_KM`` (its distance, less the boost at most), so
+    when the page's last cost inside is lower, the page is final. One query in a city, two within 25 km where
+    clinics are sparse, at most four within 250 km.
+    """
+    wanted = offset + params.page_size
+    cost = recommended_cost(has_point=True, **_searched(params, now=now))
+    ring = RECOMMENDED_FIRST_RING_KM
+    while True:
+        ring = min(ring, params.radius_km)
+        near = clinics_within(clinics, center=center, radius_km=ring).annotate(rec_cost=cost)
+        rows = list(near.order_by("rec_cost", "name", "pk").values_list("pk", "rec_cost")[:wanted])
+        if ring >= params.radius_km or (len(rows) == wanted and rows[-1][1] < ring - BOOST_MAX_KM):
+            return [pk for pk, _cost in rows[offset:]]
+        ring *= RECOMMENDED_RING_GROWTH
+        if ring * 1.5 >= params.radius_km:
+            ring = params.radius_km  # a circle nearly the whole radius would only cost one query more
 
 
 def _soonest_ids(

@@ -260,7 +260,12 @@ def _results_page(
         "error_field": error.field if error else "",
         "radius_choices": RADIUS_CHOICES_KM,
         "selected_radius": query.get("radius_km") or ("" if query.get("in_city") else f"{DEFAULT_RADIUS_KM:g}"),
-        "sort_choices": [("distance", _("Distance")), ("soonest", _("Soonest available")), ("score", _("Score"))],
+        "sort_choices": [
+            ("recommended", _("Recommended")),
+            ("distance", _("Distance")),
+            ("soonest", _("Soonest available")),
+            ("score", _("Score")),
+        ],
         "within_choices": [(days, _within_label(days)) for days in WITHIN_DAYS_CHOICES],
         "now": now,  # the availability tags phrase times ("Today 3:30 PM", "in 3 hours") against it
         **page_cache.reference_labels(),

@@ -48,3 +48,8 @@ urlpatterns += [
 from portal.views import waitlist as _waitlist  # noqa: E402
 
 urlpatterns += [path("<id:clinic_id>/waitlist/", _waitlist.waitlist, name="waitlist")]
+
+# The clinic's own inspection report (portal/views/inspection.py).
+from portal.views import inspection as _inspection  # noqa: E402
+
+urlpatterns += [path("<id:clinic_id>/inspection/", _inspection.inspection, name="inspection")]

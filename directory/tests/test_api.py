@@ -158,7 +158,7 @@ def test_the_list_pages(client, toronto):
             "unknown discipline 'foo': use physiotherapy, chiropractic or massage_therapy",
         ),
         ({"city": "atlantis"}, "city", "unknown city 'atlantis': use a city slug such as 'toronto'"),
-        ({"sort": "cheapest"}, "sort", "unknown sort 'cheapest': use distance, soonest or score"),
+        ({"sort": "cheapest"}, "sort", "unknown sort 'cheapest': use recommended, distance, soonest or score"),
         ({"page_size": "1000"}, "page_size", "page_size must be between 1 and 100"),
         ({"page": "x"}, "page", "page must be a whole number, not 'x'"),
         ({"accessible": "2"}, "accessible", "accessible must be true or false, not '2'"),

@@ -83,7 +83,7 @@ def test_every_parameter_is_read():
             "discipline",
             "unknown discipline 'foo': use physiotherapy, chiropractic or massage_therapy",
         ),
-        ({"sort": "price"}, "sort", "unknown sort 'price': use distance, soonest or score"),
+        ({"sort": "price"}, "sort", "unknown sort 'price': use recommended, distance, soonest or score"),
         ({"page": "0"}, "page", "page must be between 1 and 10000"),
         ({"page": "-1"}, "page", "page must be a whole number, not '-1'"),
         ({"page": "2.5"}, "page", "page must be a whole number, not '2.5'"),
