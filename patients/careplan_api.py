@@ -323,11 +323,12 @@ def care_plan_book_view(request: HttpRequest, token: Token, response: HttpRespon
     body = payload.dict()
     body["plan"] = str(plan.public_id)  # never the token: a key reused for another plan is another body
     body_hash = request_hash(body)
-    choices: list[VisitChoice] | tuple[int, Any] = []
+    choices: list[VisitChoice] = []
     if plan.status == CarePlanStatus.SENT:
-        choices = _choices(plan, payload, now=now)
-        if not isinstance(choices, list):
-            return choices
+        found = _choices(plan, payload, now=now)
+        if not isinstance(found, list):
+            return found
+        choices = found
     from booking.series import SeriesTaken
 
     try:

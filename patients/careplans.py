@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable
-from booking.models import Actor, Appointment, AppointmentSource, AppointmentStatus
+from booking.models import Actor, Appointment, AppointmentSeries, AppointmentSource, AppointmentStatus
 from booking.patients import PatientDetails
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
@@ -321,7 +321,7 @@ def _replay(*, plan: CarePlan, key: str, scope: str, body_hash: str, now: dateti
     if claim.appointment is None or claim.appointment.series_id != plan.series_id:
         idempotency_release(claim=claim)  # a claim this call just made: forget it (a booked claim is kept)
         return None
-    series = plan.series
+    series = AppointmentSeries.objects.get(pk=plan.series_id)
     return SeriesBooked(series=series, appointments=list(series.appointments.order_by("start")), replayed=True)
 
 

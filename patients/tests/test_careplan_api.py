@@ -28,8 +28,8 @@ def _url(token: str, action: str = "") -> str:
 
 
 def _book(client: Client, token: str, body: dict[str, Any] | None = None, key: str | None = "key-1") -> Any:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    return client.post(_url(token, "book"), json.dumps(body or {}), content_type="application/json", **headers)
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return client.post(_url(token, "book"), json.dumps(body or {}), content_type="application/json", headers=headers)
 
 
 def _take(world: World, start: datetime) -> None:
