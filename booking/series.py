@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from booking.availability import alternatives_list, openings_refresh, slot_open
 from booking.consultation import alberta_same_day_check
-from booking.errors import BookingError, Busy, NotBookable
+from booking.errors import BookingError, Busy, NotBookable, NotChangeable
 from booking.hooks import series_attach
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.models import Actor, Appointment, AppointmentSeries, AppointmentSource, AppointmentStatus, EventKind
@@ -236,29 +236,59 @@ def series_book(
     return SeriesBooked(series=series, appointments=appointments)
 
 
+@dataclass(frozen=True)
+class VisitKept:
+    """A future visit "cancel the rest" left booked, and why (safe to show: e.g. call the clinic)."""
+
+    appointment: Appointment
+    reason: str
+
+
+@dataclass(frozen=True)
+class RestCancelled:
+    cancelled: list[Appointment] = field(default_factory=list)  # ordered by start
+    kept: list[VisitKept] = field(default_factory=list)  # future visits that could not be cancelled online
+
+
 def series_cancel_rest(
     *, series: AppointmentSeries, now: datetime, actor: str = Actor.PATIENT, source: str = "web", reason: str = ""
-) -> list[Appointment]:
-    """Cancel every visit of the series still to come, in one transaction, each with its usual email."""
+) -> RestCancelled:
+    """Cancel every visit of the series still to come, in one transaction, each with its usual email.
+
+    A visit that can no longer be cancelled online (already inside the clinic's cancellation window) does not
+    stop the others: it stays booked and is reported in ``kept`` with the reason (call the clinic)."""
     with transaction.atomic():
         future = list(
             series.appointments.select_related("clinic", "practitioner", "service")
             .filter(status=AppointmentStatus.BOOKED, start__gt=now)
             .order_by("start")
         )
-        return [
-            appointment_cancel(appointment=visit, now=now, actor=actor, source=source, reason=reason)
-            for visit in future
-        ]
+        try:
+            # Every practitioner's lock at once, in id order as every booking takes them: no deadlock with a series.
+            practitioner_lock(*sorted({visit.practitioner_id for visit in future}))
+        except PractitionerBusy:
+            raise Busy from None
+        result = RestCancelled()
+        for visit in future:
+            try:
+                # Its own savepoint: a refusal rolls back that visit only, never the others.
+                cancelled = appointment_cancel(appointment=visit, now=now, actor=actor, source=source, reason=reason)
+            except NotChangeable as refused:
+                result.kept.append(VisitKept(appointment=visit, reason=refused.message))
+            else:
+                result.cancelled.append(cancelled)
+        return result
 
 
 __all__ = [
     "MAX_VISITS",
+    "RestCancelled",
     "SeriesBooked",
     "SeriesConflict",
     "SeriesInvalid",
     "SeriesTaken",
     "SeriesVisit",
+    "VisitKept",
     "series_book",
     "series_cancel_rest",
     "series_validate",

@@ -54,6 +54,7 @@ def _add_routers() -> None:
     from directory.api import router as directory_router
     from directory.cities_api import router as cities_router
     from patients.api import router as patients_router
+    from patients.careplan_api import router as careplan_router
     from quality.api import reviews_router
     from quality.api import router as quality_router
     from scheduling.api import router as scheduling_router
@@ -65,6 +66,7 @@ def _add_routers() -> None:
     api.add_router("/", booking_router)
     api.add_router("/", series_router)
     api.add_router("/", patients_router)
+    api.add_router("/", careplan_router)
     api.add_router("/", waitlist_router)
     api.add_router("/", reviews_router)
 

@@ -27,6 +27,8 @@ _SECRET_SEGMENTS = (
     re.compile(r"(/portal/invitations/)([^/?#\s\"]+)"),
     re.compile(r"(/portal/password/reset/[^/?#\s\"]+/)([^/?#\s\"]+)"),
     re.compile(r"(/reset/[^/?#\s\"]+/)([^/?#\s\"]+)"),
+    # A care plan's page (/care-plan/<token>/) and its API (/api/v1/care-plans/<token>/book).
+    re.compile(r"(/care-plans?/)([^/?#\s\"]+)"),
     re.compile(r"(/check-in/)(?!thanks(?:[/?#\s\"]|$))([^/?#\s\"]+)"),  # outcome check-in links
 )
 # secrets.token_urlsafe(16+) almost always mixes upper case, lower case and digits; slugs never do.

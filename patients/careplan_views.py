@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.emails import manage_url
 from booking.errors import BookingError
-from booking.models import AppointmentStatus
+from booking.models import AppointmentStatus, ClinicBookingPolicy
 from clinics.models import Practitioner
 from painhero.http import client_ip
 from patients.careplan_models import CarePlan, CarePlanStatus
@@ -208,18 +208,18 @@ def care_plan_cancel_rest(request: HttpRequest, token: str) -> HttpResponse:
     if plan.status == CarePlanStatus.SENT:
         return HttpResponseRedirect(reverse("patients:care_plan", args=[token]))
     future = [a for a in plan_appointments(plan) if a.status == AppointmentStatus.BOOKED and a.start > now]
+    # Visits already inside the clinic's cancellation window: "cancel the rest" leaves them (call the clinic).
+    policy = ClinicBookingPolicy.for_clinic(plan.clinic_id)
+    late = [a for a in future if not a.changeable_online(now=now, policy=policy)]
+    context: dict[str, Any] = {"plan": plan, "future": future, "late": late, "token": token, "private_page": True}
     if request.method == "POST":
         try:
-            careplan_cancel_rest(plan=plan, now=now)
+            result = careplan_cancel_rest(plan=plan, now=now, source="web")
         except (CarePlanError, BookingError) as exc:
-            return _private(
-                render(
-                    request,
-                    "patients/careplan/cancel_rest.html",
-                    {"plan": plan, "future": future, "error": exc.message, "token": token},
-                    status=409,
-                )
-            )
-        return HttpResponseRedirect(reverse("patients:care_plan", args=[token]))
-    context = {"plan": plan, "future": future, "token": token, "private_page": True}
+            context["error"] = exc.message
+            return _private(render(request, "patients/careplan/cancel_rest.html", context, status=409))
+        if not result.kept:
+            return HttpResponseRedirect(reverse("patients:care_plan", args=[token]))
+        # Some visits stay booked: say which and why, on the page that answers the POST.
+        context.update({"result": result, "future": [], "late": []})
     return _private(render(request, "patients/careplan/cancel_rest.html", context))

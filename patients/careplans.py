@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable
-from booking.models import Actor, Appointment, AppointmentSource, AppointmentStatus
+from booking.models import Actor, Appointment, AppointmentSeries, AppointmentSource, AppointmentStatus
 from booking.patients import PatientDetails
 from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
@@ -41,6 +41,9 @@ from patients.careplan_propose import PhaseSpec, Preferences, ProposedVisit, vis
 from patients.models import Intake, token_hash
 from scheduling.selectors import OpenTime, open_times_list
 
+if TYPE_CHECKING:
+    from booking.series import RestCancelled
+
 SEND_EMAIL_KIND = "patients.care_plan"
 # Open times are looked for over the plan's weeks and this much more (a visit pushed past a closure).
 SLACK = timedelta(days=14)
@@ -49,10 +52,11 @@ SLACK = timedelta(days=14)
 class CarePlanError(Exception):
     """A plan that cannot be saved, sent or booked as asked; ``message`` names what to fix and is safe to show."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
+    def __init__(self, message: str, *, field: str = "", status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.status = status  # 409: the plan's state forbids it (booked, withdrawn); 422: the request itself
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,32 @@ def preferences_parse(*, weekdays: list[str], after: str, before: str, same_prac
     return Preferences(weekdays=frozenset(days), after=after_t, before=before_t, same_practitioner=same_practitioner)
 
 
+def careplan_state_message(plan: CarePlan) -> str:
+    """Why nothing can be booked from this plan any more, in words the patient can act on."""
+    if plan.status == CarePlanStatus.BOOKED:
+        return _("This plan is booked already: each visit has its own link to move or cancel it.")
+    return _("The clinic withdrew this plan, so nothing can be booked from it. Please contact the clinic.")
+
+
+def _replay(*, plan: CarePlan, key: str, scope: str, body_hash: str, now: datetime) -> Any:
+    """The series this same request booked before (the same key and body), answered again; None otherwise.
+
+    Asked only once the plan is booked: a retry of the request that booked it gets that series back, as
+    ``series_book`` answers a replay, rather than "booked already". The same key with another body is refused
+    (``IdempotencyMismatch``), as everywhere."""
+    from booking.idempotency import idempotency_claim, idempotency_release
+    from booking.series import SeriesBooked
+
+    if not key or plan.series_id is None:
+        return None
+    claim = idempotency_claim(key=key, scope=scope, body_hash=body_hash, now=now)
+    if claim.appointment is None or claim.appointment.series_id != plan.series_id:
+        idempotency_release(claim=claim)  # a claim this call just made: forget it (a booked claim is kept)
+        return None
+    series = AppointmentSeries.objects.get(pk=plan.series_id)
+    return SeriesBooked(series=series, appointments=list(series.appointments.order_by("start")), replayed=True)
+
+
 @dataclass(frozen=True)
 class VisitChoice:
     practitioner_id: int
@@ -321,7 +351,10 @@ def careplan_book(
     from booking.series import SeriesVisit, series_book
 
     if plan.status != CarePlanStatus.SENT:
-        raise CarePlanError(_("This plan is booked or cancelled already."))
+        replayed = _replay(plan=plan, key=idempotency_key, scope=idempotency_scope, body_hash=body_hash, now=now)
+        if replayed is not None:
+            return replayed
+        raise CarePlanError(careplan_state_message(plan), status=409)
     phases = list(plan.phases.select_related("service", "practitioner"))
     slots: list[CarePlanPhase] = [phase for phase in phases for _n in range(phase.visits)]
     if len(choices) != len(slots):
@@ -372,15 +405,17 @@ def careplan_attach_series(*, series: Any, token: str, now: datetime) -> None:
     careplan_checkins_queue(plan=plan, appointments=list(series.appointments.all()), now=now)
 
 
-def careplan_cancel_rest(*, plan: CarePlan, now: datetime, reason: str = "") -> int:
-    """Cancel every future visit of the plan's series in one step (booking.series); answers how many."""
+def careplan_cancel_rest(
+    *, plan: CarePlan, now: datetime, source: str = AppointmentSource.WEB, reason: str = ""
+) -> RestCancelled:
+    """Cancel every future visit of the plan's series in one step (booking.series): the visits cancelled, and
+    those kept because they can no longer be cancelled online (each with why)."""
     from booking.series import series_cancel_rest
 
     series = getattr(plan, "series", None)
     if series is None:
-        raise CarePlanError(_("This plan has no booked visits."))
-    result = series_cancel_rest(series=series, now=now, actor=Actor.PATIENT, reason=reason)
-    return int(result) if isinstance(result, int) else len(result or [])
+        raise CarePlanError(_("This plan has no booked visits."), status=409)
+    return series_cancel_rest(series=series, now=now, actor=Actor.PATIENT, source=source, reason=reason)
 
 
 def plan_appointments(plan: CarePlan) -> list[Appointment]:

@@ -129,8 +129,28 @@ def test_one_email_lists_every_visit_with_one_calendar_file_holding_them_all(wor
 def test_cancel_the_rest_cancels_every_future_visit_and_each_stays_cancellable_alone(world: World) -> None:
     booked = series_book(visits=weekly(world, 4), patient=patient(1), now=NOW)
     first = booked.appointments[0]
-    cancelled = series_cancel_rest(series=booked.series, now=first.start + timedelta(hours=2))
-    assert [a.pk for a in cancelled] == [a.pk for a in booked.appointments[1:]]
+    result = series_cancel_rest(series=booked.series, now=first.start + timedelta(hours=2))
+    assert [a.pk for a in result.cancelled] == [a.pk for a in booked.appointments[1:]]
+    assert result.kept == []
     statuses = dict(Appointment.objects.values_list("pk", "status"))
     assert statuses[first.pk] == AppointmentStatus.BOOKED
     assert all(statuses[a.pk] == AppointmentStatus.CANCELLED for a in booked.appointments[1:])
+
+
+def test_cancel_the_rest_cancels_the_others_when_one_visit_is_already_inside_the_cancellation_window(
+    world: World,
+) -> None:
+    """The clinic's window is 24 hours: 12 hours before the next visit, that one stays (call the clinic), the
+    later ones are cancelled, in one step."""
+    booked = series_book(visits=weekly(world, 3), patient=patient(1), now=NOW)
+    first, *later = booked.appointments
+    result = series_cancel_rest(series=booked.series, now=first.start - timedelta(hours=12))
+    assert [a.pk for a in result.cancelled] == [a.pk for a in later]
+    [kept] = result.kept
+    assert kept.appointment.pk == first.pk
+    assert "too late to change this appointment online" in kept.reason and "call the clinic" in kept.reason
+    statuses = dict(Appointment.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == AppointmentStatus.BOOKED
+    assert all(statuses[a.pk] == AppointmentStatus.CANCELLED for a in later)
+    events = AppointmentEvent.objects.filter(appointment__series=booked.series, kind="cancelled")
+    assert sorted(events.values_list("appointment_id", flat=True)) == sorted(a.pk for a in later)

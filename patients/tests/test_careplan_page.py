@@ -137,3 +137,29 @@ def test_the_database_refuses_a_booked_plan_without_its_series(world: World) -> 
     plan = plan_make(world, consultation_make(world), shape=SHAPE)
     with pytest.raises(IntegrityError), transaction.atomic():
         CarePlan.objects.filter(pk=plan.pk).update(status=CarePlanStatus.BOOKED, booked_at=plan.sent_at)
+
+
+def test_cancel_the_rest_cancels_the_others_and_names_the_visit_inside_the_cancellation_window(
+    world: World, client: Client, time_machine: object
+) -> None:
+    plan, token = _plan_and_token(world)
+    url = reverse("patients:care_plan", args=[token])
+    page = client.get(url)
+    assert client.post(url, {**_chosen(page.text), "form_token": "t4"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.series is not None
+    first, *later = plan.series.appointments.order_by("start")
+    time_machine.move_to(first.start - timedelta(hours=12), tick=False)  # type: ignore[attr-defined]
+    cancel_url = reverse("patients:care_plan_cancel_rest", args=[token])
+    confirm = client.get(cancel_url)
+    assert "too close to cancel online" in confirm.text  # said before the patient confirms
+    response = client.post(cancel_url)
+    assert response.status_code == 200
+    assert "2 visits were cancelled." in response.text
+    assert "could not be cancelled online and is still booked" in response.text
+    assert "Please call the clinic" in response.text
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.BOOKED
+    assert [a.status for a in Appointment.objects.filter(pk__in=[a.pk for a in later])] == [
+        AppointmentStatus.CANCELLED
+    ] * 2
