@@ -19,9 +19,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable
-from booking.models import WaitlistEntry, WaitlistStatus
+from booking.models import Hold, OfferStatus, WaitlistEntry, WaitlistOffer, WaitlistStatus
 from booking.patients import PatientDetails
-from booking.services import appointment_language, clinic_check
+from booking.services import TIME_FREED, appointment_language, clinic_check
 from clinics.models import Clinic, Discipline, Practitioner, Service
 from notifications.outbox import outbox_put
 from painhero.bounds import date_in_window, window_message
@@ -123,11 +123,29 @@ def waitlist_join(
 
 
 def waitlist_leave(*, entry: WaitlistEntry, now: datetime) -> WaitlistEntry:
-    """The patient leaves (from their link); leaving twice is leaving once."""
+    """The patient leaves (from their link); leaving twice is leaving once.
+
+    A time held for them is let go at once, and the waitlist hears of it as of any freed time (the outbox), so
+    the next patient waiting is offered it without waiting for the offer to lapse.
+    """
     with transaction.atomic():
-        WaitlistEntry.objects.filter(pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).update(
-            status=WaitlistStatus.LEFT, updated_at=now
-        )
+        left = WaitlistEntry.objects.filter(
+            pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        ).update(status=WaitlistStatus.LEFT, updated_at=now)
+        offer = WaitlistOffer.objects.select_for_update().filter(entry_id=entry.pk, status=OfferStatus.OPEN).first()
+        if left and offer is not None:
+            WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.LAPSED)
+            if offer.hold_id is not None:
+                Hold.objects.filter(pk=offer.hold_id).delete()
+            outbox_put(
+                kind=TIME_FREED,
+                payload={
+                    "practitioner_id": offer.practitioner_id,
+                    "service_id": offer.service_id,
+                    "start": offer.start.isoformat(),
+                },
+                now=now,
+            )
         entry.refresh_from_db()
     return entry
 

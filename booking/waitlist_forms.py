@@ -82,7 +82,7 @@ class WaitlistJoinForm(forms.Form):
         autocomplete = {"name": "name", "email": "email", "phone": "tel"}
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
-        self.fields["phone"].widget.input_type = "tel"  # type: ignore[attr-defined]
+        self.fields["phone"].widget.input_type = "tel"
         self.fields["before"].widget.attrs["min"] = today.isoformat()
 
     def clean_before(self) -> date:
@@ -115,13 +115,23 @@ class WaitlistJoinForm(forms.Form):
         return [{"from": WINDOWS[key][0], "to": WINDOWS[key][1]} for key in self.cleaned_data.get("windows", [])]
 
 
+class _ServiceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)
+
+
+class _PractitionerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
 class WaitlistClinicForm(WaitlistJoinForm):
     """At one clinic, optionally for one of its services or practitioners."""
 
-    service = forms.ModelChoiceField(
+    service = _ServiceChoice(
         label=_("Service"), queryset=Service.objects.none(), required=False, empty_label=_("Any service")
     )
-    practitioner = forms.ModelChoiceField(
+    practitioner = _PractitionerChoice(
         label=_("Practitioner"), queryset=Practitioner.objects.none(), required=False, empty_label=_("Anyone")
     )
     field_order = ["service", "practitioner", "before", "windows", "name", "email", "phone", "sms_reminders"]
@@ -132,11 +142,9 @@ class WaitlistClinicForm(WaitlistJoinForm):
         service_field = cast(forms.ModelChoiceField, self.fields["service"])
         practitioner_field = cast(forms.ModelChoiceField, self.fields["practitioner"])
         service_field.queryset = Service.objects.filter(clinic=clinic, is_active=True).order_by("name")
-        service_field.label_from_instance = lambda service: service.label
         practitioner_field.queryset = Practitioner.objects.filter(clinic=clinic, is_active=True).order_by(
             "last_name", "first_name"
         )
-        practitioner_field.label_from_instance = lambda practitioner: practitioner.full_name
 
 
 class WaitlistAreaForm(WaitlistJoinForm):

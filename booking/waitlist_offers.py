@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -146,7 +147,7 @@ def waitlist_offer_next(
             day=local_start.date(),
         )
         # Both lists are oldest first: merged, the oldest entry of either kind comes first.
-        merged = heapq.merge(candidates, area, key=lambda entry: (entry.created_at, entry.pk))
+        merged: Iterator[WaitlistEntry] = heapq.merge(candidates, area, key=lambda entry: (entry.created_at, entry.pk))
     else:
         merged = iter(candidates)
     for entry in merged:

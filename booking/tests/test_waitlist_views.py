@@ -166,3 +166,24 @@ def test_a_confirmation_for_an_entry_left_before_it_went_is_not_sent(world: Worl
 def test_an_unknown_token_has_no_leave_page(world: World, client: Client) -> None:
     assert client.get("/waitlist/not-a-token/leave/").status_code == 404
     assert client.post("/waitlist/not-a-token/leave/").status_code == 404
+
+
+def test_leaving_with_an_offer_standing_lets_the_time_go_to_the_next_patient_at_once(
+    world: World, client: Client
+) -> None:
+    from booking.models import Hold, OfferStatus, WaitlistOffer
+    from booking.waitlist_offers import waitlist_offer_next
+    from painhero.testing import SLOT
+
+    client.post(join_url(world), JOIN)
+    client.post(join_url(world), {**JOIN, "email": "next@example.com"})
+    first, second = WaitlistEntry.objects.order_by("created_at", "pk")
+    offer = waitlist_offer_next(practitioner_id=world.chen.pk, service_id=world.service.pk, start=SLOT, now=NOW)
+    assert offer is not None and offer.entry == first
+    client.post(f"/waitlist/{first.token}/leave/")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.LAPSED
+    assert not Hold.objects.filter(pk=offer.hold_id).exists()
+    outbox_sweep(now=NOW)
+    [passed_on] = WaitlistOffer.objects.filter(status=OfferStatus.OPEN)
+    assert (passed_on.entry, passed_on.start) == (second, SLOT)
