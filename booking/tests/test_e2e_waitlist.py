@@ -51,7 +51,7 @@ def test_a_patient_joins_from_the_clinic_page_fixes_a_mistake_and_leaves_from_th
 
     outbox_sweep()
     [email] = mail.outbox
-    [leave_path] = re.findall(r"https?://[^/\s]+(/waitlist/\S+/leave/)", email.body)
+    [leave_path] = re.findall(r"https?://[^/\s]+(/waitlist/\S+/leave/)", str(email.body))
     page.goto(live_server.url + leave_path)
     page.get_by_role("heading", name="Leave the waitlist?").wait_for()
     axe_check(page, where="the leave confirmation")

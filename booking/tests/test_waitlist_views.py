@@ -180,10 +180,12 @@ def test_leaving_with_an_offer_standing_lets_the_time_go_to_the_next_patient_at_
     first, second = WaitlistEntry.objects.order_by("created_at", "pk")
     offer = waitlist_offer_next(practitioner_id=world.chen.pk, service_id=world.service.pk, start=SLOT, now=NOW)
     assert offer is not None and offer.entry == first
+    hold_id = offer.hold_id
+    assert hold_id is not None and Hold.objects.filter(pk=hold_id).exists()
     client.post(f"/waitlist/{first.token}/leave/")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.LAPSED
-    assert not Hold.objects.filter(pk=offer.hold_id).exists()
+    assert not Hold.objects.filter(pk=hold_id).exists(), "the time held for the patient who left is let go"
     outbox_sweep(now=NOW)
     [passed_on] = WaitlistOffer.objects.filter(status=OfferStatus.OPEN)
     assert (passed_on.entry, passed_on.start) == (second, SLOT)
