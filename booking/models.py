@@ -386,9 +386,10 @@ class WaitlistEntry(models.Model):
                 condition=models.Q(status="waiting", clinic__isnull=True),
                 name="waitlist_area_waiting",
             ),
-            # The waiting area entries around a clinic: the cells near it, oldest first within each.
+            # The waiting area entries around a clinic: the cells near it, for its discipline or any, oldest first
+            # within each (an entry near it for another discipline is never read).
             models.Index(
-                fields=["area_cell", "created_at"],
+                fields=["area_cell", "discipline", "created_at"],
                 condition=models.Q(status="waiting", area_cell__isnull=False),
                 name="waitlist_area_cell_waiting",
             ),
