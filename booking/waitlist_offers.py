@@ -97,8 +97,7 @@ def waitlist_area_candidates(
     """The oldest waiting area entries whose circle holds ``clinic`` and whose discipline (or any) it offers.
 
     Read through ``waitlist_area_cell_waiting`` (area_cell, discipline, created_at WHERE waiting, with a cell):
-    the cells
-    near the clinic, then the chord ``|p - c|² / 4 <= sin²(r / 2R)`` on the entry's stored unit vector.
+    the cells near the clinic, then the chord ``|p - c|² / 4 <= sin²(r / 2R)`` on the entry's stored unit vector.
     """
     x, y, z = unit_vector(clinic.latitude, clinic.longitude)
     hav = ((F("unit_x") - x) * (F("unit_x") - x) + (F("unit_y") - y) * (F("unit_y") - y)) + (F("unit_z") - z) * (
