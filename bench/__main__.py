@@ -19,7 +19,7 @@ from bench.databases import RESULTS, ROOT, is_postgres, scratch_database
 
 TOPICS = sorted(p.stem.removeprefix("bench_") for p in Path(__file__).parent.glob("bench_*.py"))
 # Topics whose figures do not depend on the network's size: run at the first size only.
-ONCE = {"bigclinic", "booking", "scaleout", "series"}
+ONCE = {"bigclinic", "booking", "scaleout", "series", "waitlist"}
 # Topics whose p95 at the largest size is compared with the smallest's (target: at most 1.3x).
 COMPARED = {"availability", "search"}
 # bench_bigclinic.PARTS (not imported: that module needs Django set up).

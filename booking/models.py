@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cos, Floor, Power, Radians, Sin
 from django.utils.translation import gettext_lazy as _
 
+from clinics.geo import EARTH_RADIUS_KM
 from clinics.models import Clinic, Practitioner, Service
 from painhero.bounds import STORED_END, STORED_START, stored_check
 
@@ -299,6 +301,10 @@ class IdempotencyKey(models.Model):
         return f"{self.scope}:{self.key}"
 
 
+# Longitudes per row of the waitlist's one-degree grid (-180 to 180 inclusive).
+AREA_CELL_COLUMNS = 361
+
+
 class WaitlistStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OFFERED = "offered", _("Offered a time")
@@ -324,6 +330,33 @@ class WaitlistEntry(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     radius_km = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An area entry's point as a one-degree grid cell, and as a unit vector with the haversine its radius reaches
+    # (``sin²(r / 2R)``): a freed time finds the entries around its clinic by the cells near it (an index seek,
+    # see ``waitlist_area_cells``), then "is the clinic inside the circle" is the chord, plain arithmetic, as
+    # for clinics (clinics/geo.py). All NULL for an entry at one clinic.
+    area_cell = models.GeneratedField(
+        expression=(Floor("latitude") + 90) * AREA_CELL_COLUMNS + Floor("longitude") + 180,
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    unit_x = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Cos(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_y = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Sin(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_z = models.GeneratedField(
+        expression=Sin(Radians("latitude")), output_field=models.FloatField(), db_persist=True
+    )
+    reach_hav = models.GeneratedField(
+        expression=Power(Sin(models.F("radius_km") / (2 * EARTH_RADIUS_KM)), 2),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
     # The last day that still helps the patient (in the clinic's zone); the entry expires after it.
     before = models.DateField(_("needed by"))
     # Times of day that suit, on the clinic's clock: [{"from": "08:00", "to": "12:00"}, ...]; empty: any time.
@@ -352,7 +385,8 @@ class WaitlistEntry(models.Model):
             # The first waiting entry at a clinic (or in an area, by discipline): the matching of a freed time.
             models.Index(
                 fields=["clinic", "created_at"],
-                condition=models.Q(status="waiting"),
+                # Without the area entries (no clinic): a planner could otherwise read them all through it.
+                condition=models.Q(status="waiting", clinic__isnull=False),
                 name="waitlist_clinic_waiting",
             ),
             models.Index(
@@ -360,12 +394,24 @@ class WaitlistEntry(models.Model):
                 condition=models.Q(status="waiting", clinic__isnull=True),
                 name="waitlist_area_waiting",
             ),
+            # The waiting area entries around a clinic: the cells near it, for its discipline or any, oldest first
+            # within each (an entry near it for another discipline is never read).
+            models.Index(
+                fields=["area_cell", "discipline", "created_at"],
+                condition=models.Q(status="waiting", area_cell__isnull=False),
+                name="waitlist_area_cell_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(clinic__isnull=False)
                 | models.Q(latitude__isnull=False, longitude__isnull=False, radius_km__isnull=False),
                 name="waitlist_clinic_or_area",
+            ),
+            # Not both: an entry with a point is an area entry (its cell alone finds it, see area_cell).
+            models.CheckConstraint(
+                condition=models.Q(clinic__isnull=True) | models.Q(latitude__isnull=True, longitude__isnull=True),
+                name="waitlist_clinic_or_area_not_both",
             ),
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),

@@ -1,5 +1,8 @@
 """Joining and leaving the waitlist ("tell me if something earlier opens").
 
+Joining writes a ``booking.waitlist_joined`` outbox row in its transaction: the confirmation email, with the
+entry's link and its leave link, goes out once (a dedupe key) and only if the entry was committed.
+
 Matching a freed time to the first waiting entry, and the exclusive offer, build on these rows; see the README.
 """
 
@@ -10,18 +13,32 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.errors import NotBookable, NotChangeable
-from booking.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistStatus
+from booking.models import (
+    Appointment,
+    AppointmentStatus,
+    Hold,
+    OfferStatus,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistStatus,
+)
 from booking.patients import PatientDetails
-from booking.services import appointment_language, clinic_check
+from booking.services import TIME_FREED, appointment_language, clinic_check
 from clinics.models import Clinic, Discipline, Practitioner, Service
+from notifications.outbox import outbox_put
 from painhero.bounds import date_in_window, window_message
+from painhero.urls_abs import absolute_reverse
 
 RADIUS_KM_MAX = 100
 WINDOWS_MAX = 7
+JOINED_KIND = "booking.waitlist_joined"
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,7 @@ def waitlist_join(
         raise NotBookable("before: " + window_message(today=now.date()))
     parsed = windows_parse(windows)
     with transaction.atomic():
-        return WaitlistEntry.objects.create(
+        entry = WaitlistEntry.objects.create(
             clinic=where.clinic,
             service=where.service,
             practitioner=where.practitioner,
@@ -104,14 +121,40 @@ def waitlist_join(
             language=appointment_language(language),
             created_at=now,
         )
+        outbox_put(
+            kind=JOINED_KIND,
+            payload={"entry_id": entry.pk},
+            now=now,
+            dedupe_key=f"{JOINED_KIND}:{entry.pk}",
+            ref=f"waitlist:{entry.pk}",
+        )
+    return entry
 
 
 def waitlist_leave(*, entry: WaitlistEntry, now: datetime) -> WaitlistEntry:
-    """The patient leaves (from their link); leaving twice is leaving once."""
+    """The patient leaves (from their link); leaving twice is leaving once.
+
+    A time held for them is let go at once, and the waitlist hears of it as of any freed time (the outbox), so
+    the next patient waiting is offered it without waiting for the offer to lapse.
+    """
     with transaction.atomic():
-        WaitlistEntry.objects.filter(pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).update(
-            status=WaitlistStatus.LEFT, updated_at=now
-        )
+        left = WaitlistEntry.objects.filter(
+            pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        ).update(status=WaitlistStatus.LEFT, updated_at=now)
+        offer = WaitlistOffer.objects.select_for_update().filter(entry_id=entry.pk, status=OfferStatus.OPEN).first()
+        if left and offer is not None:
+            WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.LAPSED)
+            if offer.hold_id is not None:
+                Hold.objects.filter(pk=offer.hold_id).delete()
+            outbox_put(
+                kind=TIME_FREED,
+                payload={
+                    "practitioner_id": offer.practitioner_id,
+                    "service_id": offer.service_id,
+                    "start": offer.start.isoformat(),
+                },
+                now=now,
+            )
         entry.refresh_from_db()
     return entry
 
@@ -164,3 +207,34 @@ def waitlist_move_earlier_join(*, appointment: Appointment, now: datetime) -> Wa
             if found is None:
                 raise
             return found
+
+
+def joined_email_build(payload: dict[str, Any]) -> EmailMultiAlternatives | None:
+    """The confirmation of joining: what the patient waits for, until when, their link and how to leave."""
+    entry = (
+        WaitlistEntry.objects.select_related("clinic__city", "service", "practitioner")
+        .filter(pk=payload["entry_id"])
+        .first()
+    )
+    if entry is None or entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        return None  # left (or booked) before the email went: nothing to confirm
+    kwargs = {"token": entry.token}
+    with translation.override(entry.language):
+        context = {
+            "entry": entry,
+            "discipline": Discipline(entry.discipline).label if entry.discipline in Discipline.values else "",
+            "url": absolute_reverse("booking:waitlist", language=entry.language, kwargs=kwargs),
+            "leave_url": absolute_reverse("booking:waitlist_leave", language=entry.language, kwargs=kwargs),
+        }
+        if entry.clinic is not None:
+            subject = _("You are on the waitlist — %(clinic)s") % {"clinic": entry.clinic.name}
+        else:
+            subject = _("You are on the waitlist for clinics near you")
+        text = render_to_string("booking/email/waitlist_joined.txt", context)
+    return EmailMultiAlternatives(subject=subject, body=text, to=[entry.patient_email])
+
+
+def builders_register() -> None:
+    from notifications.registry import builder_register
+
+    builder_register(JOINED_KIND, joined_email_build)

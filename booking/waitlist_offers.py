@@ -10,24 +10,31 @@
 4. A ``booking.waitlist_lapse`` outbox row, held back until the offer's end, lapses it if still open and offers the
    time to the next entry (never again to one that had it).
 
-Only entries for one clinic are matched for now; area entries (lat, lng, radius) wait for the next piece.
+Area entries ("any in-network clinic within r km offering a discipline") are matched by the one-degree grid cells
+around the freed time's clinic (the index ``waitlist_area_cell_waiting``), then by the chord between the entry's
+point and the clinic, in the database: the cost follows the entries near the clinic, not the whole waitlist. The
+oldest entry of either kind is offered the time first.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from booking.errors import BookingError, Busy, NotChangeable
 from booking.models import (
+    AREA_CELL_COLUMNS,
     Actor,
     Appointment,
     AppointmentSource,
@@ -40,8 +47,10 @@ from booking.models import (
 )
 from booking.patients import PatientDetails
 from booking.services import TIME_FREED, appointment_book, appointment_reschedule, hold_create
+from booking.waitlist import RADIUS_KM_MAX
 from booking.waitlist_sms import OFFER_SMS_KIND, offer_sms_build, offer_sms_queue
-from clinics.models import Practitioner, Service
+from clinics.geo import bounding_box, unit_vector
+from clinics.models import Clinic, Practitioner, Service
 from notifications.outbox import outbox_put
 from notifications.registry import Defer
 from painhero.urls_abs import absolute_reverse
@@ -85,6 +94,45 @@ def waitlist_candidates(
     )
 
 
+def waitlist_area_cells(*, latitude: float, longitude: float) -> list[int]:
+    """The grid cells (``WaitlistEntry.area_cell``) an area entry reaching this point could lie in: those the box
+    of ``RADIUS_KM_MAX`` around it touches (a dozen or so in Canada)."""
+    south, west, north, east = bounding_box(latitude, longitude, RADIUS_KM_MAX)
+    return [
+        (lat + 90) * AREA_CELL_COLUMNS + lng + 180
+        for lat in range(math.floor(south), math.floor(north) + 1)
+        for lng in range(math.floor(west), math.floor(east) + 1)
+    ]
+
+
+def waitlist_area_candidates(
+    *, clinic: Clinic, practitioner_id: int, discipline: str, start: datetime, day: date
+) -> QuerySet[WaitlistEntry]:
+    """The oldest waiting area entries whose circle holds ``clinic`` and whose discipline (or any) it offers.
+
+    Read through ``waitlist_area_cell_waiting`` (area_cell, discipline, created_at WHERE waiting, with a cell):
+    the cells near the clinic, then the chord ``|p - c|² / 4 <= sin²(r / 2R)`` on the entry's stored unit vector.
+    """
+    x, y, z = unit_vector(clinic.latitude, clinic.longitude)
+    hav = ((F("unit_x") - x) * (F("unit_x") - x) + (F("unit_y") - y) * (F("unit_y") - y)) + (F("unit_z") - z) * (
+        F("unit_z") - z
+    )
+    return (
+        # No ``clinic__isnull``: a planner could then read every area entry through the clinic's index; a point
+        # (so a cell) is an area entry's alone (the constraint ``waitlist_clinic_or_area_not_both``).
+        WaitlistEntry.objects.filter(
+            status=WaitlistStatus.WAITING,
+            area_cell__in=waitlist_area_cells(latitude=clinic.latitude, longitude=clinic.longitude),
+        )
+        .filter(before__gte=day)
+        .filter(Q(discipline="") | Q(discipline=discipline))
+        .alias(hav=hav / 4)
+        .filter(hav__lte=F("reach_hav"))
+        .exclude(offers__practitioner_id=practitioner_id, offers__start=start)
+        .order_by("created_at", "pk")[:CANDIDATES]
+    )
+
+
 def waitlist_offer_next(
     *, practitioner_id: int, service_id: int, start: datetime, now: datetime
 ) -> WaitlistOffer | None:
@@ -104,7 +152,20 @@ def waitlist_offer_next(
         day=local_start.date(),
         movable_after=now + ClinicBookingPolicy.for_clinic(practitioner.clinic_id).cancellation_window,
     )
-    for entry in candidates:
+    clinic = practitioner.clinic
+    if Clinic.objects.in_network().filter(pk=clinic.pk).exists():
+        area = waitlist_area_candidates(
+            clinic=clinic,
+            practitioner_id=practitioner_id,
+            discipline=service.discipline,
+            start=start,
+            day=local_start.date(),
+        )
+        # Both lists are oldest first: merged, the oldest entry of either kind comes first.
+        merged: Iterator[WaitlistEntry] = heapq.merge(candidates, area, key=lambda entry: (entry.created_at, entry.pk))
+    else:
+        merged = iter(candidates)
+    for entry in merged:
         if not windows_suit(entry.windows, local_start.time(), local_end.time()):
             continue
         return _offer(entry=entry, practitioner=practitioner, service=service, start=start, now=now)

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from booking.waitlist import RADIUS_KM_MAX as WAITLIST_RADIUS_KM_MAX
 from clinics.models import (
     LISTED_STATUSES,
     WEEKDAYS,
@@ -343,7 +344,23 @@ def _results_context(
         "prev_url": url_with(page=params.page - 1) if params.page > 1 else None,
         "next_url": url_with(page=params.page + 1) if params.page < results.pages else None,
         "map_data": {"center": results.center, "markers": markers},
+        "waitlist_url": _waitlist_url(results, place=place),
     }
+
+
+def _waitlist_url(results: SearchPage, *, place: str) -> str | None:
+    """The "tell me if something earlier opens" link of a search: its point, place, discipline and radius."""
+    if results.center is None:
+        return None
+    params = results.params
+    fields = {
+        "lat": f"{results.center[0]:.5f}",
+        "lng": f"{results.center[1]:.5f}",
+        "place": place,
+        "discipline": params.discipline or "",
+        "radius_km": str(min(int(params.radius_km), WAITLIST_RADIUS_KM_MAX)),
+    }
+    return f"{reverse('booking:waitlist_join_area')}?{urlencode(fields)}"
 
 
 def _booking_links(hit: ClinicHit) -> list[dict[str, Any]]:
