@@ -72,3 +72,24 @@ def series_attach(*, series: AppointmentSeries, token: str, now: datetime) -> No
         raise NotBookable(_("care_plan_token: care plans cannot be attached to bookings here."))
     for attacher in _series_attachers:
         attacher(series=series, token=token, now=now)
+
+
+class CompletedListener(Protocol):
+    """React to a visit the clinic just marked completed (inside that change's transaction: queue, don't send)."""
+
+    def __call__(self, *, appointment: Appointment, now: datetime) -> object: ...
+
+
+_completed_listeners: list[CompletedListener] = []
+
+
+def completed_listener_register(listener: CompletedListener) -> None:
+    """quality registers its review invitation here (``QualityConfig.ready()``); registering again changes nothing."""
+    if listener not in _completed_listeners:
+        _completed_listeners.append(listener)
+
+
+def completed_notify(*, appointment: Appointment, now: datetime) -> None:
+    """Tell every registered listener, every time a visit is marked completed, whoever marked it."""
+    for listener in _completed_listeners:
+        listener(appointment=appointment, now=now)

@@ -8,5 +8,7 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from quality.emails import builders_register
+        from quality.invitations import invitations_register
 
         builders_register()
+        invitations_register()
