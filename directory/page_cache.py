@@ -253,6 +253,10 @@ def _on_review_changed(sender: type[Model], instance: Model, **kwargs: Any) -> N
         clinic_changed(clinic_id)
 
 
-for _model in (Review, ReviewReply, ClinicRating):
-    post_save.connect(_on_review_changed, sender=_model, dispatch_uid=f"page_cache_save_{_model.__name__}")
-    post_delete.connect(_on_review_changed, sender=_model, dispatch_uid=f"page_cache_delete_{_model.__name__}")
+for _review_model in (Review, ReviewReply, ClinicRating):
+    post_save.connect(
+        _on_review_changed, sender=_review_model, dispatch_uid=f"page_cache_save_{_review_model.__name__}"
+    )
+    post_delete.connect(
+        _on_review_changed, sender=_review_model, dispatch_uid=f"page_cache_delete_{_review_model.__name__}"
+    )

@@ -13,10 +13,10 @@ from quality.models import Review, ReviewReply, ReviewStatus
 from quality.services import review_create
 
 
-def a_review(world: World, *, hour: int = 10, text: str = "Good visit.", rating: int = 4, other: bool = False) -> Review:
+def a_review(world: World, *, hour: int = 10, text: str = "Good visit.", other: bool = False) -> Review:
     appointment = book(world, at(hour, days=-1), practitioner=world.other_practitioner if other else None)
     appointment_mark_completed(appointment=appointment, now=NOW)
-    return review_create(appointment=appointment, rating=rating, text=text, now=NOW)
+    return review_create(appointment=appointment, rating=4, text=text, now=NOW)
 
 
 def reviews_url(world: World) -> str:

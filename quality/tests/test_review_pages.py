@@ -150,13 +150,15 @@ def test_the_form_explains_a_missing_or_bad_rating(client: Client, world: World)
     assert missing.status_code == 400
     assert "Choose 1 to 5 for your visit overall." in missing.content.decode()
     bad = client.post(review_path(appointment), {"rating": "9", "on_time": "0"})
-    assert bad.status_code == 400 and bad.content.decode().count("Select a valid choice") == 4  # the summary and the field
+    # Each error twice: in the summary at the top, and beside its field.
+    assert bad.status_code == 400 and bad.content.decode().count("Select a valid choice") == 4
     assert not Review.objects.exists()
 
 
 def test_held_text_tells_the_patient_why(client: Client, world: World) -> None:
     appointment = visit(world)
-    answer = client.post(review_path(appointment), {"rating": "2", "text": "Write to me at jo@example.com"}, follow=True)
+    body = {"rating": "2", "text": "Write to me at jo@example.com"}
+    answer = client.post(review_path(appointment), body, follow=True)
     content = answer.content.decode()
     assert Review.objects.get().status == ReviewStatus.HELD
     assert "data-review-held" in content and "It contains contact details" in content
