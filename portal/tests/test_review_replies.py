@@ -90,3 +90,15 @@ def test_the_reviews_page_is_never_changed_by_a_get(owner_client: Client, world:
     review = a_review(world)
     assert owner_client.get(reply_url(world, review)).status_code == 405
     assert not ReviewReply.objects.exists()
+
+
+def test_the_service_itself_refuses_another_clinics_review(world: World) -> None:
+    from portal.models import Membership
+    from portal.services.actor import NotYours
+    from portal.services.reviews import review_reply_write
+
+    review = a_review(world)
+    outsider = Membership.objects.get(user=world.outsider)
+    with pytest.raises(NotYours):
+        review_reply_write(actor=outsider, review=review, text="Ha", ip=None, now=NOW)
+    assert not ReviewReply.objects.exists()
