@@ -157,6 +157,10 @@ def network_delete() -> int:
         from scheduling import models as scheduling
 
         IdempotencyKey.objects.filter(appointment__isnull=False).delete()
+        from quality.models import Complaint, Review
+
+        Complaint.objects.all().delete()  # they protect appointments (the demo writes them, patients too)
+        Review.objects.all().delete()
         for table in (
             AppointmentEvent,
             Appointment,

@@ -31,3 +31,11 @@ urlpatterns += [
     path("<id:clinic_id>/reviews/", _reviews.reviews, name="reviews"),
     path("<id:clinic_id>/reviews/<id:review_id>/reply/", _reviews.review_reply, name="review_reply"),
 ]
+
+# Complaints about the clinic's visits: read, acknowledge, answer (portal/views/complaints.py).
+from portal.views import complaints as _complaints  # noqa: E402
+
+urlpatterns += [
+    path("<id:clinic_id>/complaints/", _complaints.complaints, name="complaints"),
+    path("<id:clinic_id>/complaints/<id:complaint_id>/", _complaints.complaint_detail, name="complaint_detail"),
+]

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from clinics.models import LISTED_STATUSES, NetworkStatus
+from quality.complaints import clinics_due_early, complaint_triage
 from quality.errors import InspectionError
 from quality.models import (
     ClinicStatusChange,
     ClinicToInspect,
+    Complaint,
     Inspection,
     InspectionPoint,
     InspectionStatus,
@@ -148,7 +150,11 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "needs"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("applicants", _("Applicants")), ("due", _("Re-inspection due (12 months)"))]
+        return [
+            ("applicants", _("Applicants")),
+            ("due", _("Re-inspection due (12 months)")),
+            ("complaints", _("Re-inspection due early (two substantiated complaints)")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "applicants":
@@ -158,6 +164,9 @@ class DueFilter(admin.SimpleListFilter):
             return queryset.filter(network_status__in=LISTED_STATUSES).filter(
                 Q(last_inspected__isnull=True) | Q(last_inspected__lt=cutoff)
             )
+        if self.value() == "complaints":
+            early = clinics_due_early(now=timezone.now()).values("pk")
+            return queryset.filter(network_status__in=LISTED_STATUSES, pk__in=early)
         return queryset
 
 
@@ -261,3 +270,94 @@ class ReviewAdmin(admin.ModelAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         for review in queryset.filter(status=ReviewStatus.HELD):
             review_publish(review=review, now=timezone.now())
+
+
+class ComplaintLateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadlines")
+    parameter_name = "deadlines"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("late", _("Late (acknowledgement or resolution)")), ("open", _("Not resolved yet"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "late":
+            return Complaint.objects.late(now=timezone.now()).filter(pk__in=queryset.values("pk"))
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        return queryset
+
+
+class TriageForm(forms.ModelForm):
+    substantiated = forms.TypedChoiceField(
+        label=gettext_lazy("substantiated"),
+        choices=[
+            ("", "---------"),
+            ("yes", gettext_lazy("Yes: substantiated")),
+            ("no", gettext_lazy("No: not substantiated")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+    )
+    triage_reason = forms.CharField(
+        label=gettext_lazy("triage reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("Why it is or is not substantiated. The clinic's inspection counts substantiated ones."),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["substantiated", "triage_reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.substantiated is not None:
+            self.initial["substantiated"] = "yes" if self.instance.substantiated else "no"
+
+
+COMPLAINT_READONLY: tuple[str, ...] = ("clinic", "appointment", "topic", "text", "filed_at", "acknowledge_by")
+COMPLAINT_READONLY += ("acknowledged_at", "resolve_by", "resolved_at", "response", "triaged_by", "triaged_at")
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """Triage: network staff read each complaint and decide, with a reason, whether it is substantiated.
+
+    Late ones (acknowledged after 2 business days, resolved after 30 days, or still waiting past either) are one
+    filter away. The decision goes through ``complaint_triage``; nothing else here writes.
+    """
+
+    form = TriageForm
+    list_display = ["clinic", "topic", "filed_at", "acknowledged_on_time", "resolved_on_time", "substantiated"]
+    list_filter = [ComplaintLateFilter, "substantiated", "topic"]
+    list_select_related = ["clinic"]
+    search_fields = ["clinic__name"]
+    readonly_fields = COMPLAINT_READONLY
+    fields = (*COMPLAINT_READONLY, "substantiated", "triage_reason")
+
+    @admin.display(description=gettext_lazy("acknowledged on time"), boolean=True)
+    def acknowledged_on_time(self, obj: Complaint) -> bool | None:
+        if obj.acknowledged_at is None:
+            return None if obj.acknowledge_by >= timezone.now() else False
+        return obj.acknowledged_at <= obj.acknowledge_by
+
+    @admin.display(description=gettext_lazy("resolved on time"), boolean=True)
+    def resolved_on_time(self, obj: Complaint) -> bool | None:
+        if obj.resolved_at is None:
+            return None if obj.resolve_by >= timezone.now() else False
+        return obj.resolved_at <= obj.resolve_by
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Complaint, form: Any, change: bool) -> None:
+        complaint_triage(
+            complaint=obj,
+            substantiated=bool(form.cleaned_data["substantiated"]),
+            reason=form.cleaned_data["triage_reason"],
+            by=request.user,
+            now=timezone.now(),
+        )

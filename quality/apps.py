@@ -7,8 +7,9 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality")
 
     def ready(self) -> None:
-        from quality.emails import builders_register
+        from quality import complaint_emails, emails
         from quality.invitations import invitations_register
 
-        builders_register()
+        emails.builders_register()
+        complaint_emails.builders_register()
         invitations_register()

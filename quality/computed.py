@@ -10,14 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.models import Actor, Appointment, AppointmentEvent, AppointmentStatus, EventKind
 from clinics.models import Clinic
-from quality.models import ClinicRating, Review, ReviewStatus
+from quality.models import ClinicRating, Complaint, Review, ReviewStatus
 from quality.rubric import POINTS
 from scheduling.models import AvailabilityState, NextOpenTime
 
@@ -175,7 +176,42 @@ def _subrating(field: str) -> Callable[[Clinic, datetime], Computed]:
     return compute
 
 
-# Points whose data lives in apps still to come (complaints, outcomes, review replies) are not listed: ``_no_data``.
+def _complaints(clinic: Clinic, now: datetime) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(clinic=clinic, filed_at__gte=now - timedelta(days=365))
+
+
+def _complaints_substantiated(clinic: Clinic, now: datetime) -> Computed:
+    recent = _complaints(clinic, now)
+    filed = recent.count()
+    upheld = recent.filter(substantiated=True).count()
+    return Computed(
+        upheld < 2,
+        ngettext(
+            "%(upheld)d substantiated of %(filed)d complaint filed in the last 12 months.",
+            "%(upheld)d substantiated of %(filed)d complaints filed in the last 12 months.",
+            filed,
+        )
+        % {"upheld": upheld, "filed": filed},
+    )
+
+
+def _complaints_deadline(done: str, due: str, message: Any) -> Callable[[Clinic, datetime], Computed]:
+    def compute(clinic: Clinic, now: datetime) -> Computed:
+        # Only complaints whose deadline has passed, or that were answered, can be judged.
+        judged = _complaints(clinic, now).filter(Q(**{f"{done}__isnull": False}) | Q(**{f"{due}__lt": now}))
+        total = judged.count()
+        if not total:
+            return _no_data()
+        on_time = judged.filter(**{f"{done}__isnull": False, f"{done}__lte": F(due)}).count()
+        return Computed(
+            on_time == total,
+            str(message) % {"on_time": on_time, "total": total},
+        )
+
+    return compute
+
+
+# Points whose data lives in apps still to come (outcomes, review replies) are not listed: ``_no_data``.
 COMPUTERS: dict[str, Callable[[Clinic, datetime], Computed]] = {
     "reviews-count": _reviews_count,
     "reviews-adjusted": _reviews_adjusted,
@@ -185,6 +221,19 @@ COMPUTERS: dict[str, Callable[[Clinic, datetime], Computed]] = {
     "ratings-on-time": _subrating("on_time"),
     "ratings-clean": _subrating("clean_and_accessible"),
     "ratings-recommend": _subrating("recommend"),
+    "complaints-substantiated": _complaints_substantiated,
+    "complaints-acknowledged": _complaints_deadline(
+        "acknowledged_at",
+        "acknowledge_by",
+        gettext_lazy(
+            "%(on_time)d of %(total)d complaints of the last 12 months were acknowledged within 2 business days."
+        ),
+    ),
+    "complaints-resolved": _complaints_deadline(
+        "resolved_at",
+        "resolve_by",
+        gettext_lazy("%(on_time)d of %(total)d complaints of the last 12 months were resolved within 30 days."),
+    ),
     "credentials-listed": _credentials_listed,
     "cost-prices-published": _prices_published,
     "experience-clinic-cancellations": _clinic_cancellations,

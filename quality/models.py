@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -247,3 +249,90 @@ class ReviewReply(models.Model):
 
     def __str__(self) -> str:
         return f"reply to review {self.review_id}"
+
+
+class ComplaintTopic(models.TextChoices):
+    CARE = "care", _("The care or treatment")
+    CONDUCT = "conduct", _("How I was treated by staff")
+    BILLING = "billing", _("Billing or prices")
+    SAFETY = "safety", _("Safety or cleanliness")
+    PRIVACY = "privacy", _("Privacy of my information")
+    BOOKING = "booking", _("Booking, waiting or cancellation")
+    OTHER = "other", _("Something else")
+
+
+class ComplaintQuerySet(models.QuerySet["Complaint"]):
+    def late(self, *, now: Any) -> ComplaintQuerySet:
+        """Acknowledged or resolved after its deadline, or still waiting past it."""
+        return self.filter(
+            models.Q(acknowledged_at__isnull=True, acknowledge_by__lt=now)
+            | models.Q(acknowledged_at__gt=models.F("acknowledge_by"))
+            | models.Q(resolved_at__isnull=True, resolve_by__lt=now)
+            | models.Q(resolved_at__gt=models.F("resolve_by"))
+        )
+
+
+class Complaint(models.Model):
+    """A patient's complaint about one visit: the clinic acknowledges and answers it; network staff triage it.
+
+    The deadlines are stored when it is filed (2 business days in the clinic's province, 30 days), so lateness is a
+    query, and a substantiated complaint counts in the inspection (quality/computed.py).
+    """
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    appointment = models.OneToOneField(
+        "booking.Appointment", on_delete=models.PROTECT, related_name="complaint", verbose_name=_("appointment")
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="complaints", verbose_name=_("clinic"))
+    topic = models.CharField(_("about"), max_length=20, choices=ComplaintTopic.choices)
+    text = models.TextField(_("what happened"), max_length=4000)
+    filed_at = models.DateTimeField(_("filed"))
+    acknowledge_by = models.DateTimeField(_("acknowledge by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    response = models.TextField(_("clinic's answer"), blank=True, max_length=4000)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    substantiated = models.BooleanField(_("substantiated"), null=True, blank=True)
+    triage_reason = models.CharField(_("triage reason"), max_length=500, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("triaged by"),
+    )
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-filed_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "filed_at"], name="complaint_clinic_filed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledge_by__gt=models.F("filed_at"), resolve_by__gt=models.F("filed_at")),
+                name="complaint_deadlines_after_filing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True) | models.Q(acknowledged_at__gte=models.F("filed_at")),
+                name="complaint_acknowledged_after_filing",
+            ),
+            # A resolution is an answer the patient can read, after the complaint was acknowledged.
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True)
+                | (models.Q(acknowledged_at__isnull=False) & ~models.Q(response="")),
+                name="complaint_resolved_has_answer",
+            ),
+            # Triage is a decision with its reason, by someone, at a time; or not made yet.
+            models.CheckConstraint(
+                condition=models.Q(substantiated__isnull=True, triaged_at__isnull=True, triage_reason="")
+                | (models.Q(substantiated__isnull=False, triaged_at__isnull=False) & ~models.Q(triage_reason="")),
+                name="complaint_triage_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}: {self.get_topic_display()} ({self.filed_at:%Y-%m-%d})"

@@ -9,3 +9,9 @@ urlpatterns = [
     # Behind the manage link (booking:manage is appointments/<token>/): the token is the patient's key.
     path("appointments/<str:token>/review/", views.review, name="review"),
 ]
+
+from quality import complaint_views  # noqa: E402
+
+urlpatterns += [
+    path("appointments/<str:token>/complaint/", complaint_views.complaint, name="complaint"),
+]

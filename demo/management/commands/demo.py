@@ -13,6 +13,7 @@ from clinics.models import Clinic
 from demo.network import MAX_CLINICS, network_generate
 from demo.staff import staff_generate  # the clinic portal's demo sign-ins
 from quality.demo import inspections_generate
+from quality.demo_reviews import reviews_generate
 
 
 class Command(BaseCommand):
@@ -77,9 +78,11 @@ class Command(BaseCommand):
         if existing:
             self.stdout.write(f"Replaced {clinics_there}.")
         inspected = inspections_generate(seed=seed, now=timezone.now())  # every score derived from 50 points
+        reviewed, complained = reviews_generate(seed=seed, now=timezone.now())  # from past completed visits
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Created {len(ids)} clinics (seed {seed}) in {elapsed:.1f} s."))
         self.stdout.write(f"Inspected {inspected} clinics (the network team's workspace: /admin/quality/).")
+        self.stdout.write(f"Wrote {reviewed} verified reviews and {complained} complaints from past visits.")
         self.stdout.write("Clinic portal sign-ins (/portal/sign-in/):")
         for email, password, role, clinic_name in staff_generate(seed=seed):
             self.stdout.write(f"  {email} / {password}  ({role}, {clinic_name})")
