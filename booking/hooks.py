@@ -98,3 +98,24 @@ def appointment_changed(*, appointment: Appointment, kind: str, old_start: datet
     moves or drops the visit's outcome check-in invitation."""
     for listener in _change_listeners:
         listener(appointment=appointment, kind=kind, old_start=old_start, now=now)
+
+
+class CompletedListener(Protocol):
+    """React to a visit the clinic just marked completed (inside that change's transaction: queue, don't send)."""
+
+    def __call__(self, *, appointment: Appointment, now: datetime) -> object: ...
+
+
+_completed_listeners: list[CompletedListener] = []
+
+
+def completed_listener_register(listener: CompletedListener) -> None:
+    """quality registers its review invitation here (``QualityConfig.ready()``); registering again changes nothing."""
+    if listener not in _completed_listeners:
+        _completed_listeners.append(listener)
+
+
+def completed_notify(*, appointment: Appointment, now: datetime) -> None:
+    """Tell every registered listener, every time a visit is marked completed, whoever marked it."""
+    for listener in _completed_listeners:
+        listener(appointment=appointment, now=now)

@@ -26,7 +26,7 @@ from booking.errors import (
     SlotTaken,
     TooManyHolds,
 )
-from booking.hooks import appointment_changed, intake_attach
+from booking.hooks import appointment_changed, completed_notify, intake_attach
 from booking.idempotency import Claim, idempotency_claim, idempotency_complete, idempotency_release
 from booking.models import (
     Actor,
@@ -495,6 +495,9 @@ def _status_set(
         AppointmentEvent.objects.create(
             appointment=appointment, kind=kind, at=now, actor=Actor.STAFF, source=source, ip=ip
         )
+        if status == AppointmentStatus.COMPLETED:
+            # Every completed visit, never a chosen few: quality queues its review invitation (booking.hooks).
+            completed_notify(appointment=appointment, now=now)
     return appointment
 
 

@@ -40,6 +40,7 @@ from directory.search import ClinicHit
 from directory.selectors import clinic_get
 from painhero.http import is_htmx
 from places.models import City
+from quality.models import ClinicRating, Review, ReviewReply
 from scheduling.cache import open_times_token
 
 REFERENCE_KEY = "reference-version"
@@ -240,3 +241,22 @@ for _links in (
     Service.practitioners.through,
 ):
     m2m_changed.connect(_on_links_changed, sender=_links, dispatch_uid=f"page_cache_links_{_links.__name__}")
+
+
+def _on_review_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    # A review written or published, its clinic's figures, a reply: the clinic page's reviews section shows them.
+    if isinstance(instance, ReviewReply):
+        clinic_id = Review.objects.filter(pk=instance.review_id).values_list("clinic_id", flat=True).first()
+    else:
+        clinic_id = getattr(instance, "clinic_id", None)
+    if clinic_id is not None:
+        clinic_changed(clinic_id)
+
+
+for _review_model in (Review, ReviewReply, ClinicRating):
+    post_save.connect(
+        _on_review_changed, sender=_review_model, dispatch_uid=f"page_cache_save_{_review_model.__name__}"
+    )
+    post_delete.connect(
+        _on_review_changed, sender=_review_model, dispatch_uid=f"page_cache_delete_{_review_model.__name__}"
+    )

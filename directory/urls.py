@@ -31,4 +31,5 @@ urlpatterns = [
     path("clinics/<slug:city_slug>/", views.city, name="city"),
     path("clinics/<slug:city_slug>/<discipline:discipline>/", views.city, name="city_discipline"),
     path("clinics/<slug:city_slug>/<slug:clinic_slug>/", views.detail, name="detail"),
+    path("clinics/<slug:city_slug>/<slug:clinic_slug>/reviews/", views.reviews, name="reviews"),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from booking.waitlist import RADIUS_KM_MAX as WAITLIST_RADIUS_KM_MAX
 from clinics.models import (
@@ -36,6 +37,7 @@ from directory import page_cache, selectors
 from directory.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MAX_WITHIN_DAYS, ClinicHit, SearchError, SearchPage
 from painhero.http import is_htmx
 from places.models import City, Province, fold
+from quality.selectors import reviews_published
 from scheduling.views import week_context
 
 RADIUS_CHOICES_KM = [5, 10, 25, 50, 100, 250]
@@ -182,6 +184,28 @@ def detail(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpRespon
         now=now,
     )
     return page_cache.stored_page_write(request, response, key=stored, seconds=seconds)
+
+
+@require_GET
+def reviews(request: HttpRequest, city_slug: str, clinic_slug: str) -> HttpResponse:
+    """The next page of a clinic's verified reviews: the list's items for htmx's "More reviews", or a page."""
+    clinic = Clinic.objects.in_network().filter(slug=clinic_slug, city__slug=city_slug).select_related("city").first()
+    if clinic is None:
+        raise Http404(_("No clinic in the PainHero network has this address."))
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and len(raw) <= 5 else 0
+    page = reviews_published(clinic_id=clinic.pk, page=max(number, 1))
+    if number < 1 or number > page.pages:
+        return HttpResponseBadRequest(_("page: give a page number from 1 to %(last)d.") % {"last": page.pages})
+    context = {
+        "clinic": clinic,
+        "page": page,
+        "reviews_url": reverse("directory:reviews", kwargs={"city_slug": city_slug, "clinic_slug": clinic_slug}),
+    }
+    template = "quality/_review_items.html" if is_htmx(request) else "quality/reviews_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

@@ -334,3 +334,7 @@ SESAME_TOKEN_NAME = "sesame"  # noqa: S105  (the query parameter's name, not a s
 SESAME_TOKENS = ["sesame.tokens_v2"]
 PATIENT_SESSION_AGE = env_int("PATIENT_SESSION_AGE", 30 * 60, minimum=60, maximum=24 * 3600)
 # --- end of My PainHero ---
+
+# --- Verified reviews (quality/invitations.py) ----------------------------------------------------------------
+# Every visit the clinic marks completed gets one invitation to review it, this many hours after the visit ends.
+REVIEW_INVITE_DELAY_HOURS = env_int("REVIEW_INVITE_DELAY_HOURS", 3, minimum=0, maximum=72)

@@ -24,6 +24,14 @@ urlpatterns += [
     path("<id:clinic_id>/care-plans/<id:plan_id>/send/", _careplans.careplan_send_view, name="careplan_send"),
 ]
 
+# The clinic's reviews and its public replies (portal/views/reviews.py).
+from portal.views import reviews as _reviews  # noqa: E402
+
+urlpatterns += [
+    path("<id:clinic_id>/reviews/", _reviews.reviews, name="reviews"),
+    path("<id:clinic_id>/reviews/<id:review_id>/reply/", _reviews.review_reply, name="review_reply"),
+]
+
 # Complaints about the clinic's visits: read, acknowledge, answer (portal/views/complaints.py).
 from portal.views import complaints as _complaints  # noqa: E402
 

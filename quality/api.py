@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from booking.selectors import appointment_for_token
 from clinics.models import Clinic
 from clinics.schemas import ALWAYS, MAX_ID, NO_NUL, errors
 from quality.errors import InspectionError
-from quality.selectors import inspection_report
-from quality.services import review_create
+from quality.models import ClinicRating, Review
+from quality.selectors import inspection_report, reviews_published
+from quality.services import SUBRATINGS, review_create
 
 router = Router(tags=["quality"])
 
@@ -80,6 +82,98 @@ def clinic_inspection_view(request: HttpRequest, clinic_id: Id) -> Any:
                 for c in report.categories
             ],
         }
+
+
+class SubratingsOut(Schema):
+    explained: int | None = Field(description="Explained the problem and the plan, 1-5; null: not given.")
+    listened: int | None
+    on_time: int | None = Field(description="Started on time.")
+    clean: int | None = Field(description="Clean and accessible.")
+    recommend: int | None = Field(description="Would recommend.")
+
+
+class ReplyOut(Schema):
+    text: str
+    created_at: datetime
+    updated_at: datetime = Field(description="The clinic may edit its reply; it cannot remove the review.")
+
+
+class PublishedReviewOut(Schema):
+    id: int
+    rating: int = Field(description="Overall, 1-5.")
+    subratings: SubratingsOut
+    text: str
+    created_at: datetime
+    reply: ReplyOut | None = Field(description="The clinic's one public reply, if it wrote one.")
+
+
+class RatingOut(Schema):
+    count: int = Field(description="Published verified reviews.")
+    mean: float | None = Field(description="Their raw mean, 1 to 5, to 0.01; null without any.")
+    adjusted: float | None = Field(
+        description="Bayesian average toward the network mean (see the How we inspect page), 1 to 5, to 0.01."
+    )
+
+
+class ReviewPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    rating: RatingOut
+    items: list[PublishedReviewOut] = Field(description="Published reviews, newest first.")
+    next: str | None = Field(description="The next page's path, null on the last page.")
+
+
+class ReviewPageQuery(Schema):
+    page: int = Field(1, ge=1, le=10_000, description="From 1; a page past the last is a 400.")
+
+
+@router.get(
+    "/{clinic_id}/reviews",
+    response={200: ReviewPageOut, **errors(*ALWAYS, 404)},
+    operation_id="clinic_reviews",
+    summary="A clinic's verified reviews",
+)
+def clinic_reviews_view(request: HttpRequest, clinic_id: Id, query: Query[ReviewPageQuery]) -> Any:
+    """Published reviews of visits the clinic marked completed, newest first, ten a page, each with its
+    sub-ratings and the clinic's reply. Reviews held for moderation are not shown."""
+    clinic = Clinic.objects.in_network().filter(pk=clinic_id).first()
+    if clinic is None:
+        return 404, {"detail": f"No clinic in the network with id {clinic_id}."}
+    found = reviews_published(clinic_id=clinic.pk, page=query.page)
+    if query.page > found.pages:
+        return 400, {"detail": f"page {query.page} is past the last page ({found.pages}).", "field": "page"}
+    stored = ClinicRating.objects.filter(clinic_id=clinic.pk).first()
+    return 200, {
+        "count": found.count,
+        "page": found.page,
+        "pages": found.pages,
+        "rating": {
+            "count": stored.count if stored else 0,
+            "mean": _number(stored.mean if stored else None),
+            "adjusted": _number(stored.adjusted if stored else None),
+        },
+        "items": [_review_out(review) for review in found.items],
+        "next": f"{request.path}?page={found.next_page}" if found.next_page else None,
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _review_out(review: Review) -> dict[str, Any]:
+    reply = getattr(review, "reply", None)
+    return {
+        "id": review.pk,
+        "rating": review.rating,
+        "subratings": {name: getattr(review, column) for name, column in SUBRATINGS.items()},
+        "text": review.text,
+        "created_at": review.created_at,
+        "reply": {"text": reply.text, "created_at": reply.created_at, "updated_at": reply.updated_at}
+        if reply
+        else None,
+    }
 
 
 reviews_router = Router(tags=["reviews"])

@@ -8,6 +8,8 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from quality import complaint_emails, emails
+        from quality.invitations import invitations_register
 
         emails.builders_register()
         complaint_emails.builders_register()
+        invitations_register()

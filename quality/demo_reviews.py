@@ -19,7 +19,7 @@ from django.db import transaction
 from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.models import Clinic, NetworkStatus
 from quality.complaints import complaint_deadlines
-from quality.models import Complaint, ComplaintTopic, Review, ReviewStatus
+from quality.models import Complaint, ComplaintTopic, Review, ReviewReply, ReviewStatus
 from quality.services import clinic_rating_refresh
 
 REVIEWED_SHARE = 0.35
@@ -156,8 +156,36 @@ def _reviews(rng: random.Random, clinic: Clinic, visits: list[Appointment], *, n
             )
         )
     Review.objects.bulk_create(rows)
+    # The clinic answers some of them, publicly, a day or two later (once each: the database's one reply).
+    replies = [
+        ReviewReply(
+            review=review,
+            text=rng.choice(_REPLIES[review.appointment.language]),
+            created_at=(
+                written := max(review.created_at, min(review.created_at + timedelta(hours=rng.randint(12, 60)), now))
+            ),
+            updated_at=written,
+        )
+        for review in rows
+        if review.status == ReviewStatus.PUBLISHED and rng.random() < 0.3
+    ]
+    ReviewReply.objects.bulk_create(replies)
     clinic_rating_refresh(clinic_id=clinic.pk, now=now)
     return len(rows)
+
+
+_REPLIES = {
+    "en": [
+        "Thank you for taking the time to write. We are glad the plan is helping.",
+        "Thanks for your feedback. We have passed your note on to the whole team.",
+        "Thank you. We are working on starting appointments on time, and your comment helps.",
+    ],
+    "fr": [
+        "Merci d’avoir pris le temps d’écrire. Nous sommes heureux que le plan vous aide.",
+        "Merci pour vos commentaires. Nous les avons transmis à toute l’équipe.",
+        "Merci. Nous travaillons à commencer les rendez-vous à l’heure, et votre remarque nous aide.",
+    ],
+}
 
 
 def _complaints(rng: random.Random, clinic: Clinic, visits: list[Appointment], *, now: datetime) -> int:

@@ -49,3 +49,8 @@ class ReviewExists(InspectionError):
 class ReviewInvalid(InspectionError):
     status = 422
     default_message = _("rating: give a whole number from 1 to 5.")
+
+
+class ReviewReplyInvalid(InspectionError):
+    status = 422
+    default_message = _("reply: write the reply.")

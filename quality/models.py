@@ -223,6 +223,34 @@ class ClinicRating(models.Model):
         return f"{self.clinic_id}: {self.adjusted} ({self.count})"
 
 
+class ReviewReply(models.Model):
+    """The clinic's one public reply to a review (the one-to-one is the database's "once"); editable, and the
+    review it answers stays whatever the reply says."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply", verbose_name=_("review"))
+    text = models.TextField(_("reply"), max_length=2000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written"))
+    updated_at = models.DateTimeField(_("last edited"))
+
+    class Meta:
+        verbose_name = _("reply to a review")
+        verbose_name_plural = _("replies to reviews")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="review_reply_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reply to review {self.review_id}"
+
+
 class ComplaintTopic(models.TextChoices):
     CARE = "care", _("The care or treatment")
     CONDUCT = "conduct", _("How I was treated by staff")

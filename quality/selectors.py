@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Subquery
 
 from clinics.models import Clinic
-from quality.models import Inspection, InspectionPoint
+from quality.models import Inspection, InspectionPoint, Review, ReviewStatus
 from quality.rubric import RUBRIC, RUBRIC_VERSION, Category, Point, score_derive
 
 
@@ -93,3 +93,37 @@ def inspection_report(*, clinic: Clinic, inspection: Inspection | None = None) -
 
 
 _POINT_IDS = frozenset(p.id for c in RUBRIC for p in c.points)
+
+
+REVIEWS_PER_PAGE = 10
+SUBRATING_FIELDS = ("explained", "listened", "on_time", "clean_and_accessible", "recommend")
+
+
+@dataclass(frozen=True)
+class ReviewsPage:
+    items: list[Review]  # each with its ``reply`` loaded (or none)
+    page: int
+    count: int
+    pages: int
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def reviews_published(*, clinic_id: int, page: int = 1, per_page: int = REVIEWS_PER_PAGE) -> ReviewsPage:
+    """One page of the clinic's published reviews, newest first, each with the clinic's reply (two queries).
+
+    A page past the last answers an empty page: callers say 400 or show nothing, as suits them."""
+    published = Review.objects.filter(clinic_id=clinic_id, status=ReviewStatus.PUBLISHED)
+    count = published.count()
+    pages = max(1, -(-count // per_page))
+    start = (page - 1) * per_page
+    newest = published.select_related("reply").order_by("-created_at", "-pk")
+    items = list(newest[start : start + per_page]) if count and page <= pages else []
+    return ReviewsPage(items=items, page=page, count=count, pages=pages)
+
+
+def reviews_for_clinic_staff(*, clinic_id: int) -> list[Review]:
+    """Every review of the clinic for its own staff, held ones too (with their reason), newest first."""
+    return list(Review.objects.filter(clinic_id=clinic_id).select_related("reply").order_by("-created_at", "-pk"))

@@ -30,6 +30,7 @@ from quality.errors import (
     ReviewExists,
     ReviewInvalid,
     ReviewNotAllowed,
+    ReviewReplyInvalid,
     StatusNotAllowed,
 )
 from quality.models import (
@@ -39,6 +40,7 @@ from quality.models import (
     InspectionPoint,
     InspectionStatus,
     Review,
+    ReviewReply,
     ReviewStatus,
 )
 from quality.ratings import TWO_PLACES, adjusted_rating
@@ -267,3 +269,37 @@ def review_publish(*, review: Review, now: datetime) -> Review:
             locked.save(update_fields=["status", "held_reason"])
             clinic_rating_refresh(clinic_id=locked.clinic_id, now=now)
     return locked
+
+
+REPLY_MAX = 2000
+
+
+def review_reply_save(*, review: Review, text: str, by: Any, now: datetime) -> tuple[ReviewReply, bool]:
+    """The clinic's one public reply to ``review``, written or edited (``True``: written now). The review itself is
+    never touched: a reply can answer it, not remove it. Call inside the transaction that audits it."""
+    text = text.strip()
+    if not text:
+        raise ReviewReplyInvalid(_("reply: write the reply, or leave the page without saving."))
+    if len(text) > REPLY_MAX:
+        raise ReviewReplyInvalid(
+            _("reply: at most %(max)d characters (this one has %(count)d).") % {"max": REPLY_MAX, "count": len(text)}
+        )
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().get(pk=review.pk)
+        reply = ReviewReply.objects.select_for_update().filter(review=locked).first()
+        if reply is not None:
+            reply.text, reply.written_by, reply.updated_at = text, by, now
+            reply.save(update_fields=["text", "written_by", "updated_at"])
+            return reply, False
+        try:
+            with transaction.atomic():
+                reply = ReviewReply.objects.create(
+                    review=locked, text=text, written_by=by, created_at=now, updated_at=now
+                )
+        except IntegrityError:
+            # Two first replies at once: the one-per-review constraint kept one; this one becomes its edit.
+            reply = ReviewReply.objects.select_for_update().get(review=locked)
+            reply.text, reply.written_by, reply.updated_at = text, by, now
+            reply.save(update_fields=["text", "written_by", "updated_at"])
+            return reply, False
+    return reply, True

@@ -51,6 +51,8 @@ SEMANTIC_REFUSALS = {
     # A warning-sign question that applies to the chosen regions and is left out (patients.answers).
     "intake_create": [422],
     "waitlist_join": [400, 422],
+    # A page past the last (a clinic with few reviews has one page).
+    "clinic_reviews": [400],
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 

@@ -61,3 +61,10 @@ def test_the_demo_writes_reviews_and_complaints_from_completed_past_visits_and_s
         again = clinic_rating_refresh(clinic_id=stored.clinic_id, now=NOW)
         assert (again.count, again.mean, again.adjusted) == (stored.count, stored.mean, stored.adjusted)
     assert not Complaint.objects.filter(filed_at__gt=NOW).exists()
+    # Replies: some published reviews are answered, never a held one, never before the review or after NOW.
+    from quality.models import ReviewReply
+
+    assert ReviewReply.objects.exists()
+    assert not ReviewReply.objects.exclude(review__status=ReviewStatus.PUBLISHED).exists()
+    assert not ReviewReply.objects.filter(created_at__lt=models.F("review__created_at")).exists()
+    assert not ReviewReply.objects.filter(created_at__gt=NOW).exists()
