@@ -53,6 +53,9 @@ SEMANTIC_REFUSALS = {
     "waitlist_join": [400, 422],
     # A page past the last (a clinic with few reviews has one page).
     "clinic_reviews": [400],
+    # The plan's visits: times in the past or overlapping, a NUL character in a key (as the series API).
+    "care_plan_book": [400, 422],
+    "care_plan_cancel_rest": [400, 422],
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 

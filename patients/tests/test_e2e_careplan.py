@@ -8,6 +8,7 @@ plan page (and in My PainHero) shows the result, marked meaningful (pain 6 -> 3)
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import timedelta
 from typing import Any
@@ -36,10 +37,18 @@ def _jo_emails() -> list[Any]:
     return [m for m in mail.outbox if "jo@example.com" in m.to]
 
 
+def _templates_seed() -> None:
+    from django.apps import apps
+
+    seed = importlib.import_module("patients.migrations.0004_seed_care_plan_templates").seed
+    seed(apps, None)
+
+
 def test_issue_13_done_when_a_plan_booked_in_one_step_then_a_check_in_moves_the_chart(
     page: Any, live_server: Any, axe_check: Any
 ) -> None:
     world = make_world()
+    _templates_seed()  # a browser test's database is flushed between tests: the migration's rows may be gone
     now = timezone.now()
     consultation_make(world, start=now - timedelta(days=1))  # Jo's, with a pain-6 intake
     outbox_sweep()

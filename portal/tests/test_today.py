@@ -81,7 +81,8 @@ def test_marking_arrived_then_completed_records_events_and_the_audit_trail(
     assert kinds == [EventKind.ARRIVED, EventKind.COMPLETED]
     actions = set(AuditEntry.objects.filter(clinic=world.clinic, user=world.colleague).values_list("action", flat=True))
     assert actions == {"appointment.arrived", "appointment.completed"}
-    assert not OutboxMessage.objects.exists()  # an outcome is not news for the patient's inbox
+    # An outcome is not news for the patient's inbox; only the review invitation a completed visit earns.
+    assert list(OutboxMessage.objects.values_list("kind", flat=True)) == ["quality.review_invite"]
 
 
 def test_no_show_and_then_another_outcome_is_refused_with_a_message(
