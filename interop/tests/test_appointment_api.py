@@ -32,7 +32,7 @@ def _get(client: Any, path: str, token: str | None = None) -> tuple[int, dict[st
 
 def test_a_token_reads_its_clinic_s_appointment_as_a_strict_fhir_r4_appointment(world: World, client: Any) -> None:
     visit = book(world, SLOT)
-    token, raw = api_token_create(clinic=world.clinic, name="Front desk PMS", now=NOW)
+    _token, raw = api_token_create(clinic=world.clinic, name="Front desk PMS", now=NOW)
     status, body, response = _get(client, f"/fhir/Appointment/{visit.pk}", raw)
     assert status == 200
     assert body["status"] == "booked" and body["status"] in fhir.APPOINTMENT_STATUSES.values()
