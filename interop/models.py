@@ -57,6 +57,8 @@ class FeedSubscription(models.Model):
     # The feed's Schedules at the last poll ([{"id", "discipline", "location"}]), for the portal's mapping form;
     # and the booked times that left the feed and were kept (flagged to the clinic).
     last_schedules = models.JSONField(default=list, blank=True)
+    # The feed's Locations at the last poll ([{"id", "name"}]), for the form's choice of the clinic's Location.
+    last_locations = models.JSONField(default=list, blank=True)
     last_kept_booked = models.JSONField(default=list, blank=True)
 
     class Meta:
