@@ -35,13 +35,13 @@ class FeedSubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """The clinics' FHIR API tokens: names and use only (the secret was shown once, to the clinic)."""
+    """The clinics' FHIR API tokens: names and dates only (the secret was shown once, to the clinic)."""
 
-    list_display = ("clinic", "name", "created_at", "last_used_at", "revoked_at")
+    list_display = ("clinic", "name", "created_at", "revoked_at")
     list_select_related = ("clinic",)
     search_fields = ("clinic__slug", "name")
     exclude = ("token_hash",)
-    readonly_fields = ("clinic", "name", "created_at", "last_used_at")
+    readonly_fields = ("clinic", "name", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

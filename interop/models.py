@@ -57,6 +57,8 @@ class FeedSubscription(models.Model):
     # The feed's Schedules at the last poll ([{"id", "discipline", "location"}]), for the portal's mapping form;
     # and the booked times that left the feed and were kept (flagged to the clinic).
     last_schedules = models.JSONField(default=list, blank=True)
+    # The feed's Locations at the last poll ([{"id", "name"}]), for the form's choice of the clinic's Location.
+    last_locations = models.JSONField(default=list, blank=True)
     last_kept_booked = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -77,7 +79,6 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from interop.fetching import FeedUnavailable, fetch, fetch_with_max_age
 from interop.ingest import feed_from_manifest, location_of, schedule_discipline
 from interop.models import FeedSubscription
-from interop.services import MappingError, smart_import
+from interop.services import LocationUnchosen, MappingError, smart_import
 
 MIN_INTERVAL = 60  # seconds: at most once a minute, whatever the feed's max-age says
 MAX_INTERVAL = 3600
@@ -44,6 +44,7 @@ def feed_poll(
     skipped: list[str] = []
     schedules: list[dict[str, str]] = list(subscription.last_schedules or [])
     kept: list[str] = []
+    locations: list[dict[str, str]] = list(subscription.last_locations or [])
     try:
         body, age = reader(subscription.manifest_url)
         if age is not None:
@@ -53,6 +54,7 @@ def feed_poll(
             {"id": pk, "discipline": schedule_discipline(s) or "", "location": location_of(s) or ""}
             for pk, s in sorted(feed.schedules.items())
         ]
+        locations = [{"id": pk, "name": str(loc.get("name", ""))[:200]} for pk, loc in sorted(feed.locations.items())]
         overrides = {str(k): int(v) for k, v in (subscription.schedule_map or {}).items()}
         report = smart_import(
             feed=feed,
@@ -62,7 +64,9 @@ def feed_poll(
             overrides=overrides,
         )
     except (FeedUnavailable, MappingError, ValueError, TypeError) as exc:
-        ok, message = False, _("%(why)s The clinic's openings are as they were.") % {"why": exc}
+        # The portal's owner has no command line: tell them what to do on the page.
+        why = exc.portal_message if isinstance(exc, LocationUnchosen) else str(exc)
+        ok, message = False, _("%(why)s The clinic's openings are as they were.") % {"why": why}
     else:
         ok = True
         message = _(
@@ -83,6 +87,7 @@ def feed_poll(
         last_message=message,
         last_skipped=skipped,
         last_schedules=schedules,
+        last_locations=locations,
         last_kept_booked=kept,
         next_poll_at=now + timedelta(seconds=interval),
     )

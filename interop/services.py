@@ -30,6 +30,15 @@ class MappingError(Exception):
     """The feed cannot be mapped to the clinic without being told how (the message says what to give)."""
 
 
+class LocationUnchosen(MappingError):
+    """Which of the feed's Locations is the clinic must be said: ``str()`` tells the command line how
+    (``--location``), ``portal_message`` tells the portal's owner (the Location select of the mapping form)."""
+
+    def __init__(self, message: str, *, portal_message: str) -> None:
+        super().__init__(message)
+        self.portal_message = portal_message
+
+
 @dataclass
 class ImportReport:
     location_id: str = ""
@@ -48,7 +57,14 @@ class ImportReport:
 def _location_pick(*, feed: Feed, clinic: Clinic, location_id: str | None) -> str:
     if location_id is not None:
         if location_id not in feed.locations:
-            raise MappingError(_("The feed has no Location %(id)s.") % {"id": location_id})
+            raise LocationUnchosen(
+                _("The feed has no Location %(id)s.") % {"id": location_id},
+                portal_message=_(
+                    "The feed no longer has the Location %(id)s saved for this clinic: choose its Location "
+                    "under “Your clinic in the feed”, save the mapping and fetch again."
+                )
+                % {"id": location_id},
+            )
         return location_id
     if len(feed.locations) == 1:
         return next(iter(feed.locations))
@@ -64,13 +80,22 @@ def _location_pick(*, feed: Feed, clinic: Clinic, location_id: str | None) -> st
             _("The feed has no valid Location: nothing can be mapped to %(clinic)s.") % {"clinic": clinic.slug}
         )
     count = len(feed.locations)
-    raise MappingError(
+    values = {"count": count, "clinic": clinic.slug, "ids": ", ".join(sorted(feed.locations)[:20])}
+    raise LocationUnchosen(
         ngettext(
             "The feed has %(count)s Location: say which one is %(clinic)s with --location (one of %(ids)s).",
             "The feed has %(count)s Locations: say which one is %(clinic)s with --location (one of %(ids)s).",
             count,
         )
-        % {"count": count, "clinic": clinic.slug, "ids": ", ".join(sorted(feed.locations)[:20])}
+        % values,
+        portal_message=ngettext(
+            "The feed has %(count)s Location and none is plainly this clinic: choose it under "
+            "“Your clinic in the feed” below, save the mapping and fetch again.",
+            "The feed has %(count)s Locations and none is plainly this clinic: choose which one it is under "
+            "“Your clinic in the feed” below, save the mapping and fetch again.",
+            count,
+        )
+        % values,
     )
 
 

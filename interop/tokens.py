@@ -30,11 +30,8 @@ def api_token_revoke(*, token: ApiToken, now: datetime) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
 
 
-def api_token_check(raw: str, *, now: datetime) -> ApiToken | None:
-    """The live token with this secret (its last use noted), or None."""
+def api_token_check(raw: str) -> ApiToken | None:
+    """The live token with this secret, or None. A read only: the API's GETs change nothing (no "last used")."""
     if not raw or len(raw) > 200:
         return None
-    token = ApiToken.objects.filter(token_hash=token_hash(raw), revoked_at__isnull=True).first()
-    if token is not None:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
+    return ApiToken.objects.filter(token_hash=token_hash(raw), revoked_at__isnull=True).first()

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import AppointmentStatus
 from interop import fhir
@@ -30,7 +32,7 @@ def _get(client: Any, path: str, token: str | None = None) -> tuple[int, dict[st
 
 def test_a_token_reads_its_clinic_s_appointment_as_a_strict_fhir_r4_appointment(world: World, client: Any) -> None:
     visit = book(world, SLOT)
-    token, raw = api_token_create(clinic=world.clinic, name="Front desk PMS", now=NOW)
+    _token, raw = api_token_create(clinic=world.clinic, name="Front desk PMS", now=NOW)
     status, body, response = _get(client, f"/fhir/Appointment/{visit.pk}", raw)
     assert status == 200
     assert body["status"] == "booked" and body["status"] in fhir.APPOINTMENT_STATUSES.values()
@@ -42,8 +44,17 @@ def test_a_token_reads_its_clinic_s_appointment_as_a_strict_fhir_r4_appointment(
     text = response.content.decode()
     assert "left knee" not in text and "sam@example.com" not in text and "Sam Patient" not in text
     assert response["Cache-Control"] == "private, no-store"
-    token.refresh_from_db()
-    assert token.last_used_at == NOW
+
+
+def test_reading_an_appointment_writes_nothing(world: World, client: Any) -> None:
+    """No GET changes state: not even a token's bookkeeping (a prefetch or a crawler would rewrite it)."""
+    visit = book(world, SLOT)
+    _token, raw = api_token_create(clinic=world.clinic, name="PMS", now=NOW)
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, f"/fhir/Appointment/{visit.pk}", raw)[0] == 200
+        assert _get(client, "/fhir/Appointment/999999", raw)[0] == 404
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
 
 
 def test_statuses_map_to_the_fhir_value_set(world: World, client: Any) -> None:

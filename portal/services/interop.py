@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clinics.models import Practitioner
 from interop import tokens
 from interop.models import ApiToken, FeedSubscription
 from portal.access import OWNER_ONLY
@@ -28,6 +29,7 @@ def feed_url_set(*, actor: Membership, manifest_url: str, ip: str | None, now: d
             subscription.location_id = ""
             subscription.schedule_map = {}
             subscription.last_schedules = []
+            subscription.last_locations = []
             subscription.next_poll_at = None
             subscription.save()
         audit_record(actor=actor, action="feed.url_set", obj=subscription, summary=_("Set the feed address"), ip=ip)
@@ -35,22 +37,27 @@ def feed_url_set(*, actor: Membership, manifest_url: str, ip: str | None, now: d
 
 
 def feed_mapping_set(
-    *, actor: Membership, schedule_map: dict[str, int], ip: str | None, now: datetime
+    *, actor: Membership, location_id: str, schedule_map: dict[str, int], ip: str | None, now: datetime
 ) -> FeedSubscription:
-    """Which practitioner takes each of the feed's Schedules (the practitioners are the clinic's, checked by the
-    caller's form; checked again here)."""
+    """Which of the feed's Locations is the clinic ("" for: the one that plainly is) and which practitioner takes
+    each of its Schedules (the caller's form checks both against the last fetch and the clinic's practitioners;
+    the practitioners are checked again here, and the next poll checks the Location against the feed)."""
     actor_check(actor, clinic_id=actor.clinic_id, roles=OWNER_ONLY)
+    staff = set(Practitioner.objects.filter(clinic_id=actor.clinic_id, is_active=True).values_list("pk", flat=True))
+    if not set(schedule_map.values()) <= staff:
+        raise NotYours
     with transaction.atomic():
         subscription = FeedSubscription.objects.select_for_update().get(clinic_id=actor.clinic_id)
+        subscription.location_id = location_id
         subscription.schedule_map = {str(k): int(v) for k, v in schedule_map.items()}
         subscription.next_poll_at = None  # the next poll applies it
-        subscription.save(update_fields=["schedule_map", "next_poll_at"])
+        subscription.save(update_fields=["location_id", "schedule_map", "next_poll_at"])
         audit_record(
             actor=actor,
             action="feed.mapped",
             obj=subscription,
             summary=_("Mapped the feed's schedules"),
-            changes={"schedule_map": subscription.schedule_map},
+            changes={"location_id": location_id, "schedule_map": subscription.schedule_map},
             ip=ip,
         )
     return subscription

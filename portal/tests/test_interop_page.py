@@ -8,17 +8,19 @@ import http.server
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from clinics.models import Discipline
 from clinics.testing import make_practitioner, make_service
 from interop.models import ApiToken, FeedSubscription
 from interop.tokens import token_hash
-from painhero.testing import World, client_for
+from painhero.testing import NOW, World, client_for
 from scheduling.models import PostedOpening
 
 FEED = Path(__file__).parents[2] / "interop" / "tests" / "feed"
@@ -121,3 +123,52 @@ def test_another_clinic_s_token_cannot_be_revoked(world: World, owner_client: Cl
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_the_owner_chooses_the_feed_s_location_when_it_has_several(
+    world: World, owner_client: Client, feed_server: str, tmp_path: Path
+) -> None:
+    with (tmp_path / "locations.ndjson").open("a") as locations:
+        locations.write(
+            '\n{"resourceType":"Location","id":"loc.2","name":"Feedside East","address":{"city":"Toronto"}}\n'
+        )
+    base = f"/portal/{world.clinic.pk}/software/"
+    owner_client.post(base + "feed/", {"manifest_url": f"{feed_server}/$bulk-publish"})
+    owner_client.post(base + "feed/fetch/")
+    subscription = FeedSubscription.objects.get(clinic=world.clinic)
+    assert not subscription.last_ok
+    page = owner_client.get(base).content.decode()
+    # The portal says what to do on the page, not which command-line flag to give.
+    assert "--location" not in page and "Your clinic in the feed" in page
+    assert '<option value="loc.2">Feedside East (loc.2)</option>' in page
+    assert not PostedOpening.objects.exists()
+
+    # Only a Location of the last fetch may be saved.
+    for bad in ("loc.9", "nowhere"):
+        response = owner_client.post(base + "feed/mapping/", {"location": bad})
+        assert response.status_code == 400
+        assert "Choose one of the Locations of the last fetch" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.location_id == ""
+
+    response = owner_client.post(base + "feed/mapping/", {"location": "loc.1"})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.location_id == "loc.1"
+    assert 'value="loc.1" selected' in owner_client.get(base).content.decode()
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        owner_client.post(base + "feed/fetch/")
+    subscription.refresh_from_db()
+    assert subscription.last_ok, subscription.last_message
+    assert PostedOpening.objects.filter(practitioner__clinic=world.clinic).count() == 2  # s1 and s2 (physiotherapy)
+
+
+def test_a_saved_location_the_feed_dropped_says_what_to_do_in_the_portal(
+    world: World, owner_client: Client, feed_server: str
+) -> None:
+    base = f"/portal/{world.clinic.pk}/software/"
+    owner_client.post(base + "feed/", {"manifest_url": f"{feed_server}/$bulk-publish"})
+    FeedSubscription.objects.filter(clinic=world.clinic).update(location_id="loc.gone")
+    owner_client.post(base + "feed/fetch/")
+    message = FeedSubscription.objects.get(clinic=world.clinic).last_message
+    assert "loc.gone" in message and "Your clinic in the feed" in message and "--location" not in message

@@ -43,6 +43,7 @@ def _page(request: HttpRequest, membership: Membership, **extra: object) -> Http
     context = {
         "membership": membership,
         "subscription": subscription,
+        "locations": subscription.last_locations if subscription else [],
         "url_form": extra.pop("url_form", None)
         or FeedUrlForm(initial={"manifest_url": subscription.manifest_url if subscription else ""}),
         "token_form": extra.pop("token_form", None) or TokenForm(),
@@ -93,6 +94,10 @@ def feed_mapping_set(request: HttpRequest, clinic_id: int, *, membership: Member
     allowed = set(
         Practitioner.objects.filter(clinic_id=membership.clinic_id, is_active=True).values_list("pk", flat=True)
     )
+    location = request.POST.get("location", "")
+    if location and location not in {loc["id"] for loc in subscription.last_locations}:
+        messages.error(request, _("Choose one of the Locations of the last fetch, or the automatic choice."))
+        return _page(request, membership, bad=True)
     mapping: dict[str, int] = {}
     for schedule in subscription.last_schedules:
         raw = request.POST.get(f"schedule-{schedule['id']}", "")
@@ -102,7 +107,9 @@ def feed_mapping_set(request: HttpRequest, clinic_id: int, *, membership: Member
             messages.error(request, _("Choose one of the clinic's practitioners for %(id)s.") % {"id": schedule["id"]})
             return _page(request, membership, bad=True)
         mapping[schedule["id"]] = int(raw)
-    services.feed_mapping_set(actor=membership, schedule_map=mapping, ip=client_ip(request), now=timezone.now())
+    services.feed_mapping_set(
+        actor=membership, location_id=location, schedule_map=mapping, ip=client_ip(request), now=timezone.now()
+    )
     messages.success(request, _("Mapping saved: the next fetch uses it."))
     return redirect("portal:interop", clinic_id)
 
