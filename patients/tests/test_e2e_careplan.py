@@ -109,6 +109,17 @@ def test_issue_13_done_when_a_plan_booked_in_one_step_then_a_check_in_moves_the_
     assert str(ics[1] if isinstance(ics[1], str) else ics[1].decode()).count("BEGIN:VEVENT") == 12
     mail.outbox.clear()
 
+    # ... and cancels one visit (the last) through its own link: the others stay booked.
+    href = page.get_by_role("link", name=re.compile("Move or cancel this visit")).nth(11).get_attribute("href")
+    page.goto(f"{live_server.url}{urlsplit(str(href)).path}")  # the link is absolute, to SITE_URL
+    page.get_by_role("link", name="Cancel this appointment").click()
+    axe_check(page, where="cancelling one visit of the plan")
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
+    page.get_by_text("Your appointment is cancelled").wait_for()
+    statuses = [v.status for v in Appointment.objects.filter(series__isnull=False).order_by("start")]
+    assert statuses == [AppointmentStatus.BOOKED] * 11 + [AppointmentStatus.CANCELLED]
+    mail.outbox.clear()
+
     # 3. The first visit's check-in link leaves hours before it (the worker, run at that time); Jo answers it.
     outbox_sweep(now=visits[0].start - CHECKIN_LEAD)
     [invitation] = [m for m in _jo_emails() if CHECKIN_LINK.search(str(m.body))]  # the reminders leave too
