@@ -59,10 +59,16 @@ def feed_moment(*, now: datetime) -> FeedMoment:
     """
     seconds = int(now.timestamp()) // WINDOW_SECONDS * WINDOW_SECONDS
     at = datetime.fromtimestamp(seconds, UTC)
+    key = f"{seconds}|{data_version()}"
+    return FeedMoment(at=at, etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"')
+
+
+def data_version() -> str:
+    """What the files are made from, without the clock: it changes when the data behind open times changes."""
     clinics = feed_clinics().order_by().aggregate(n=Count("pk"), ids=Sum("pk"), changed=Max("updated_at"))
     times = NextOpenTime.objects.order_by().aggregate(n=Count("pk"), computed=Max("computed_at"))
-    key = f"{seconds}|{clinics['n']}|{clinics['ids']}|{clinics['changed']}|{times['n']}|{times['computed']}"
-    return FeedMoment(at=at, etag='"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"')
+    key = f"{clinics['n']}|{clinics['ids']}|{clinics['changed']}|{times['n']}|{times['computed']}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def feed_provinces() -> list[str]:

@@ -69,6 +69,35 @@ class FeedSubscription(models.Model):
         return f"{self.clinic_id}: {self.manifest_url}"
 
 
+class FeedFile(models.Model):
+    """One stored version of a published NDJSON file (``Location``, ``Schedule``, ``Slot-<province>``).
+
+    Written once, by ``manage.py smart_publish`` (``interop.feed_store``), and then served as it is by the feed's
+    GETs, which write nothing. ``version`` is what the file was made from (``feed.data_version``), ``etag``
+    that and the moment it was made: two files of the same data made at two moments differ (the past drops out).
+    """
+
+    name = models.CharField(max_length=20)
+    version = models.CharField(max_length=32)
+    etag = models.CharField(max_length=40)
+    path = models.CharField(max_length=200, unique=True)
+    size = models.BigIntegerField()
+    lines = models.PositiveIntegerField()
+    made_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("published feed file")
+        verbose_name_plural = _("published feed files")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "etag"], name="feedfile_one_per_version"),
+            models.CheckConstraint(condition=models.Q(size__gte=0), name="feedfile_size_not_negative"),
+        ]
+        indexes = [models.Index(fields=["name", "-made_at"], name="feedfile_name_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.etag} {self.made_at:%Y-%m-%d %H:%M}Z"
+
+
 class ApiToken(models.Model):
     """A clinic staff member's key to the FHIR API's Appointment reads: one clinic only, hashed at rest.
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from booking.models import Appointment
 from clinics.models import Clinic, Province
-from interop import feed, fhir
+from interop import feed, feed_store, fhir
 from interop.tokens import api_token_check
 from painhero.http import secret_token
 from painhero.urls_abs import absolute_url
@@ -83,14 +83,34 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
     return _conditional(request, moment, "application/json", body)
 
 
+def _stored_or_made(
+    request: HttpRequest, name: str, made: Callable[[feed.FeedMoment], Callable[[], Iterator[bytes]]]
+) -> HttpResponse:
+    """The stored version of the file ``name`` (``feed_store``), streamed from storage; without one (the worker
+    has not written it, or stopped), the file made now, as before. Either way a read only."""
+    now = timezone.now()
+    stored = feed_store.feed_file_current(name, now=now)
+    if stored is not None:
+        moment = feed.FeedMoment(at=stored.made_at, etag=stored.etag)
+        if _matches(request, moment.etag):
+            return _conditional(request, moment, fhir.FHIR_NDJSON, lambda: iter(()))
+        handle = feed_store.feed_file_open(stored)
+        if handle is not None:
+            response = _conditional(request, moment, fhir.FHIR_NDJSON, feed_store.chunks(handle))
+            response["Content-Length"] = str(stored.size)
+            return response
+    moment = feed.feed_moment(now=now)
+    return _conditional(request, moment, fhir.FHIR_NDJSON, made(moment))
+
+
 @require_GET
 def locations_file(request: HttpRequest) -> HttpResponse:
-    return _conditional(request, feed.feed_moment(now=timezone.now()), fhir.FHIR_NDJSON, feed.location_lines)
+    return _stored_or_made(request, "Location", lambda moment: feed.location_lines)
 
 
 @require_GET
 def schedules_file(request: HttpRequest) -> HttpResponse:
-    return _conditional(request, feed.feed_moment(now=timezone.now()), fhir.FHIR_NDJSON, feed.schedule_lines)
+    return _stored_or_made(request, "Schedule", lambda moment: feed.schedule_lines)
 
 
 @require_GET
@@ -98,8 +118,9 @@ def slots_file(request: HttpRequest, province: str) -> HttpResponse:
     if province not in Province.values:
         message = _("There is no Slot file for the province %(province)s.") % {"province": province}
         return _outcome(BadRequest(message, status=404, code="not-found"))
-    moment = feed.feed_moment(now=timezone.now())
-    return _conditional(request, moment, fhir.FHIR_NDJSON, lambda: feed.slot_lines(now=moment.at, province=province))
+    return _stored_or_made(
+        request, f"Slot-{province}", lambda moment: lambda: feed.slot_lines(now=moment.at, province=province)
+    )
 
 
 @require_GET

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interop', '0005_fhir_drop_last_used'),
+        ('interop', '0006_fhir_feed_files'),
     ]
 
     operations = [

@@ -185,11 +185,18 @@ def test_an_unknown_province_file_is_a_404_operation_outcome(world: World, clien
     strict(orjson.loads(response.content))
 
 
-def test_a_304_costs_two_queries_and_computes_no_open_times(
-    world: World, client: Any, django_assert_max_num_queries: Any
+def test_a_304_costs_one_query_from_storage_three_without_and_computes_no_open_times(
+    world: World, client: Any, django_assert_max_num_queries: Any, settings: Any, tmp_path: Any
 ) -> None:
     etag = client.get("/fhir/Slot-ON.ndjson")["ETag"]
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # no stored file: the lookup, then the two aggregates
+        assert client.get("/fhir/Slot-ON.ndjson", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+    settings.MEDIA_ROOT = str(tmp_path)
+    from interop.feed_store import feed_files_publish
+
+    feed_files_publish(now=NOW)
+    etag = client.get("/fhir/Slot-ON.ndjson")["ETag"]
+    with django_assert_max_num_queries(1):  # the stored file's row
         assert client.get("/fhir/Slot-ON.ndjson", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
 
 
