@@ -155,6 +155,9 @@ def _appointment_row(appointment: Any, *, now: Any) -> dict[str, Any]:
         "zone": zone,
         "status": AppointmentStatus(appointment.status).label,
         "manage_url": manage_url(appointment),
+        # A completed visit can be reviewed, and a visit whose time has passed complained about (quality's pages).
+        "reviewable": appointment.status == AppointmentStatus.COMPLETED,
+        "past": appointment.start <= now,
     }
 
 

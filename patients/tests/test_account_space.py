@@ -217,3 +217,13 @@ def test_a_busy_calendar_during_the_deletion_is_a_503_that_changed_nothing(
     assert "Nothing was deleted yet." in response.content.decode()
     assert Intake.objects.count() == 3 and PatientAccount.objects.count() == 1
     assert signed_in.get("/my/").status_code == 200
+
+
+def test_a_past_completed_visit_offers_its_review_and_a_complaint_and_an_upcoming_one_neither(
+    signed_in: Client, sam: dict[str, Any]
+) -> None:
+    html = signed_in.get("/my/").content.decode()
+    upcoming, past = html.split("Upcoming appointments", 1)[1].split("Past and cancelled appointments", 1)
+    token = sam["past"].manage_token
+    assert f"/appointments/{token}/review/" in past and f"/appointments/{token}/complaint/" in past
+    assert "/review/" not in upcoming and "/complaint/" not in upcoming
