@@ -15,7 +15,7 @@ the re-inspection queue early (``clinics_due_early``).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -176,10 +176,6 @@ def complaint_for_appointment(*, appointment: Appointment) -> Complaint | None:
     return Complaint.objects.filter(appointment=appointment).first()
 
 
-def complaints_late(*, now: datetime) -> QuerySet[Complaint]:
-    return Complaint.objects.late(now=now)
-
-
 def clinics_due_early(*, now: datetime) -> QuerySet[Clinic]:
     """Clinics with two or more substantiated complaints in the last 12 months: re-inspect them now."""
     return Clinic.objects.annotate(
@@ -188,7 +184,3 @@ def clinics_due_early(*, now: datetime) -> QuerySet[Clinic]:
             filter=Q(complaints__substantiated=True, complaints__filed_at__gte=now - TRIGGER_WINDOW),
         )
     ).filter(upheld__gte=SUBSTANTIATED_TRIGGER)
-
-
-def local_date(value: datetime, clinic: Clinic) -> date:
-    return value.astimezone(ZoneInfo(clinic.time_zone)).date()
