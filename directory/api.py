@@ -17,10 +17,11 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from clinics.schemas import ALWAYS, NO_NUL, errors
+from directory import search_cache
 from directory.schemas import ClinicDetailOut, ClinicPageOut, ClinicSearchQuery
 from directory.search import ClinicHit, SearchError
 from directory.selectors import clinic_get, clinic_params_parse, clinic_search
-from painhero.json import json_response
+from painhero.json import CONTENT_TYPE, json_response
 
 router = Router(tags=["clinics"])
 
@@ -68,9 +69,14 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> HttpRe
         if not value.strip():
             raise SearchError(name, _("%(name)s is empty: give it a value or leave it out.") % {"name": name})
     params = clinic_params_parse(given)
-    result = clinic_search(params=params, now=timezone.now())
+    # Around a point, an answer nothing has changed since is read from the shared cache (directory/search_cache.py).
+    key = search_cache.answer_key(params)
+    if key is not None and (content := search_cache.answer_read(key)) is not None:
+        return HttpResponse(content, content_type=CONTENT_TYPE)
+    now = timezone.now()
+    result = clinic_search(params=params, now=now)
     # Plain values in ClinicPageOut's shape, written as they are (see painhero/json.py; tests compare the two).
-    return json_response(
+    response = json_response(
         {
             "count": result.count,
             "count_is_capped": result.count_is_capped,
@@ -79,6 +85,10 @@ def clinic_list(request: HttpRequest, query: Query[ClinicSearchQuery]) -> HttpRe
             "items": [clinic_summary(hit) for hit in result.items],
         }
     )
+    if key is not None:
+        shown = [hit.clinic.pk for hit in result.items]
+        search_cache.answer_write(key, response.content, seconds=search_cache.answer_seconds(clinic_ids=shown, now=now))
+    return response
 
 
 @router.get(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ from directory.selectors import clinic_get
 from painhero.http import is_htmx
 from places.models import City
 from quality.models import ClinicRating, Review, ReviewReply
-from scheduling.cache import open_times_token
+from scheduling.cache import areas_changed, open_times_token
 
 REFERENCE_KEY = "reference-version"
 
@@ -50,7 +51,7 @@ def _token_key(clinic_id: int) -> str:
     return f"clinic-token:{clinic_id}"
 
 
-def _tokens(*keys: str) -> list[str]:
+def cache_tokens(*keys: str) -> list[str]:
     """The current token under each key, making one where there is none (never reusing an old one)."""
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
@@ -69,8 +70,11 @@ def _replace(key: str) -> None:
 
 
 def clinic_changed(clinic_id: int) -> None:
-    """Something the clinic's public page shows changed: its cached record and fragments are no longer read."""
+    """Something the clinic's public page shows changed: its cached record and fragments are no longer read, nor
+    the search answers of its area (``scheduling.cache.areas_changed``)."""
     _replace(_token_key(clinic_id))
+    areas_changed(clinic_ids=[clinic_id])
+    transaction.on_commit(partial(areas_changed, clinic_ids=[clinic_id]))
 
 
 def reference_changed() -> None:
@@ -80,7 +84,7 @@ def reference_changed() -> None:
 
 def reference_labels() -> dict[str, Any]:
     """Techniques, languages and insurers with their labels by slug (the search hands back slugs)."""
-    (token,) = _tokens(REFERENCE_KEY)
+    (token,) = cache_tokens(REFERENCE_KEY)
     key = f"reference-rows:{token}"
     rows = cache.get(key)
     if rows is None:
@@ -117,7 +121,7 @@ def clinic_page_version(*, city_slug: str, clinic_slug: str) -> tuple[int, str] 
     if stamp is None:
         return None
     pk, updated_at, practitioners, services = stamp
-    clinic_token, reference_token = _tokens(_token_key(pk), REFERENCE_KEY)
+    clinic_token, reference_token = cache_tokens(_token_key(pk), REFERENCE_KEY)
     return pk, f"{pk}:{updated_at.isoformat()}:{practitioners}:{services}:{clinic_token}:{reference_token}"
 
 

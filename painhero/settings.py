@@ -205,6 +205,11 @@ CACHES = {
 # a cache every web process shares: with the in-process cache, one process would not see another's writes.
 CLINIC_PAGE_CACHE_SECONDS = env_int("CLINIC_PAGE_CACHE_SECONDS", 30 if REDIS_URL else 0, minimum=0, maximum=300)
 
+# Answers of the search API near a point are kept in the cache for at most this many seconds: every write that
+# changes a clinic's open times or record replaces the token of its area, which the answers there are keyed by
+# (directory/search_cache.py). Shared cache only, for the same reason as the clinic pages.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 10 if REDIS_URL else 0, minimum=0, maximum=60)
+
 # Map tiles are the one thing the browser may fetch from elsewhere; leave
 # empty to show the map without a base layer (markers only).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -9,12 +9,14 @@ lengthens it (nor, on SQLite, the database's one write lock). Search reads the r
 from __future__ import annotations
 
 import logging
+import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 
@@ -299,7 +301,62 @@ def open_times_changed(*, clinic_ids: Iterable[int]) -> None:
     the old token from then on, and again once it has committed, so a reader that saw the old rows between the
     two cannot leave them cached under the token that follows.
     """
-    shared_cache.set_many({_open_times_key(clinic_id): uuid.uuid4().hex for clinic_id in clinic_ids}, timeout=None)
+    ids = list(clinic_ids)
+    shared_cache.set_many({_open_times_key(clinic_id): uuid.uuid4().hex for clinic_id in ids}, timeout=None)
+    areas_changed(clinic_ids=ids)
+
+
+# --- the version of an area (what a cached search answer is keyed by) ----------------------------------------
+
+# Search answers near a point are keyed by the tokens of the cells their circle touches (directory/search_cache.py).
+# Half a degree is about 55 km north-south and 35-40 km east-west in southern Canada: a 25 km search touches two
+# to six cells, and a write in Toronto leaves the answers of Ottawa's (or even Oshawa's far side) standing.
+AREA_CELL_DEGREES = 0.5
+
+Cell = tuple[int, int]
+
+
+def area_cell(lat: float, lng: float) -> Cell:
+    """The cell a point lies in."""
+    return math.floor(lat / AREA_CELL_DEGREES), math.floor(lng / AREA_CELL_DEGREES)
+
+
+def area_cells(*, south: float, west: float, north: float, east: float) -> list[Cell]:
+    """Every cell a box touches, row by row."""
+    (low_row, low_col), (high_row, high_col) = area_cell(south, west), area_cell(north, east)
+    return [(row, col) for row in range(low_row, high_row + 1) for col in range(low_col, high_col + 1)]
+
+
+def _area_key(cell: Cell) -> str:
+    return f"search-area:{cell[0]}:{cell[1]}"
+
+
+def area_tokens(cells: Sequence[Cell]) -> list[str]:
+    """The current token of each cell, in order, made where there is none (never reusing an old one): one read."""
+    keys = [_area_key(cell) for cell in cells]
+    found = shared_cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            token = uuid.uuid4().hex
+            if not shared_cache.add(key, token, timeout=None):  # another process made one first: take theirs
+                token = shared_cache.get(key) or token
+            found[key] = token
+    return [str(found[key]) for key in keys]
+
+
+def areas_changed(*, clinic_ids: Iterable[int]) -> None:
+    """What these clinics show in search changed (open times, record): replace the tokens of their cells.
+
+    Only while search answers are cached (``SEARCH_CACHE_SECONDS``): otherwise nothing is keyed by them, and the
+    write is spared the query for the clinics' coordinates.
+    """
+    ids = list(clinic_ids)
+    if settings.SEARCH_CACHE_SECONDS <= 0 or not ids:
+        return
+    points = Clinic.objects.filter(pk__in=ids).order_by().values_list("latitude", "longitude")
+    cells = {area_cell(lat, lng) for lat, lng in points}
+    if cells:
+        shared_cache.set_many({_area_key(cell): uuid.uuid4().hex for cell in cells}, timeout=None)
 
 
 def _refresh_committed(*, clinic_ids: list[int], practitioner_ids: list[int] | None, now: datetime) -> None:
