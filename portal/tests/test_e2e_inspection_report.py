@@ -1,5 +1,5 @@
 """The owner reads the clinic's inspection report in a browser: the empty state, then a finished inspection with
-a failed point and what to fix (headless Chromium, axe-core)."""
+failed points, what to fix for one and the portal page its advice links to (headless Chromium, axe-core)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_the_owner_sees_the_empty_report_then_a_finished_one_with_what_to_fix(
     inspection = inspection_start(clinic=clinic, inspector=inspector, now=now)
     for point_id, point in POINTS.items():
         if not point.computed:
-            failed = point_id == "complaints-process"
+            failed = point_id in ("complaints-process", "experience-accessibility")
             note = "No written process was shown." if failed else "Seen on site."
             point_record(
                 inspection=inspection, point_id=point_id, passed=not failed, by=inspector, now=now, evidence=note
@@ -52,3 +52,15 @@ def test_the_owner_sees_the_empty_report_then_a_finished_one_with_what_to_fix(
     page.get_by_role("link", name="what to fix").first.click()
     assert "#fix-" in page.url
     axe_check(page, where="the inspection report with failed points")
+
+    # The accessibility point's row links to its fix; the fix gives the advice and the page to act on.
+    access = POINTS["experience-accessibility"]
+    page.locator("tr", has_text=str(access.label)).get_by_role("link", name="what to fix").click()
+    assert page.url.endswith("#fix-experience-accessibility")
+    fix = page.locator("#fix-experience-accessibility")
+    fix.get_by_text(str(access.fix)).wait_for()
+    assert fix.get_by_text(str(access.fix)).is_visible()
+    assert page.locator("#fix-complaints-process").get_by_role("link").count() == 0  # no portal page for that one
+    fix.get_by_role("link", name="Go to Clinic profile").click()
+    page.wait_for_url(f"**/portal/{clinic.pk}/profile/")
+    page.get_by_role("heading", name="Clinic profile").wait_for()

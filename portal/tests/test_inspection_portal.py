@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -128,3 +129,49 @@ def test_it_makes_no_claim_of_superiority(world, owner_client):
     html = owner_client.get(url(world)).content.decode().lower()
     for claim in ("best", "top-rated", "top rated", "leading", "number one", "#1"):
         assert claim not in html
+
+
+ACCESS = "experience-accessibility"  # an inspector-checked point whose fix is done in the owner's Clinic profile
+
+
+def fixes_of(html: str) -> str:
+    return html[html.index('id="to-fix-title"') : html.index('id="points-title"')]
+
+
+def test_a_failed_point_gives_its_advice_and_links_the_page_to_act_on(world, owner_client):
+    inspected(world.clinic, failing=(ACCESS, PROCESS))
+    fixes = fixes_of(owner_client.get(url(world)).content.decode())
+    item = fixes[fixes.index(f'id="fix-{ACCESS}"') :]
+    item = item[: item.index("</li>")]
+    assert escape(str(POINTS[ACCESS].fix)) in item
+    assert f'<a href="/portal/{world.clinic.pk}/profile/">Go to Clinic profile</a>' in item
+    assert escape(str(POINTS[PROCESS].fix)) in fixes  # advice without a portal page: no link
+    process = fixes[fixes.index(f'id="fix-{PROCESS}"') :]
+    assert "Go to" not in process[: process.index("</li>")]
+    assert "What passing needs" not in fixes  # the advice replaced the generic line
+    assert escape(str(POINTS["credentials-insurance"].fix)) not in fixes  # a passed point gives none
+
+
+def test_the_links_shown_open_for_whoever_sees_them(world, owner_client, colleague_client):
+    inspected(world.clinic, failing=tuple(point_id for point_id, point in POINTS.items() if not point.computed))
+    seen = {}
+    for who, client in (("owner", owner_client), ("desk", colleague_client)):
+        fixes = fixes_of(client.get(url(world)).content.decode())
+        links = re.findall(r'<a href="(/portal/[^"]+)">Go to ', fixes)
+        assert links
+        for link in set(links):
+            assert client.get(link).status_code == 200, (who, link)
+        seen[who] = set(links)
+    assert f"/portal/{world.clinic.pk}/profile/" in seen["owner"]
+    assert f"/portal/{world.clinic.pk}/profile/" not in seen["desk"]  # an owner-only page is not offered to the desk
+    assert seen["desk"] < seen["owner"]
+
+
+def test_every_linked_point_is_a_point_of_the_rubric_and_its_page_reverses():
+    from django.urls import reverse
+
+    from portal.views.inspection import FIX_PAGES
+
+    assert set(FIX_PAGES) <= set(POINTS)
+    for target in FIX_PAGES.values():
+        assert reverse(f"portal:{target.url_name}", kwargs={"clinic_id": 1}).startswith("/portal/1/")

@@ -94,3 +94,14 @@ def test_nothing_assessed_scores_0() -> None:
 def test_an_unknown_point_is_refused_not_dropped() -> None:
     with pytest.raises(ValueError, match="no-such-point"):
         score_derive(ALL_PASS | {"no-such-point": True})
+
+
+def test_every_point_has_its_own_advice_that_is_neither_its_label_nor_its_how() -> None:
+    fixes = [str(point.fix).strip() for point in POINTS.values()]
+    assert len(fixes) == 50 and all(fixes)
+    assert len(set(fixes)) == 50  # no two points share their advice
+    for point in POINTS.values():
+        fix = str(point.fix).strip()
+        assert fix not in (str(point.label).strip(), str(point.how).strip()), point.id
+        assert "best" not in fix.lower(), point.id  # no claim of superiority
+        assert fix.count(". ") <= 2, point.id  # about two sentences
