@@ -83,11 +83,29 @@ def recommended_cost(*, now: datetime, has_point: bool, **searched: Any) -> Expr
     # Nothing open (NULL) takes the cap first: PostgreSQL's GREATEST and LEAST skip NULLs, SQLite's pass them on.
     waited = Coalesce(_EpochDays(next_available_subquery(now=now, **searched)) - Value(now_days), Value(WAIT_CAP_DAYS))
     wait = Least(Value(WAIT_CAP_DAYS), Greatest(Value(0.0), waited, output_field=float_), output_field=float_)
+    cost = Value(WAIT_KM_PER_DAY) * wait - Value(BOOST_MAX_KM) * _quality()
+    if has_point:
+        cost = _distance() + cost
+    return ExpressionWrapper(cost, output_field=float_)
+
+
+def recommended_floor() -> ExpressionWrapper:
+    """The lowest cost a clinic can have whatever its wait: ``distance_km − BOOST_MAX_KM × quality``.
+
+    Stored columns only (the distance's ``hav``, the score, the rating's row): no seek into the next openings, so
+    a dense circle's clinics are ordered by it for a fraction of what costing each would take. ``cost_km >= floor``
+    always (the wait adds zero or more), which is what ``directory.selectors._recommended_ids`` relies on.
+    """
+    return ExpressionWrapper(_distance() - Value(BOOST_MAX_KM) * _quality(), output_field=FloatField())
+
+
+def _quality() -> Any:
+    float_ = FloatField()
     score = Coalesce(Cast("inspection_score", float_), Value(0.0))
     adjusted = Coalesce(Cast("rating__adjusted", float_), Value(float(NETWORK_MEAN_RATING)))
-    quality = Value(SCORE_WEIGHT / 100) * score + Value(RATING_WEIGHT / 4) * (adjusted - Value(1.0))
-    cost = Value(WAIT_KM_PER_DAY) * wait - Value(BOOST_MAX_KM) * quality
-    if has_point:
-        distance = Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(Value(1.0), F("hav"), output_field=float_)))
-        cost = distance + cost
-    return ExpressionWrapper(cost, output_field=float_)
+    return Value(SCORE_WEIGHT / 100) * score + Value(RATING_WEIGHT / 4) * (adjusted - Value(1.0))
+
+
+def _distance() -> Any:
+    float_ = FloatField()
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(Value(1.0), F("hav"), output_field=float_)))

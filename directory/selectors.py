@@ -26,7 +26,7 @@ from clinics.geo import distance_km as _distance_km
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from directory.params import SLUG as _SLUG
 from directory.params import clinic_params_parse as clinic_params_parse  # re-exported: views, API and tests use it
-from directory.recommended import BOOST_MAX_KM, recommended_cost
+from directory.recommended import BOOST_MAX_KM, recommended_cost, recommended_floor
 from directory.search import (
     COUNT_CAP,
     MAX_RADIUS_KM,
@@ -54,10 +54,12 @@ from scheduling.search import (
 # (an eighth of 250 km held 1,500 clinics near Toronto at 10,000 and five times as many at 50,000).
 FIRST_RING_KM = 2
 RING_GROWTH = 4
-# The recommended order's circles start wider: a page is final only once its last cost is below the circle's
-# radius less the largest boost (see _recommended_ids), so a circle narrower than the boost never is.
-RECOMMENDED_FIRST_RING_KM = 6.0
+# The recommended order's first circle, and how it grows while it holds less than a page; once it holds a page,
+# the next circle is the one that page's costs say is enough (see _recommended_ids). Per circle, the clinics of
+# this many pages with the lowest floors are costed.
+RECOMMENDED_FIRST_RING_KM = 2.0
 RECOMMENDED_RING_GROWTH = 4
+RECOMMENDED_CANDIDATES = 3
 
 
 # --- search ----------------------------------------------------------------------------------------------------
@@ -70,7 +72,8 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     the precomputed next openings (``now`` decides which are still bookable); clinics of the page whose
     openings are stale are recomputed first. Raises ``SearchError`` for an unknown city or a page past
     the last one. When nothing is stale, nine queries whatever the page size (one more with a city; up to
-    two more for nearest first within 25 km, which looks in growing circles, four more within 250 km; one
+    two more for nearest first within 25 km, which looks in growing circles, four more within 250 km; one more for
+    the recommended order's floors, one more where it needs a second look; one
     more for soonest first on a page that also lists clinics with nothing open; with "today", one for the
     zones, and none for the count when the soonest page is short).
     """
@@ -172,23 +175,53 @@ def _recommended_ids(
 ) -> list[int]:
     """A page of ``clinics`` in the recommended order (``directory/recommended.py``), looking in growing circles.
 
-    The cost is computed and sorted in the database, for the clinics of one circle at a time. A clinic outside
-    a circle of ``ring`` km costs more than ``ring − BOOST_MAX_KM`` (its distance, less the boost at most), so
-    when the page's last cost inside is lower, the page is final. One query in a city, two within 25 km where
-    clinics are sparse, at most four within 250 km.
+    Costing a clinic takes a seek into its next openings (its wait), and a dense circle holds many clinics:
+    costing every clinic of a 6 km circle near Toronto took three times as long at 50,000 clinics as at 10,000.
+    So a circle is read by *floor* first (``recommended_floor``: the distance less the boost, stored columns only,
+    never more than the cost), and only a fixed number of clinics are costed whatever the density:
+
+    1. the circle's ``RECOMMENDED_CANDIDATES`` pages' worth of lowest floors are costed and ordered (ties on name,
+       then id); the page's last cost is a ``bound``: a clinic whose floor is above it cannot come before;
+    2. a clinic outside a circle of ``ring`` km costs more than ``ring − BOOST_MAX_KM``: if ``bound`` is below
+       that, and every clinic of the circle with a floor up to ``bound`` was among those costed, the page is final
+       (one circle where clinics are dense);
+    3. otherwise the circle of ``bound + BOOST_MAX_KM`` km holds the page: its clinics with a floor up to ``bound``
+       (those costed already among them) are costed and ordered, and that page is final.
+
+    Where a circle holds less than a page it grows ``RECOMMENDED_RING_GROWTH`` times. Two queries where clinics
+    are dense, three elsewhere, one more for each circle that held less than a page.
     """
     wanted = offset + params.page_size
+    read = wanted * RECOMMENDED_CANDIDATES
     cost = recommended_cost(has_point=True, **_searched(params, now=now))
+
+    def circle(ring: float) -> QuerySet[Clinic]:
+        return clinics_within(clinics, center=center, radius_km=ring).annotate(rec_floor=recommended_floor())
+
+    def ordered(rows: QuerySet[Clinic]) -> list[tuple[int, float]]:
+        # Ordered in the database, as every other order of the search is (names sort by its collation).
+        costed = rows.annotate(rec_cost=cost).order_by("rec_cost", "name", "pk")
+        return list(costed.values_list("pk", "rec_cost")[:wanted])
+
     ring = RECOMMENDED_FIRST_RING_KM
     while True:
         ring = min(ring, params.radius_km)
-        near = clinics_within(clinics, center=center, radius_km=ring).annotate(rec_cost=cost)
-        rows = list(near.order_by("rec_cost", "name", "pk").values_list("pk", "rec_cost")[:wanted])
-        if ring >= params.radius_km or (len(rows) == wanted and rows[-1][1] < ring - BOOST_MAX_KM):
-            return [pk for pk, _cost in rows[offset:]]
-        ring *= RECOMMENDED_RING_GROWTH
-        if ring * 1.5 >= params.radius_km:
-            ring = params.radius_km  # a circle nearly the whole radius would only cost one query more
+        near = circle(ring)
+        floors = list(near.order_by("rec_floor", "pk").values_list("pk", "rec_floor")[:read])
+        if len(floors) < wanted and ring < params.radius_km:  # less than a page here: nothing to cost yet
+            ring *= RECOMMENDED_RING_GROWTH
+            continue
+        page = ordered(near.filter(pk__in=[pk for pk, _floor in floors]))
+        if len(page) < wanted:  # the whole radius holds less than the page
+            return [pk for pk, _cost in page[offset:]]
+        bound = page[-1][1]
+        every_one_costed = len(floors) < read or floors[-1][1] > bound
+        final = ring >= params.radius_km or bound < ring - BOOST_MAX_KM
+        if final and every_one_costed:
+            return [pk for pk, _cost in page[offset:]]
+        if not final:
+            near = circle(min(params.radius_km, bound + BOOST_MAX_KM + 0.01))
+        return [pk for pk, _cost in ordered(near.filter(rec_floor__lte=bound))[offset:]]
 
 
 def _soonest_ids(

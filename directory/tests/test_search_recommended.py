@@ -165,7 +165,8 @@ def test_the_page_costs_no_query_per_clinic(city, django_assert_max_num_queries)
     for n in range(30):
         clinic(city, f"Clinic {n}", north_km=0.1 * n, score=n * 3, adjusted="4.00")
     _refresh()
-    with django_assert_max_num_queries(10):
+    # The search's nine, one for the order's floors, two for its second circle: 30 clinics, never 30 queries.
+    with django_assert_max_num_queries(12):
         page = clinic_search(params=SearchParams(lat=CENTRE[0], lng=CENTRE[1], sort="recommended"), now=NOW)
     assert len(page.items) == 20
 
@@ -176,3 +177,42 @@ def test_a_well_scored_clinic_just_outside_the_first_circle_still_comes_first(ci
     clinic(city, "Inside poor", north_km=5.0, score=0, adjusted="1.00")
     clinic(city, "Outside perfect", north_km=6.5, score=100, adjusted="5.00")
     assert recommended_names(page_size=1) == ["Outside perfect"]
+
+
+@pytest.mark.parametrize("page_size", [2, 5])
+def test_clinics_whose_floor_is_lowest_still_give_way_to_cheaper_ones(city, page_size):
+    # The circle is read by floor first (distance less the boost, no wait): the five lowest are near, perfect and
+    # have nothing open, so they cost 11 km more than their floor. The page must still be the farther clinics open
+    # today, exactly as costing every clinic orders them.
+    for n in range(6):
+        clinic(city, f"Near closed {n}", north_km=0.5 + 0.1 * n, score=100, adjusted="5.00", days=())
+    for n in range(6):
+        clinic(city, f"Farther today {n}", north_km=2.0 + 0.3 * n, score=50, adjusted="4.00")
+    # A page of 2 costs only the six lowest floors first (all "Near closed"): the rest must still be looked at.
+    names = recommended_names(page_size=page_size)
+    expected = sorted(
+        [
+            (recommended.cost_km(distance_km=0.5 + 0.1 * n, wait_days=None, score=100, adjusted=Decimal("5.00")), name)
+            for n, name in enumerate(f"Near closed {n}" for n in range(6))
+        ]
+        + [
+            (recommended.cost_km(distance_km=2.0 + 0.3 * n, wait_days=1 / 24, score=50, adjusted=Decimal("4.00")), name)
+            for n, name in enumerate(f"Farther today {n}" for n in range(6))
+        ]
+    )
+    assert names == [name for _cost, name in expected[:page_size]]
+    assert all(name.startswith("Farther today") for name in names)
+
+
+def test_a_circle_that_is_the_whole_radius_still_costs_every_clinic_that_may_come_first(city):
+    # Within 2 km (the first circle is the whole radius, so it is final at once), a page of 2 costs the six lowest
+    # floors first: all "Near closed", nothing open. Clinics read past them may cost less, and do.
+    for n in range(6):
+        clinic(city, f"Near closed {n}", north_km=0.3 + 0.1 * n, score=100, adjusted="5.00", days=())
+    for n in range(3):
+        clinic(city, f"Farther today {n}", north_km=1.2 + 0.2 * n, score=50, adjusted="4.00")
+    _refresh()
+    page = clinic_search(
+        params=SearchParams(lat=CENTRE[0], lng=CENTRE[1], radius_km=2, sort="recommended", page_size=2), now=NOW
+    )
+    assert [hit.clinic.name for hit in page.items] == ["Farther today 0", "Farther today 1"]
