@@ -195,10 +195,10 @@ def _recommended_ids(
     read = wanted * RECOMMENDED_CANDIDATES
     cost = recommended_cost(has_point=True, **_searched(params, now=now))
 
-    def circle(ring: float) -> QuerySet[Clinic]:
+    def circle(ring: float) -> QuerySet[Any]:  # annotated with rec_floor
         return clinics_within(clinics, center=center, radius_km=ring).annotate(rec_floor=recommended_floor())
 
-    def ordered(rows: QuerySet[Clinic]) -> list[tuple[int, float]]:
+    def ordered(rows: QuerySet[Any]) -> list[tuple[int, float]]:
         # Ordered in the database, as every other order of the search is (names sort by its collation).
         costed = rows.annotate(rec_cost=cost).order_by("rec_cost", "name", "pk")
         return list(costed.values_list("pk", "rec_cost")[:wanted])
