@@ -73,6 +73,7 @@ NPRS = Measure(
     meaningful=_nprs_meaningful,
     question=_("How bad is your pain right now?"),
     anchors={0: _("No pain"), 10: _("The worst pain you can imagine")},
+    # xgettext:no-python-format
     rule=_("Pain down by 2 points or by 30% from the start."),
 )
 PSFS = Measure(
