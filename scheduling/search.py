@@ -11,9 +11,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, TextField, Window
-from django.db.models.expressions import Combinable, RawSQL
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from clinics.models import Clinic, Discipline, Service, ServiceKind
 from scheduling.models import AvailabilityState, NextOpenTime
@@ -37,6 +49,8 @@ MAX_BATCH = 5_000
 # aware datetime through Django's zone-setting loader cost more than the queries (~1,200 rows a search page,
 # ~6 ms).
 _START_TEXT = Cast("start", TextField())
+# Later than any start: the cutoff of a clinic with fewer starts than are shown.
+_LATEST = Value(datetime(9999, 1, 1, tzinfo=UTC), output_field=DateTimeField())
 _END_TEXT = Cast("end", TextField())
 
 
@@ -329,34 +343,18 @@ def next_times_and_services(
         now=now, discipline=discipline, service_id=service_id, technique=technique, language=language
     )
     last_shown = fresh.filter(clinic_id=OuterRef("pk")).order_by("start").values("start").distinct()[count - 1 : count]
-    # A clinic with fewer starts than ``count`` has no such start: all its (few) fresh rows are shown.
-    cutoffs = list(
+    # Each clinic's ``count``-th distinct start, one index walk each; a clinic with fewer starts has none, and all
+    # its (few) fresh rows are shown.
+    cutoffs = (
         Clinic.objects.filter(pk__in=clinic_ids)
         .order_by()
-        .annotate(last=Subquery(last_shown))
-        .values_list("pk", "last")
+        .annotate(cut_clinic=F("pk"), cut_last=Coalesce(Subquery(last_shown), _LATEST))
+        .values_list("cut_clinic", "cut_last")
     )
-    if not cutoffs:
-        return {}, {}
-    # One SQL condition rather than a Q per clinic: building and compiling twenty Qs cost more than both
-    # queries. Each (clinic = ? AND start <= ?) term is a range of the (clinic, discipline, start) index.
-    table = connection.ops.quote_name(NextOpenTime._meta.db_table)
-    clinic_col, start_col = (
-        f"{table}.{connection.ops.quote_name('clinic_id')}",
-        f"{table}.{connection.ops.quote_name('start')}",
-    )
-    terms, values = [], []
-    for pk, last in cutoffs:
-        if last is None:
-            terms.append(f"{clinic_col} = %s")
-            values.append(pk)
-        else:
-            terms.append(f"({clinic_col} = %s AND {start_col} <= %s)")
-            values.extend([pk, last])
-    reach = RawSQL(f"({' OR '.join(terms)})", values, output_field=BooleanField())  # noqa: S611 (our column names; values are parameters)
     rows = (
-        fresh.filter(reach)
+        fresh.filter(clinic_id__in=clinic_ids)
         .order_by()
+        .annotate(shown_start=F("start"))
         .values_list(
             "clinic_id",
             _START_TEXT,
@@ -368,9 +366,23 @@ def next_times_and_services(
             "service__name_fr",
             "service__discipline",
             "service__duration_minutes",
+            "shown_start",
         )
     )
-    sql, params = rows.query.sql_with_params()
+    # One query: the rows up to each clinic's cutoff, joined on (clinic = cutoff's clinic AND start <= cutoff), a
+    # range of the (clinic, discipline, start) index per clinic. Reading the cutoffs first and sending them back
+    # as twenty (clinic = ? AND start <= ?) terms cost a round trip and planning both (~2 ms on PostgreSQL).
+    rows_sql, rows_params = rows.query.sql_with_params()
+    # The LIMIT (every clinic asked for) keeps the cutoffs a table of their own, computed once a clinic: merged
+    # into the join, PostgreSQL ran each clinic's cutoff walk once per row instead (1,000 times, 9 ms).
+    cut_sql, cut_params = cutoffs[: len(clinic_ids)].query.sql_with_params()
+    q = connection.ops.quote_name
+    shown, cut = q("shown"), q("cut")
+    sql = (
+        f"SELECT {shown}.* FROM ({rows_sql}) {shown} INNER JOIN ({cut_sql}) {cut} "  # noqa: S608 (our SQL; values are parameters)
+        f"ON {shown}.{q('clinic_id')} = {cut}.{q('cut_clinic')} AND {shown}.{q('shown_start')} <= {cut}.{q('cut_last')}"
+    )
+    params = (*rows_params, *cut_params)
     best: dict[int, dict[object, tuple[tuple[int, int, int], object]]] = defaultdict(dict)
     described: dict[int, tuple[str, str, str, str, int]] = {}
     # A plain cursor: starts are compared as the database gives them (text, in one format, so in time
@@ -388,6 +400,7 @@ def next_times_and_services(
             name_fr,
             discipline_,
             minutes,
+            _shown_start,
         ) in cursor.fetchall():
             key = (_KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE)), service_id_, practitioner_id)
             at_start = best[clinic_id]
