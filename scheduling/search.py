@@ -377,11 +377,9 @@ def next_times_and_services(
     # into the join, PostgreSQL ran each clinic's cutoff walk once per row instead (1,000 times, 9 ms).
     cut_sql, cut_params = cutoffs[: len(clinic_ids)].query.sql_with_params()
     q = connection.ops.quote_name
-    shown, cut = q("shown"), q("cut")
-    sql = (
-        f"SELECT {shown}.* FROM ({rows_sql}) {shown} INNER JOIN ({cut_sql}) {cut} "  # noqa: S608 (our SQL; values are parameters)
-        f"ON {shown}.{q('clinic_id')} = {cut}.{q('cut_clinic')} AND {shown}.{q('shown_start')} <= {cut}.{q('cut_last')}"
-    )
+    joined, cut = q("shown"), q("cut")
+    on = f"{joined}.{q('clinic_id')} = {cut}.{q('cut_clinic')} AND {joined}.{q('shown_start')} <= {cut}.{q('cut_last')}"
+    sql = f"SELECT {joined}.* FROM ({rows_sql}) {joined} INNER JOIN ({cut_sql}) {cut} ON {on}"  # noqa: S608 (our SQL; values are parameters)
     params = (*rows_params, *cut_params)
     best: dict[int, dict[object, tuple[tuple[int, int, int], object]]] = defaultdict(dict)
     described: dict[int, tuple[str, str, str, str, int]] = {}
