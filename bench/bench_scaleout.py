@@ -138,15 +138,24 @@ def run(*, clinics: int) -> list[dict[str, Any]]:
         for n, workers in enumerate(WORKERS):
             starts = _starts(zone, first_day=2 + n * DAYS_PER_RUN)
             with server.gunicorn(workers=workers) as base:
+                # What the run had of the machine: on 2 cores the web processes, PostgreSQL, these clients and
+                # whatever else runs share the CPU, and a saturated machine caps the rate whatever the processes.
+                web = f"--bind {urlsplit(base).netloc} "
+                machine, web_cpu = server.cpu_jiffies(), server.processes_cpu_seconds(web)
                 counts, seconds = _load(base, offers, starts)
+                busy = server.busy_share(machine, server.cpu_jiffies())
+                web_cpu = server.processes_cpu_seconds(web) - web_cpu
             booked = counts.get(201, 0)
             rates[workers] = booked / seconds
             told = ", ".join(f"{count} x {status or 'no answer'}" for status, count in sorted(counts.items()))
+            answered = sum(count for status, count in counts.items() if status)
+            use = f"machine {busy:.0%} busy" if busy is not None else "machine use unknown"
+            use += f", web processes {1000 * web_cpu / max(answered, 1):.1f} ms CPU an answer"
             figures.append(
                 {
                     "label": f"bookings/s, {workers} web process{'es' if workers > 1 else ''}, {CLIENTS} HTTP clients",
                     "key": f"scaleout-{workers}",
-                    "value": f"{rates[workers]:.0f} bookings/s ({told} in {seconds:.1f} s)",
+                    "value": f"{rates[workers]:.0f} bookings/s ({told} in {seconds:.1f} s; {use})",
                 }
             )
         base_rate = rates[WORKERS[0]] or float("nan")

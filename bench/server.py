@@ -54,6 +54,48 @@ def load_average() -> str:
     return loadavg.read_text().split()[0] if loadavg.exists() else "?"
 
 
+def cpu_jiffies(stat: str | None = None) -> tuple[int, int]:
+    """(busy, total) clock ticks of all the machine's CPUs since boot, from /proc/stat's first line (or ``stat``);
+    (0, 0) where there is no /proc. Two readings tell how busy the machine was between them, whoever kept it so."""
+    if stat is None:
+        path = Path("/proc/stat")
+        if not path.exists():
+            return 0, 0
+        stat = path.read_text()
+    fields = [int(value) for value in stat.splitlines()[0].split()[1:]]
+    idle = sum(fields[3:5])  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """The share of the machine's CPU time in use between two ``cpu_jiffies`` readings (None without /proc)."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else None
+
+
+def processes_cpu_seconds(needle: str) -> float:
+    """CPU seconds used so far by the processes whose command line contains ``needle`` (0 where there is no /proc).
+
+    A gunicorn's workers keep its command line (no setproctitle here), so its ``--bind`` address finds them all.
+    """
+    proc = Path("/proc")
+    if not proc.exists():
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        used += int(fields[11]) + int(fields[12])  # utime, stime
+    return used / ticks
+
+
 @contextlib.contextmanager
 def gunicorn(*, workers: int, check_path: str = "/healthz", env: dict[str, str] | None = None) -> Iterator[str]:
     """Yield the base URL (``http://127.0.0.1:PORT``) of a running gunicorn with ``workers`` sync workers

@@ -6,12 +6,26 @@ The reads for one clinic or practitioner (open times, rules) are in ``scheduling
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, TextField, Window
-from django.db.models.expressions import Combinable, RawSQL
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from clinics.models import Clinic, Discipline, Service, ServiceKind
 from scheduling.models import AvailabilityState, NextOpenTime
@@ -21,11 +35,12 @@ from scheduling.selectors import OpenTime
 SCAN_LIMIT = 20_000
 # An area of at most this many clinics is answered from its clinics' own rows rather than by the walk.
 SMALL_AREA = 500
-# On PostgreSQL the walk goes in batches (see soonest_clinics). The first reads this many rows per clinic
-# wanted: the soonest clinics have several practitioners and services free at their first time (a page of
-# 20 near Toronto took 108 rows); later batches grow up to MAX_BATCH where clinics with times are sparse.
-FIRST_BATCH_PER_CLINIC = 6
-MIN_BATCH = 64
+# On PostgreSQL the walk goes in batches (see soonest_clinics), each of distinct (start, bookable_until,
+# clinic) rows: a clinic's practitioners and services free at one start are one row there. The first reads
+# this many per clinic wanted (a page of 20 near Toronto took 39; 600 before the rows were made distinct);
+# later batches grow up to MAX_BATCH where clinics with times are sparse.
+FIRST_BATCH_PER_CLINIC = 2
+MIN_BATCH = 32
 MAX_BATCH = 5_000
 
 # Starts as the database's text, for the plain-cursor reads: in one format per database (SQLite stores that
@@ -34,6 +49,8 @@ MAX_BATCH = 5_000
 # aware datetime through Django's zone-setting loader cost more than the queries (~1,200 rows a search page,
 # ~6 ms).
 _START_TEXT = Cast("start", TextField())
+# Later than any start: the cutoff of a clinic with fewer starts than are shown.
+_LATEST = Value(datetime(9999, 1, 1, tzinfo=UTC), output_field=DateTimeField())
 _END_TEXT = Cast("end", TextField())
 
 
@@ -47,7 +64,11 @@ def _next_openings(
     before: datetime | None = None,
     language: str | None = None,
 ) -> QuerySet[NextOpenTime]:
-    rows = NextOpenTime.objects.filter(bookable_until__gte=now)
+    # A time is bookable until at the latest its start (the notice is never negative), so every row still
+    # bookable starts after now. Said to the database, that bounds the walk of every index on start: rows of
+    # times already past stay until their clinic is next recomputed (hours), and without it each read stepped
+    # over all of them (near Toronto an hour after a refresh, soonest first went from 30 to 57 ms).
+    rows = NextOpenTime.objects.filter(bookable_until__gte=now, start__gte=now)
     if before is not None:
         rows = rows.filter(start__lt=before)
     if discipline:
@@ -123,15 +144,19 @@ def soonest_clinics(
     base = _next_openings(
         now=now, discipline=discipline, service_id=service_id, technique=technique, before=before, language=language
     )
-    rows = (
-        base
-        # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
-        # collect every matching clinic, a cost that grows with the network.
-        .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
-        # The index's own order: no sort, and clinics tied on a start come in one fixed order on every
-        # database and every page (a page can end among them).
-        .order_by("start", "bookable_until", "clinic_id")
-    )
+
+    def checked() -> QuerySet[NextOpenTime]:
+        # SQLite's walk and the grouping fallback (PostgreSQL's batches test distinct rows: _distinct_walk_sql).
+        return (
+            base
+            # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
+            # collect every matching clinic, a cost that grows with the network.
+            .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
+            # The index's own order: no sort, and clinics tied on a start come in one fixed order on every
+            # database and every page (a page can end among them).
+            .order_by("start", "bookable_until", "clinic_id")
+        )
+
     wanted = offset + limit
     # A small area (a small circle, a sparse region) is answered from its clinics' own rows (the (clinic,
     # discipline, start) index): walking the whole country's rows in start order finds its few clinics' rows
@@ -148,14 +173,20 @@ def soonest_clinics(
     # the caller's EXISTS 20,000 times however early the page was found (150 ms near Toronto): it walks in
     # batches instead, each a LIMIT the planner sees (so it walks the index) and read whole. SQLite steps
     # rows on demand, so there one query with the whole LIMIT costs only the rows fetched.
-    batch = SCAN_LIMIT if _reads_rows_lazily() else max(MIN_BATCH, FIRST_BATCH_PER_CLINIC * wanted)
+    lazily = _reads_rows_lazily()
+    batch = SCAN_LIMIT if lazily else max(MIN_BATCH, FIRST_BATCH_PER_CLINIC * wanted)
     since: object = None  # the last start read: the next batch resumes there
     while len(found) < wanted and scanned < SCAN_LIMIT:
         batch = min(batch, SCAN_LIMIT - scanned)
         # Resuming at the last start (not past it) rereads the rows tied with it, so none is skipped
         # whatever order ties come in; an OFFSET could skip one, as ties have no fixed order.
-        page = rows if since is None else rows.filter(start__gte=_aware(since))
-        chunk = _starts_in_order_read(page, discipline=discipline, limit=batch, wanted=wanted, found=found)
+        if lazily:
+            page = checked() if since is None else checked().filter(start__gte=_aware(since))
+            sql, params = _walk_sql(page, discipline=discipline, limit=batch)
+        else:
+            page = base if since is None else base.filter(start__gte=_aware(since))
+            sql, params = _distinct_walk_sql(page, clinics, limit=batch)
+        chunk = _starts_in_order_read(sql, params, wanted=wanted, found=found)
         scanned += len(chunk)
         if len(chunk) < batch:
             break  # the walk reached the end
@@ -166,7 +197,7 @@ def soonest_clinics(
         since = chunk[-1][1]
     if len(found) < wanted and scanned >= SCAN_LIMIT:
         # Rare (a deep page, or few clinics with times among very many): group instead of walking.
-        grouped = rows.values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
+        grouped = checked().values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
         return [(row["clinic_id"], row["first"]) for row in grouped[offset:wanted]]
     return [(pk, _aware(start)) for pk, start in list(found.items())[offset:wanted]]
 
@@ -177,18 +208,47 @@ def _reads_rows_lazily() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _starts_in_order_read(
-    rows: QuerySet[NextOpenTime], *, discipline: str | None, limit: int, wanted: int, found: dict[int, object]
-) -> list[tuple[int, object]]:
-    """Read up to ``limit`` of ``rows`` in start order, noting each new clinic's first start in ``found``;
-    stops once ``found`` holds ``wanted`` clinics. Returns the rows read."""
-    # A LIMIT tells PostgreSQL's planner that an ordered index walk pays; SQLite is told by INDEXED BY
-    # (after ANALYZE it would rather look up every matching clinic and sort all their rows).
+def _walk_sql(rows: QuerySet[NextOpenTime], *, discipline: str | None, limit: int) -> tuple[str, tuple[Any, ...]]:
+    """The walk SQLite steps through: (clinic, start as text) of up to ``limit`` of ``rows``, in index order."""
+    # SQLite is told the index by INDEXED BY (after ANALYZE it would rather look up every matching clinic and
+    # sort all their rows).
     sql, params = rows.values_list("clinic_id", _START_TEXT)[:limit].query.sql_with_params()
     if connection.vendor == "sqlite":
         index = "nextopening_discipline_start" if discipline else "nextopening_start"
         table = connection.ops.quote_name(NextOpenTime._meta.db_table)
         sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+    return sql, tuple(params)
+
+
+def _distinct_walk_sql(
+    rows: QuerySet[NextOpenTime], clinics: QuerySet[Clinic], *, limit: int
+) -> tuple[str, tuple[Any, ...]]:
+    """A batch of the walk: the first ``limit`` distinct (start, bookable_until, clinic) of ``rows`` whose clinic is
+    in ``clinics``, as (clinic, start as text), in index order.
+
+    The clinic is tested on the distinct rows, not on every row: a clinic's practitioners and services free at
+    one start are one test, not a dozen (near Toronto 5,300 tests became 500, and two batches one: 7 -> 1.5 ms).
+    The LIMIT tells PostgreSQL's planner an ordered walk of the (discipline, start, bookable_until, clinic) index
+    pays; the DISTINCT follows that order, so nothing is sorted.
+    """
+    ordered = ("start", "bookable_until", "clinic_id")
+    inner_sql, inner_params = rows.order_by(*ordered).values_list(*ordered).distinct().query.sql_with_params()
+    area_sql, area_params = clinics.order_by().values("pk").query.sql_with_params()
+    q = connection.ops.quote_name
+    d = q("walk")
+    by = ", ".join(f"{d}.{q(name)}" for name in ordered)
+    sql = (
+        f"SELECT {d}.{q('clinic_id')}, CAST({d}.{q('start')} AS text) FROM ({inner_sql}) {d} "  # noqa: S608 (our SQL; values are parameters)
+        f"WHERE {d}.{q('clinic_id')} IN ({area_sql}) ORDER BY {by} LIMIT %s"
+    )
+    return sql, (*inner_params, *area_params, limit)
+
+
+def _starts_in_order_read(
+    sql: str, params: Sequence[Any], *, wanted: int, found: dict[int, object]
+) -> list[tuple[int, object]]:
+    """Run the walk's ``sql`` (rows of clinic id and start, in start order), noting each new clinic's first start
+    in ``found``; stops once ``found`` holds ``wanted`` clinics. Returns the rows read."""
     read: list[tuple[int, object]] = []
     # A plain cursor: most rows scanned belong to clinics already seen, and turning each one's start
     # into an aware datetime (Django's converters) would cost more than the scan itself.
@@ -283,34 +343,18 @@ def next_times_and_services(
         now=now, discipline=discipline, service_id=service_id, technique=technique, language=language
     )
     last_shown = fresh.filter(clinic_id=OuterRef("pk")).order_by("start").values("start").distinct()[count - 1 : count]
-    # A clinic with fewer starts than ``count`` has no such start: all its (few) fresh rows are shown.
-    cutoffs = list(
+    # Each clinic's ``count``-th distinct start, one index walk each; a clinic with fewer starts has none, and all
+    # its (few) fresh rows are shown.
+    cutoffs = (
         Clinic.objects.filter(pk__in=clinic_ids)
         .order_by()
-        .annotate(last=Subquery(last_shown))
-        .values_list("pk", "last")
+        .annotate(cut_clinic=F("pk"), cut_last=Coalesce(Subquery(last_shown), _LATEST))
+        .values_list("cut_clinic", "cut_last")
     )
-    if not cutoffs:
-        return {}, {}
-    # One SQL condition rather than a Q per clinic: building and compiling twenty Qs cost more than both
-    # queries. Each (clinic = ? AND start <= ?) term is a range of the (clinic, discipline, start) index.
-    table = connection.ops.quote_name(NextOpenTime._meta.db_table)
-    clinic_col, start_col = (
-        f"{table}.{connection.ops.quote_name('clinic_id')}",
-        f"{table}.{connection.ops.quote_name('start')}",
-    )
-    terms, values = [], []
-    for pk, last in cutoffs:
-        if last is None:
-            terms.append(f"{clinic_col} = %s")
-            values.append(pk)
-        else:
-            terms.append(f"({clinic_col} = %s AND {start_col} <= %s)")
-            values.extend([pk, last])
-    reach = RawSQL(f"({' OR '.join(terms)})", values, output_field=BooleanField())  # noqa: S611 (our column names; values are parameters)
     rows = (
-        fresh.filter(reach)
+        fresh.filter(clinic_id__in=clinic_ids)
         .order_by()
+        .annotate(shown_start=F("start"))
         .values_list(
             "clinic_id",
             _START_TEXT,
@@ -322,9 +366,21 @@ def next_times_and_services(
             "service__name_fr",
             "service__discipline",
             "service__duration_minutes",
+            "shown_start",
         )
     )
-    sql, params = rows.query.sql_with_params()
+    # One query: the rows up to each clinic's cutoff, joined on (clinic = cutoff's clinic AND start <= cutoff), a
+    # range of the (clinic, discipline, start) index per clinic. Reading the cutoffs first and sending them back
+    # as twenty (clinic = ? AND start <= ?) terms cost a round trip and planning both (~2 ms on PostgreSQL).
+    rows_sql, rows_params = rows.query.sql_with_params()
+    # The LIMIT (every clinic asked for) keeps the cutoffs a table of their own, computed once a clinic: merged
+    # into the join, PostgreSQL ran each clinic's cutoff walk once per row instead (1,000 times, 9 ms).
+    cut_sql, cut_params = cutoffs[: len(clinic_ids)].query.sql_with_params()
+    q = connection.ops.quote_name
+    joined, cut = q("shown"), q("cut")
+    on = f"{joined}.{q('clinic_id')} = {cut}.{q('cut_clinic')} AND {joined}.{q('shown_start')} <= {cut}.{q('cut_last')}"
+    sql = f"SELECT {joined}.* FROM ({rows_sql}) {joined} INNER JOIN ({cut_sql}) {cut} ON {on}"  # noqa: S608 (our SQL; values are parameters)
+    params = (*rows_params, *cut_params)
     best: dict[int, dict[object, tuple[tuple[int, int, int], object]]] = defaultdict(dict)
     described: dict[int, tuple[str, str, str, str, int]] = {}
     # A plain cursor: starts are compared as the database gives them (text, in one format, so in time
@@ -342,6 +398,7 @@ def next_times_and_services(
             name_fr,
             discipline_,
             minutes,
+            _shown_start,
         ) in cursor.fetchall():
             key = (_KIND_PREFERENCE.get(kind, len(_KIND_PREFERENCE)), service_id_, practitioner_id)
             at_start = best[clinic_id]

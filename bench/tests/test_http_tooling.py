@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 from bench import server
@@ -45,3 +47,20 @@ def test_the_wrk_script_lists_every_path_once(tmp_path):
     assert '"/api/v1/clinics?lat=43.7&lng=-79.4"' in script
     assert '"/odd\\"path"' in script
     assert "function request()" in script
+
+
+def test_the_machines_busy_share_comes_from_two_readings_of_proc_stat():
+    before = server.cpu_jiffies("cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 50 0 50 350 50 0 0 0 0 0\n")
+    after = server.cpu_jiffies("cpu  250 0 150 800 100 0 0 0 0 0\n")
+    assert before == (200, 1000)  # idle and iowait are not busy
+    assert after == (400, 1300)
+    assert server.busy_share(before, after) == 200 / 300
+    assert server.busy_share(after, after) is None
+
+
+def test_a_processs_cpu_is_found_by_its_command_line():
+    if not os.path.exists("/proc/self/stat"):
+        return
+    mine = server.processes_cpu_seconds(" ".join(sys.argv[1:2]) or sys.executable)
+    assert mine > 0  # this test process, which has run for a while
+    assert server.processes_cpu_seconds("no process has this in its command line, 8c1f") == 0

@@ -283,7 +283,7 @@ def test_a_small_area_is_answered_from_its_own_clinics_rows_not_by_walking_the_c
     real_walk = search._starts_in_order_read
 
     def counting_walk(*args, **kwargs):
-        walks.append(kwargs["limit"])
+        walks.append(kwargs["wanted"])
         return real_walk(*args, **kwargs)
 
     monkeypatch.setattr(search, "_starts_in_order_read", counting_walk)
@@ -426,6 +426,38 @@ def test_soonest_clinics_in_batches_finds_what_one_walk_finds(monkeypatch):
     assert batched == whole
     assert [pk for pk, _start in batched] == [c.pk for c in clinics]
     assert soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=2, offset=1) == whole[1:3]
+
+
+def test_a_batch_of_the_walk_counts_a_clinics_rows_at_one_start_as_one(monkeypatch):
+    """PostgreSQL's batches read distinct (start, bookable_until, clinic) rows: four practitioners free at one
+    start are one row, so a batch of three rows finds three clinics (raw rows took four batches here)."""
+    from scheduling import search
+
+    # One start per clinic, shared by its four practitioners: 9:00, 10:00, 11:00.
+    blocks = [((f"{9 + i:02}:00", f"{9 + i:02}:30"),) for i in range(3)]
+    clinics = [make_open_clinic(practitioners=4, blocks=b)[0] for b in blocks]
+    cache.next_open_times_refresh(clinic_ids=[c.pk for c in clinics], now=NOW)
+    whole = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
+    batches = []
+    real_walk = search._starts_in_order_read
+
+    def counting_walk(*args, **kwargs):
+        batches.append(args[0])
+        return real_walk(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_starts_in_order_read", counting_walk)
+    monkeypatch.setattr(search, "_reads_rows_lazily", lambda: False)  # PostgreSQL's way, on any database
+    monkeypatch.setattr(search, "MIN_BATCH", 1)
+    monkeypatch.setattr(search, "FIRST_BATCH_PER_CLINIC", 1)  # a first batch of 3 rows
+    monkeypatch.setattr(search, "SMALL_AREA", 0)  # walk, not the small area's grouping
+    batched = soonest_clinics(clinics=Clinic.objects.all(), now=NOW, limit=3)
+    assert batched == whole
+    assert [pk for pk, _start in batched] == [c.pk for c in clinics]
+    assert hhmm([start for _pk, start in batched]) == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
+    assert len(batches) == 1
+    # The area is still the caller's: without the first clinic the walk goes on to the others only.
+    area = Clinic.objects.exclude(pk=clinics[0].pk)
+    assert [pk for pk, _start in soonest_clinics(clinics=area, now=NOW, limit=3)] == [c.pk for c in clinics[1:]]
 
 
 FIRST_AFTER = {"hours": "Tue 14:00", "time_off": "Mon 12:00", "closure": "Tue 09:00", "opening": "Mon 08:30"}
