@@ -1,0 +1,19 @@
+# The index "by score" near a point walks in score order, one latitude range per score.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("clinics", "0005_merge_probation_free_consultation"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="clinic",
+            index=models.Index(
+                fields=["inspection_score", "latitude", "longitude", "network_status", "unit_x", "unit_y", "unit_z"],
+                name="clinic_score_box_idx",
+            ),
+        ),
+    ]
