@@ -133,13 +133,15 @@ def soonest_clinics(
     limit: int = 20,
     offset: int = 0,
     language: str | None = None,
+    area_ids: list[int] | None = None,
 ) -> list[tuple[int, datetime]]:
     """(clinic id, next available) of the clinics in ``clinics`` with the soonest times, soonest first.
 
     Walks the next openings in start order (index on discipline, start) and stops as soon as it has
     ``offset + limit`` distinct clinics, so the cost follows the page asked for, not how many clinics
     match. Clinics with nothing open (before ``before``, if given) are not in the answer (they go after,
-    sorted otherwise).
+    sorted otherwise). ``area_ids``: ids of ``clinics`` the caller already read (all of them, or more than
+    ``SMALL_AREA``), so they are not read again.
     """
     base = _next_openings(
         now=now, discipline=discipline, service_id=service_id, technique=technique, before=before, language=language
@@ -162,7 +164,9 @@ def soonest_clinics(
     # discipline, start) index): walking the whole country's rows in start order finds its few clinics' rows
     # only far down (a 5 km search in Markham read 100,000 rows for 8 clinics, 340 ms). Asking costs reading at
     # most SMALL_AREA + 1 ids of the area's index range, a millisecond or two where the area is dense.
-    ids = list(clinics.order_by().values_list("pk", flat=True)[: SMALL_AREA + 1])
+    ids = area_ids[: SMALL_AREA + 1] if area_ids is not None else []
+    if area_ids is None:
+        ids = list(clinics.order_by().values_list("pk", flat=True)[: SMALL_AREA + 1])
     if len(ids) <= SMALL_AREA:
         grouped = base.filter(clinic_id__in=ids).values("clinic_id").annotate(first=Min("start"))
         grouped = grouped.order_by("first", "clinic_id")
