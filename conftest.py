@@ -34,15 +34,18 @@ def _on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests (marker ``postgres`` or fixture ``postgres_only``) on another database:
-    in CI they are deselected here, because CI's PostgreSQL run executes them; elsewhere they skip."""
-    if not IN_CI or _on_postgres():
+    """PostgreSQL-only tests (marker ``postgres`` or fixture ``postgres_only``) on another database, and
+    SQLite-only ones (marker ``sqlite``) on PostgreSQL: in CI they are deselected here, because CI's other run
+    executes them; elsewhere they skip."""
+    if not IN_CI:
         return
+    on_postgres = _on_postgres()
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         wants_pg = item.get_closest_marker("postgres") or "postgres_only" in getattr(item, "fixturenames", ())
-        (drop if wants_pg else keep).append(item)
+        wants_sqlite = item.get_closest_marker("sqlite") is not None
+        (drop if (wants_pg and not on_postgres) or (wants_sqlite and on_postgres) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

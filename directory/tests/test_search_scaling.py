@@ -106,6 +106,7 @@ def _vm_steps(run) -> int:
     return steps[0]
 
 
+@pytest.mark.sqlite
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's virtual-machine steps")
 def test_by_score_reads_the_page_not_every_clinic_of_a_dense_circle():
     city = make_city()
