@@ -42,23 +42,13 @@ from directory.selectors import clinic_get
 from painhero.http import is_htmx
 from places.models import City
 from quality.models import ClinicRating, Review, ReviewReply
-from scheduling.cache import areas_changed, open_times_token
+from scheduling.cache import areas_changed, cache_tokens, open_times_token
 
 REFERENCE_KEY = "reference-version"
 
 
 def _token_key(clinic_id: int) -> str:
     return f"clinic-token:{clinic_id}"
-
-
-def cache_tokens(*keys: str) -> list[str]:
-    """The current token under each key, making one where there is none (never reusing an old one)."""
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
-    for key, token in missing.items():
-        if not cache.add(key, token, timeout=None):  # another process made one first: take theirs
-            missing[key] = cache.get(key) or token
-    return [found.get(key) or missing[key] for key in keys]
 
 
 def _replace(key: str) -> None:

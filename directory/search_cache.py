@@ -30,9 +30,9 @@ from django.db.models import Min
 
 from booking.models import Hold
 from clinics.geo import bounding_box
-from directory.page_cache import REFERENCE_KEY, cache_tokens
+from directory.page_cache import REFERENCE_KEY
 from directory.search import SearchParams
-from scheduling.cache import area_cells, area_tokens
+from scheduling.cache import area_cells, area_tokens, cache_tokens
 from scheduling.models import NextOpenTime
 
 # The widest circle whose answers are kept: 50 km touches at most 9 areas at Canadian latitudes.

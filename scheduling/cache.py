@@ -285,13 +285,21 @@ def open_times_token(clinic_id: int) -> str:
     A token lives in the shared cache; a write and a reader see the same one only if the cache is shared by
     every process (Redis), which is why the clinic-page cache is off without one (directory/page_cache.py).
     """
-    key = _open_times_key(clinic_id)
-    token = shared_cache.get(key)
-    if token is None:
-        token = uuid.uuid4().hex
+    (token,) = cache_tokens(_open_times_key(clinic_id))
+    return token
+
+
+def cache_tokens(*keys: str) -> list[str]:
+    """The current token under each key, in order, making one where there is none (never reusing an old one).
+
+    One read of the cache for all of them; the version tokens of the clinic pages and search answers are read here.
+    """
+    found = shared_cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    for key, token in missing.items():
         if not shared_cache.add(key, token, timeout=None):  # another process made one first: take theirs
-            token = shared_cache.get(key) or token
-    return str(token)
+            missing[key] = shared_cache.get(key) or token
+    return [str(found.get(key) or missing[key]) for key in keys]
 
 
 def open_times_changed(*, clinic_ids: Iterable[int]) -> None:
@@ -332,16 +340,8 @@ def _area_key(cell: Cell) -> str:
 
 
 def area_tokens(cells: Sequence[Cell]) -> list[str]:
-    """The current token of each cell, in order, made where there is none (never reusing an old one): one read."""
-    keys = [_area_key(cell) for cell in cells]
-    found = shared_cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            token = uuid.uuid4().hex
-            if not shared_cache.add(key, token, timeout=None):  # another process made one first: take theirs
-                token = shared_cache.get(key) or token
-            found[key] = token
-    return [str(found[key]) for key in keys]
+    """The current token of each cell, in order (``cache_tokens``: one read)."""
+    return cache_tokens(*(_area_key(cell) for cell in cells))
 
 
 def areas_changed(*, clinic_ids: Iterable[int]) -> None:
