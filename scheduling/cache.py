@@ -390,6 +390,35 @@ def next_open_times_top_up(*, now: datetime, batch: int = 200) -> int:
     return len(due)
 
 
+# Rows past their notice deleted per transaction: a short write, so on SQLite no booking waits behind it long.
+PRUNE_BATCH = 2000
+
+
+def next_open_times_prune(*, now: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Delete next openings whose notice has passed (``bookable_until < now``); rows deleted.
+
+    Such a row never counts again (reads filter ``bookable_until >= now``), but it stays until its clinic is next
+    recomputed (hours), and every soonest-first walk steps over it: the rows inside the country's notice window
+    grow with the network (at 50,000 clinics, 7,564 physiotherapy rows before the first bookable start, five
+    times 10,000's), so the walk did too. The worker deletes them every round (``refresh_availability``), in
+    transactions of at most ``batch`` rows read from the ``bookable_until`` index. On PostgreSQL rows a refresh
+    holds are skipped (``SKIP LOCKED``; that refresh deletes them itself), so the prune never waits on a writer
+    nor deadlocks with one.
+    """
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            dead = NextOpenTime.objects.filter(bookable_until__lt=now).order_by().values_list("pk", flat=True)
+            if connection.vendor == "postgresql":
+                dead = dead.select_for_update(skip_locked=True)
+            ids = list(dead[:batch])
+            if ids:
+                NextOpenTime.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+        if len(ids) < batch:
+            return deleted
+
+
 def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> int:
     """Recompute every clinic's next openings (demo data, a deploy); rows written."""
     ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))

@@ -250,7 +250,7 @@ class NextOpenTime(models.Model):
 
     Rebuilt per clinic by ``next_open_times_refresh``; a row stops counting at ``bookable_until`` (the
     minimum notice, or the day before when same-day booking is off; inclusive), so reads stay right as time
-    passes.
+    passes; the worker deletes rows past it (``next_open_times_prune``).
     """
 
     # The (clinic, discipline, start) index serves lookups by clinic: no separate one (fewer index writes).
@@ -280,6 +280,8 @@ class NextOpenTime(models.Model):
                 fields=["discipline", "start", "bookable_until", "clinic"], name="nextopening_discipline_start"
             ),
             models.Index(fields=["start", "bookable_until", "clinic"], name="nextopening_start"),
+            # The worker's prune (``cache.next_open_times_prune``) finds the rows past their notice here.
+            models.Index(fields=["bookable_until"], name="nextopening_until"),
         ]
 
     def __str__(self) -> str:

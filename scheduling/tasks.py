@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from scheduling.cache import next_open_times_refresh, next_open_times_top_up
+from scheduling.cache import next_open_times_prune, next_open_times_refresh, next_open_times_top_up
 
 
 @task()
@@ -15,4 +15,5 @@ def next_open_times_refresh_task(*, clinic_ids: list[int]) -> int:
 
 @task()
 def next_open_times_top_up_task() -> int:
+    next_open_times_prune(now=timezone.now())
     return next_open_times_top_up(now=timezone.now())
