@@ -181,7 +181,7 @@ def test_the_outbox_sweep_command_bin_serve_runs_delivers_what_no_task_did(world
 
 
 def test_the_outbox_sweep_command_repeats_every_n_seconds(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from notifications.management.commands import outbox_sweep as command
+    from notifications import rounds
 
     class Stop(Exception):
         pass
@@ -195,7 +195,7 @@ def test_the_outbox_sweep_command_repeats_every_n_seconds(world: World, monkeypa
             return
         raise Stop
 
-    monkeypatch.setattr(command.time, "sleep", nap)
+    monkeypatch.setattr(rounds.time, "sleep", nap)
     with pytest.raises(Stop):
         call_command("outbox_sweep", "--every", "60", verbosity=2)
     assert naps == [60, 60]

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from interop.polling import feeds_poll_due
+from notifications.rounds import RoundsCommand
 
 
-class Command(BaseCommand):
+class Command(RoundsCommand):
     help = "Import the clinics' saved SMART Scheduling Links feeds that are due (at most once a minute each)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: once and exit).")
-
-    def handle(self, *args: Any, every: int, **options: Any) -> None:
-        while True:
-            count = feeds_poll_due(now=timezone.now())
-            if count or options["verbosity"] > 1:
-                self.stdout.write(f"feeds: polled {count}")
-            if every <= 0:
-                return
-            time.sleep(every)
+    def one_round(self, **options: Any) -> tuple[int, str]:
+        count = feeds_poll_due(now=timezone.now())
+        return count, f"feeds: polled {count}"

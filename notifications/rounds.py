@@ -1,0 +1,49 @@
+"""``RoundsCommand``: a management command that does one round of work, once or every ``--every`` seconds.
+
+The workers ``bin/serve`` runs beside the task queue (the outbox sweep, the availability top-up, the SMART feed's
+publishing and polling) are each such a loop; the loop, its option and its connection handling live here once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+
+class RoundsCommand(BaseCommand):
+    """Subclasses implement ``one_round``; ``add_arguments`` adds ``--every`` (call ``super()`` when overriding)."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once and exit).")
+
+    def one_round(self, **options: Any) -> tuple[int, str]:
+        """Do one round; (how much was done, the line that says so). The line is printed when something was done,
+        or always at ``--verbosity 2``."""
+        raise NotImplementedError
+
+    def again_at_once(self, done: int, **options: Any) -> bool:
+        """Whether the next round starts without waiting (a full batch: more is waiting). Never, by default."""
+        return False
+
+    def handle(self, *args: Any, every: int, **options: Any) -> None:
+        while True:
+            done, line = self.one_round(**options)
+            if done or options["verbosity"] > 1:
+                self.stdout.write(line)
+            if every <= 0:
+                return
+            if not self.again_at_once(done, **options):
+                time.sleep(every)
+            _close_old_connections()
+
+
+def _close_old_connections() -> None:
+    """Close a connection broken while the loop slept (the database restarted) or past CONN_MAX_AGE, so the next
+    round opens a new one instead of failing on it for as long as the loop runs (what Django does between
+    requests). Never one inside a transaction: a caller's (a test's) is left alone."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
