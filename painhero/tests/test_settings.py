@@ -66,3 +66,34 @@ def test_a_database_url_of_an_unsupported_kind_is_refused():
     result = _django_check(DATABASE_URL="mysql://root@127.0.0.1/test")
     assert result.returncode != 0
     assert "DATABASE_URL must be a sqlite:/// or postgres:// URL" in result.stderr
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_sqlite_connections_read_the_database_file_through_mmap():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's setting")  # deselected in CI's PostgreSQL run (marker sqlite)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        (size,) = cursor.fetchone()
+        cursor.execute("PRAGMA journal_mode")
+        (journal,) = cursor.fetchone()
+    # 2 GiB asked; SQLite caps it at its build's SQLITE_MAX_MMAP_SIZE (just under 2 GiB in Python's).
+    assert size >= 1024 * 1024 * 1024
+    assert journal == "wal"
+
+
+def test_sqlite_mmap_size_is_configurable(tmp_path):
+    script = (
+        "import django; django.setup(); from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA mmap_size'); print(c.fetchone()[0])"
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SQLITE_MMAP_MB": "0"}
+    env["DJANGO_SETTINGS_MODULE"] = "painhero.settings"
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
