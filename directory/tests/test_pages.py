@@ -209,7 +209,7 @@ def test_search_costs_a_bounded_number_of_queries(client, toronto, django_assert
     next_open_times_refresh(clinic_ids=list(Clinic.objects.values_list("pk", flat=True)), now=NOW)
     # the search (up to three circles for the recommended order, the last one costed too, then the count, freshness
     # and next times) and the page's labels
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client.get("/search/", {"city": "toronto"})
     assert response.content.decode().count('class="result"') == 5
 
