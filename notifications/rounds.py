@@ -33,6 +33,9 @@ class RoundsCommand(BaseCommand):
             done, line = self.one_round(**options)
             if done or options["verbosity"] > 1:
                 self.stdout.write(line)
+                # At once, not when a buffer fills: under bin/serve or systemd stdout is a pipe, and a loop that
+                # does a little each minute would otherwise show nothing for hours.
+                self.stdout.flush()
             if every <= 0:
                 return
             if not self.again_at_once(done, **options):

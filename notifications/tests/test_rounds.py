@@ -55,6 +55,23 @@ def test_once_by_default_and_quiet_when_nothing_was_done() -> None:
     assert out.getvalue() == "did 2\n"
 
 
+class Flushes(StringIO):
+    """What a pipe's reader sees: only what was flushed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = ""
+
+    def flush(self) -> None:
+        self.seen = self.getvalue()
+
+
+def test_each_line_is_flushed_as_it_is_written() -> None:
+    out = Flushes()
+    call_command(Counting([2], stdout=out))
+    assert out.seen == "did 2\n"
+
+
 def test_every_n_seconds_and_at_once_while_more_is_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     out = StringIO()
     command = Counting([5, 4, 1, 0], stdout=out)
