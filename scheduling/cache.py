@@ -419,6 +419,12 @@ def next_open_times_prune(*, now: datetime, batch: int = PRUNE_BATCH) -> int:
             return deleted
 
 
+def next_open_times_round(*, now: datetime, batch: int = 200) -> tuple[int, int]:
+    """The worker's round (``refresh_availability``, ``next_open_times_top_up_task``): (rows pruned, clinics topped
+    up). Rows past their notice go first, so the top-up recomputes on a table without them."""
+    return next_open_times_prune(now=now), next_open_times_top_up(now=now, batch=batch)
+
+
 def refresh_all(*, now: datetime, chunk: int = 200, progress: bool = False) -> int:
     """Recompute every clinic's next openings (demo data, a deploy); rows written."""
     ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))

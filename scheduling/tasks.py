@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from scheduling.cache import next_open_times_prune, next_open_times_refresh, next_open_times_top_up
+from scheduling.cache import next_open_times_refresh, next_open_times_round
 
 
 @task()
@@ -15,5 +15,6 @@ def next_open_times_refresh_task(*, clinic_ids: list[int]) -> int:
 
 @task()
 def next_open_times_top_up_task() -> int:
-    next_open_times_prune(now=timezone.now())
-    return next_open_times_top_up(now=timezone.now())
+    """The worker's round as a task: prunes rows past their notice, then tops up; the clinics topped up."""
+    _pruned, topped_up = next_open_times_round(now=timezone.now())
+    return topped_up

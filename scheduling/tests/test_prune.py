@@ -103,3 +103,39 @@ def test_the_prune_skips_rows_a_refresh_holds_instead_of_waiting(postgres_only):
     assert deleted == dead - 1
     assert list(NextOpenTime.objects.filter(bookable_until__lt=LATER).values_list("pk", flat=True)) == [held.pk]
     assert cache.next_open_times_prune(now=LATER) == 1  # the next round takes it
+
+
+@pytest.mark.django_db
+def test_the_top_up_task_deletes_times_past_their_notice_too(time_machine):
+    from scheduling.tasks import next_open_times_top_up_task
+
+    clinic, _people, _service = make_open_clinic()
+    cache.next_open_times_refresh(clinic_ids=[clinic.pk], now=NOW)
+    assert _dead(LATER) > 0
+    time_machine.move_to(LATER, tick=False)
+
+    next_open_times_top_up_task.call()
+
+    assert _dead(LATER) == 0
+
+
+@pytest.mark.django_db
+def test_the_command_goes_again_at_once_while_a_full_batch_of_clinics_was_due(monkeypatch):
+    from notifications import rounds
+
+    for _ in range(2):
+        make_open_clinic()  # never computed: both due
+    naps: list[float] = []
+
+    class Stop(Exception):
+        pass
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        raise Stop
+
+    monkeypatch.setattr(rounds.time, "sleep", nap)
+    with pytest.raises(Stop):
+        call_command("refresh_availability", "--every", "60", "--batch", "1", verbosity=0)
+    assert naps == [60]  # two full rounds of one clinic without a pause, then an empty one and the sleep
+    assert NextOpenTime.objects.values("clinic").distinct().count() == 2
