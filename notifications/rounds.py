@@ -7,10 +7,19 @@ publishing and polling) are each such a loop; the loop, its option and its conne
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
+
+
+class Round(NamedTuple):
+    """What one round did: how much (``done``), the line that says so, and whether more is already waiting (a full
+    batch), so the next round starts without sleeping."""
+
+    done: int
+    line: str
+    more_waiting: bool = False
 
 
 class RoundsCommand(BaseCommand):
@@ -19,26 +28,21 @@ class RoundsCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds (0: run once and exit).")
 
-    def one_round(self, **options: Any) -> tuple[int, str]:
-        """Do one round; (how much was done, the line that says so). The line is printed when something was done,
-        or always at ``--verbosity 2``."""
+    def one_round(self, **options: Any) -> Round:
+        """Do one round. Its line is printed when something was done, or always at ``--verbosity 2``."""
         raise NotImplementedError
-
-    def again_at_once(self, done: int, **options: Any) -> bool:
-        """Whether the next round starts without waiting (a full batch: more is waiting). Never, by default."""
-        return False
 
     def handle(self, *args: Any, every: int, **options: Any) -> None:
         while True:
-            done, line = self.one_round(**options)
-            if done or options["verbosity"] > 1:
-                self.stdout.write(line)
+            done = self.one_round(**options)
+            if done.done or options["verbosity"] > 1:
+                self.stdout.write(done.line)
                 # At once, not when a buffer fills: under bin/serve or systemd stdout is a pipe, and a loop that
                 # does a little each minute would otherwise show nothing for hours.
                 self.stdout.flush()
             if every <= 0:
                 return
-            if not self.again_at_once(done, **options):
+            if not done.more_waiting:
                 time.sleep(every)
             _close_old_connections()
 

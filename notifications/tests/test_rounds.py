@@ -24,13 +24,10 @@ class Counting(rounds.RoundsCommand):
         self.work = work
         self.rounds = 0
 
-    def one_round(self, **options: Any) -> tuple[int, str]:
+    def one_round(self, **options: Any) -> rounds.Round:
         done = self.work[self.rounds]
         self.rounds += 1
-        return done, f"did {done}"
-
-    def again_at_once(self, done: int, **options: Any) -> bool:
-        return done >= 3
+        return rounds.Round(done, f"did {done}", more_waiting=done >= 3)
 
 
 def _sleeps_until(monkeypatch: pytest.MonkeyPatch, command: Counting) -> list[float]:

@@ -7,12 +7,12 @@ from typing import Any
 from django.utils import timezone
 
 from interop.polling import feeds_poll_due
-from notifications.rounds import RoundsCommand
+from notifications.rounds import Round, RoundsCommand
 
 
 class Command(RoundsCommand):
     help = "Import the clinics' saved SMART Scheduling Links feeds that are due (at most once a minute each)."
 
-    def one_round(self, **options: Any) -> tuple[int, str]:
+    def one_round(self, **options: Any) -> Round:
         count = feeds_poll_due(now=timezone.now())
-        return count, f"feeds: polled {count}"
+        return Round(count, f"feeds: polled {count}")

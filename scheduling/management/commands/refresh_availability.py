@@ -8,12 +8,11 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from notifications.rounds import RoundsCommand
-from scheduling.cache import next_open_times_prune, next_open_times_top_up, refresh_all
+from notifications.rounds import Round, RoundsCommand
+from scheduling.cache import next_open_times_round, refresh_all
 
 
 class Command(RoundsCommand):
-    topped_up = 0
     help = (
         "Recompute the next openings of clinics whose cached times are running out or old (time passing, "
         "lapsed holds), and of clinics never computed; delete cached times whose notice has passed. --all recomputes "
@@ -32,12 +31,10 @@ class Command(RoundsCommand):
             return
         super().handle(*args, **options)
 
-    def one_round(self, **options: Any) -> tuple[int, str]:
-        # Rows past their notice first: the top-up then recomputes on a table without them.
-        pruned = next_open_times_prune(now=timezone.now())
-        count = self.topped_up = next_open_times_top_up(now=timezone.now(), batch=options["batch"])
-        return count + pruned, f"availability: topped up {count} clinics, deleted {pruned} times past their notice"
-
-    def again_at_once(self, done: int, **options: Any) -> bool:
-        # A full batch means more are waiting: go again at once.
-        return self.topped_up >= options["batch"]
+    def one_round(self, **options: Any) -> Round:
+        pruned, count = next_open_times_round(now=timezone.now(), batch=options["batch"])
+        return Round(
+            count + pruned,
+            f"availability: topped up {count} clinics, deleted {pruned} times past their notice",
+            more_waiting=count >= options["batch"],  # a full batch: more clinics are due
+        )
