@@ -20,7 +20,7 @@ from booking.models import Appointment, AppointmentSource, AppointmentStatus
 from clinics.models import Clinic, OpeningHours, Practitioner, Service
 from scheduling import engine
 from scheduling.bulk import rows_insert
-from scheduling.cache import NEXT_OPEN_TIME_COLUMNS, next_open_times_compute
+from scheduling.cache import NEXT_OPEN_TIME_COLUMNS, OPEN_DAY_COLUMNS, next_open_times_compute, open_days_compute
 from scheduling.engine import WeeklyBlock
 from scheduling.loading import ClinicInputs
 from scheduling.models import (
@@ -29,6 +29,7 @@ from scheduling.models import (
     BookingRules,
     ClinicClosure,
     NextOpenTime,
+    OpenDay,
     PostedOpening,
     TimeOff,
     TimeOffKind,
@@ -71,7 +72,9 @@ def schedules_generate(*, clinic_ids: list[int], seed: int, progress: bool = Fal
 
 
 def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> None:
-    clinics = list(Clinic.objects.filter(pk__in=ids).order_by("pk").only("pk", "time_zone", "province"))
+    clinics = list(
+        Clinic.objects.filter(pk__in=ids).order_by("pk").only("pk", "time_zone", "province", "latitude", "longitude")
+    )
     # Practitioners work within the clinic's posted hours (the engine would cut anything outside them).
     posted: dict[int, list[engine.PostedHours]] = defaultdict(list)
     for clinic_id, weekday, opens, closes in OpeningHours.objects.filter(clinic_id__in=ids).values_list(
@@ -244,7 +247,9 @@ def _chunk_generate(*, ids: list[int], rng: random.Random, now: datetime) -> Non
     )
     next_rows, states = next_open_times_compute(inputs=inputs, now=now)
     NextOpenTime.objects.filter(clinic_id__in=ids).delete()  # none, unless these clinics had schedules already
+    OpenDay.objects.filter(clinic_id__in=ids).delete()
     rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, next_rows)
+    rows_insert(OpenDay, OPEN_DAY_COLUMNS, open_days_compute(rows=next_rows, clinics=clinics))
     AvailabilityState.objects.bulk_create(
         states,
         batch_size=2000,

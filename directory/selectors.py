@@ -46,6 +46,7 @@ from scheduling.search import (
     next_available_subquery,
     next_times_and_services,
     open_before_exists,
+    open_today_clinics,
     soonest_clinics,
     stale_clinic_ids,
 )
@@ -89,15 +90,22 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     clinics = matching if center is None else clinics_within(matching, center=center, radius_km=params.radius_km)
     offset = (params.page - 1) * params.page_size
     count: int | None = None
+    # "Available today" around a point: its matches (up to the cap) from the practitioners' open days.
+    today = _open_today(params, center=center, now=now, day_ends=day_ends)
     if params.sort == "soonest":
         # The matches' first ids, up to the cap: both the count and, when they are few, the small area the
         # walk answers from its clinics' own rows (reading them twice, up to 501 then up to 1,001, tested each
         # clinic's filters twice). With "today", their zones too: only a match can be on the page, so only
         # the matches' zones bound the walk (not every clinic of the circle, read for its zone alone).
-        read = _first_matches(clinics, with_zone=day_ends is not None)
+        latest: datetime | None
+        if today is not None:
+            read: list[tuple[Any, ...]] = [(pk,) for pk, _end in today]
+            latest = _today_walk_bound(today, day_ends=day_ends)
+        else:
+            read = _first_matches(clinics, with_zone=day_ends is not None)
+            zones = _zones_of(read, wanted=offset + params.page_size, params=params, city_id=city_id, center=center)
+            latest = _latest_day_end(day_ends, zones=zones)
         count = len(read)
-        zones = _zones_of(read, wanted=offset + params.page_size, params=params, city_id=city_id, center=center)
-        latest = _latest_day_end(day_ends, zones=zones)
         ids = _soonest_ids(
             params,
             clinics,
@@ -116,6 +124,8 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     else:
         ordered = _ordered(clinics, sort=params.sort, has_point=center is not None)
         ids = list(ordered.values_list("pk", flat=True)[offset : offset + params.page_size])
+    if count is None and today is not None:
+        count = len(today)
     if count is None:
         # Counted apart, and only up to the cap: a window over every match cost more than the page.
         count = clinics.order_by()[: COUNT_CAP + 1].count()
@@ -242,6 +252,45 @@ def _first_matches(clinics: QuerySet[Clinic], *, with_zone: bool) -> list[tuple[
     as the count needs, and more than ``SMALL_AREA`` (all of them when fewer)."""
     fields = ("pk", "time_zone") if with_zone else ("pk",)
     return list(clinics.order_by().values_list(*fields)[: COUNT_CAP + 1])
+
+
+def _open_today(
+    params: SearchParams,
+    *,
+    center: tuple[float, float] | None,
+    now: datetime,
+    day_ends: dict[datetime, list[str]] | None,
+) -> list[tuple[int, datetime]] | None:
+    """(id, end of its today) of the first ``COUNT_CAP + 1`` matches of an "available today" search around a point,
+    from the practitioners' open days (``open_today_clinics``), so its count does not grow with the circle.
+
+    None where the open days cannot answer and the next openings are asked instead: a technique or a language
+    (the open days know only a discipline), a city's own clinics (no circle), or a second availability filter.
+    """
+    if day_ends is None or center is None or params.in_city or params.technique or params.language:
+        return None
+    if params.within_days:
+        return None
+    return open_today_clinics(
+        clinics=_filtered(params, Clinic.objects.in_network()),
+        center=center,
+        radius_km=params.radius_km,
+        discipline=params.discipline,
+        day_ends=day_ends,
+        now=now,
+        limit=COUNT_CAP + 1,
+    )
+
+
+def _today_walk_bound(today: list[tuple[int, datetime]], *, day_ends: dict[datetime, list[str]] | None) -> datetime:
+    """What bounds the soonest walk of an "available today" search answered from the open days: the latest end of
+    today among its matches when it read them all; past the cap, the latest anywhere (as ``_zones_of`` says)."""
+    assert day_ends  # noqa: S101 (narrowing: only a "today" search has matches from the open days)
+    if not today:
+        return min(day_ends)  # nothing to walk for
+    if len(today) <= COUNT_CAP:
+        return max(end for _pk, end in today)
+    return max(day_ends)
 
 
 def _zones_of(

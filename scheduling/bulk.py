@@ -53,7 +53,9 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     others = [
         f
         for f in meta.concrete_fields
-        if f.attname not in columns and not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField))
+        if f.attname not in columns
+        and not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField))
+        and not f.generated  # the database computes it
     ]
     now = timezone.now()
     fillers: list[Callable[[], Any]] = []

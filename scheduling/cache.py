@@ -12,20 +12,22 @@ import logging
 import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 
+from clinics.geo import unit_vector
 from clinics.models import Clinic, Practitioner
 from scheduling import engine
 from scheduling.bulk import rows_insert
 from scheduling.loading import ClinicInputs, clinic_inputs_load
 from scheduling.locking import LOCK_TIMEOUT_MS, practitioner_lock
-from scheduling.models import AvailabilityState, NextOpenTime
+from scheduling.models import AvailabilityState, NextOpenTime, OpenDay
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +75,68 @@ def next_open_times_refresh(
         rows, states = _compute(clinics=clinics, now=now, practitioner_ids=narrow)
         if narrow is None:
             NextOpenTime.objects.filter(clinic_id__in=clinic_ids).delete()
-            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
-            _states_save(states)
+            OpenDay.objects.filter(clinic_id__in=clinic_ids).delete()
         else:
             NextOpenTime.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
-            rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
+            OpenDay.objects.filter(clinic_id__in=clinic_ids, practitioner_id__in=narrow).delete()
+        rows_insert(NextOpenTime, NEXT_OPEN_TIME_COLUMNS, rows)
+        rows_insert(OpenDay, OPEN_DAY_COLUMNS, open_days_compute(rows=rows, clinics=clinics))
+        if narrow is None:
+            _states_save(states)
+        else:
             _states_lower(states)
     return len(rows)
+
+
+OPEN_DAY_COLUMNS = (
+    "practitioner_id",
+    "clinic_id",
+    "discipline",
+    "day_end",
+    "last_until",
+    "latitude",
+    "longitude",
+    "unit_x",
+    "unit_y",
+    "unit_z",
+)
+
+
+def open_days_compute(*, rows: Iterable[Row], clinics: Iterable[Clinic]) -> list[Row]:
+    """The ``OpenDay`` rows (``OPEN_DAY_COLUMNS``) of next-opening rows (``NEXT_OPEN_TIME_COLUMNS``) of ``clinics``:
+    per practitioner, discipline and day of the clinic's calendar, that day's end and its latest bookable moment.
+
+    Every writer of next openings writes these from the same rows in the same transaction, for the same
+    practitioners, so the two never disagree; a practitioner's refresh writes only its own (no other refresh
+    writes them: no lost update when two of one clinic's practitioners refresh side by side).
+    """
+    where = {
+        clinic.pk: (
+            ZoneInfo(clinic.time_zone),
+            (clinic.latitude, clinic.longitude, *unit_vector(clinic.latitude, clinic.longitude)),
+        )
+        for clinic in clinics
+    }
+    latest: dict[tuple[int, int, str, datetime], datetime] = {}
+    ends: dict[tuple[int, date], datetime] = {}
+    for clinic_id, practitioner_id, _service_id, discipline, start, _end, until, *_rest in rows:
+        zone = where[clinic_id][0]
+        day = start.astimezone(zone).date()
+        day_end = ends.get((clinic_id, day))
+        if day_end is None:
+            day_end = ends[(clinic_id, day)] = day_end_of(day, zone)
+        key = (practitioner_id, clinic_id, discipline, day_end)
+        if key not in latest or until > latest[key]:
+            latest[key] = until
+    return [
+        (practitioner_id, clinic_id, discipline, day_end, until, *where[clinic_id][1])
+        for (practitioner_id, clinic_id, discipline, day_end), until in latest.items()
+    ]
+
+
+def day_end_of(day: date, zone: ZoneInfo) -> datetime:
+    """When ``day`` ends in ``zone``: the next midnight on its wall clock, as a UTC instant."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
 
 
 def _refresh_lock(*, clinic_ids: list[int], practitioner_ids: list[int] | None, timeout_set: bool) -> None:

@@ -5,8 +5,9 @@ The reads for one clinic or practitioner (open times, rules) are in ``scheduling
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    FloatField,
     Min,
     OuterRef,
     QuerySet,
@@ -24,11 +26,12 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
+from clinics.geo import EARTH_RADIUS_KM, bounding_box, clinics_within, unit_vector
 from clinics.models import Clinic, Discipline, Service, ServiceKind
-from scheduling.models import AvailabilityState, NextOpenTime
+from scheduling.models import AvailabilityState, NextOpenTime, OpenDay
 from scheduling.selectors import OpenTime
 
 # How many precomputed rows "soonest first" walks before it groups instead.
@@ -204,6 +207,49 @@ def soonest_clinics(
         grouped = checked().values("clinic_id").annotate(first=Min("start")).order_by("first", "clinic_id")
         return [(row["clinic_id"], row["first"]) for row in grouped[offset:wanted]]
     return [(pk, _aware(start)) for pk, start in list(found.items())[offset:wanted]]
+
+
+def open_today_clinics(
+    *,
+    clinics: QuerySet[Clinic],
+    center: tuple[float, float],
+    radius_km: float,
+    discipline: str | None,
+    day_ends: Iterable[datetime],
+    now: datetime,
+    limit: int,
+) -> list[tuple[int, datetime]]:
+    """(clinic id, end of its today) of up to ``limit`` of ``clinics`` within ``radius_km`` of ``center`` that have
+    an open time today on their own clock (of ``discipline``, if given), in no particular order; one query.
+
+    ``day_ends`` are the instants today ends in the zones clinics are in. Read from the practitioners' open days
+    (``OpenDay``): one range of the ``openday_box`` index per discipline, each entry tested there (the day's
+    end, the box, the notice, the circle); only the entries that pass have their clinic looked up, for
+    ``clinics``' own filters and place. Asking the next openings instead looks into every clinic of the circle
+    until ``limit`` pass, and at 50,000 clinics a dense circle holds five times as many clinics as at 10,000.
+    For what the open days do not hold (a technique, a language) the caller asks the next openings.
+    """
+    south, west, north, east = bounding_box(center[0], center[1], radius_km)
+    x, y, z = unit_vector(*center)
+    table = connection.ops.quote_name(OpenDay._meta.db_table)
+    # Qualified: the clinic's own circle test in the EXISTS below names the same columns unqualified.
+    terms = " + ".join(f'({table}."{axis}" - %s) * ({table}."{axis}" - %s)' for axis in ("unit_x", "unit_y", "unit_z"))
+    hav = RawSQL(f"({terms}) / 4", (x, x, y, y, z, z), output_field=FloatField())  # noqa: S611 (names; values are parameters)
+    days = OpenDay.objects.filter(
+        discipline__in=[discipline] if discipline else list(Discipline.values),
+        day_end__in=sorted(set(day_ends)),
+        latitude__gte=south,
+        latitude__lte=north,
+        longitude__gte=west,
+        longitude__lte=east,
+        last_until__gte=now,
+    )
+    days = days.annotate(day_hav=hav).filter(day_hav__lte=math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2)
+    days = days.filter(
+        Exists(clinics_within(clinics, center=center, radius_km=radius_km).filter(pk=OuterRef("clinic_id")))
+    )
+    rows = days.order_by().values_list("clinic_id", "day_end").distinct()[:limit]
+    return [(clinic_id, _aware(day_end)) for clinic_id, day_end in rows]
 
 
 def _reads_rows_lazily() -> bool:
