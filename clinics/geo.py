@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import cast
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import FloatField
@@ -57,17 +58,27 @@ def clinics_within(clinics: QuerySet[Clinic], *, center: tuple[float, float], ra
     arithmetic on the clinic's stored ``unit_x/y/z``, so the database filters and orders by it. The arcsine and
     square root that turn it into kilometres are left to Python (``distance_from_haversine``).
     """
-    lat, lng = center
-    south, west, north, east = bounding_box(lat, lng, radius_km)
+    south, west, north, east = bounding_box(center[0], center[1], radius_km)
     clinics = cast(ClinicQuerySet, clinics).within_box(south=south, west=west, north=north, east=east)
+    # The columns are unqualified: no other table a clinic query joins has them (inside a subquery they name
+    # the subquery's own clinic).
+    return clinics.annotate(hav=haversine_sql(center)).filter(hav__lte=haversine_limit(radius_km))
+
+
+def haversine_sql(center: tuple[float, float], *, table: str | None = None) -> RawSQL:
+    """SQL for the haversine of the angle between ``center`` and the row's ``unit_x/y/z`` (see ``clinics_within``).
+
+    Any table storing a place as those three columns can be tested with it (the practitioners' open days keep
+    a copy of their clinic's); ``table`` qualifies the columns where a query joins another table that has them.
+    """
     # Written as SQL: built from expressions, this one annotation cost a search more to compile than the
-    # database spent evaluating it. The columns are unqualified: no other table a clinic query joins has them.
-    x, y, z = unit_vector(lat, lng)
-    hav = RawSQL(
-        '(("unit_x" - %s) * ("unit_x" - %s) + ("unit_y" - %s) * ("unit_y" - %s)'
-        ' + ("unit_z" - %s) * ("unit_z" - %s)) / 4',
-        (x, x, y, y, z, z),
-        output_field=FloatField(),
-    )
-    limit = math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2
-    return clinics.annotate(hav=hav).filter(hav__lte=limit)
+    # database spent evaluating it.
+    prefix = f"{connection.ops.quote_name(table)}." if table else ""
+    terms = " + ".join(f'({prefix}"{axis}" - %s) * ({prefix}"{axis}" - %s)' for axis in ("unit_x", "unit_y", "unit_z"))
+    x, y, z = unit_vector(*center)
+    return RawSQL(f"({terms}) / 4", (x, x, y, y, z, z), output_field=FloatField())  # noqa: S611 (names; values are parameters)
+
+
+def haversine_limit(radius_km: float) -> float:
+    """The largest haversine (``sin²(θ/2)``) of a point within ``radius_km``."""
+    return math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2

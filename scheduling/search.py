@@ -5,7 +5,6 @@ The reads for one clinic or practitioner (open times, rules) are in ``scheduling
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    FloatField,
     Min,
     OuterRef,
     QuerySet,
@@ -26,10 +24,10 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
-from clinics.geo import EARTH_RADIUS_KM, bounding_box, clinics_within, unit_vector
+from clinics.geo import bounding_box, clinics_within, haversine_limit, haversine_sql
 from clinics.models import Clinic, Discipline, Service, ServiceKind
 from scheduling.models import AvailabilityState, NextOpenTime, OpenDay
 from scheduling.selectors import OpenTime
@@ -230,11 +228,8 @@ def open_today_clinics(
     For what the open days do not hold (a technique, a language) the caller asks the next openings.
     """
     south, west, north, east = bounding_box(center[0], center[1], radius_km)
-    x, y, z = unit_vector(*center)
-    table = connection.ops.quote_name(OpenDay._meta.db_table)
     # Qualified: the clinic's own circle test in the EXISTS below names the same columns unqualified.
-    terms = " + ".join(f'({table}."{axis}" - %s) * ({table}."{axis}" - %s)' for axis in ("unit_x", "unit_y", "unit_z"))
-    hav = RawSQL(f"({terms}) / 4", (x, x, y, y, z, z), output_field=FloatField())  # noqa: S611 (names; values are parameters)
+    hav = haversine_sql(center, table=OpenDay._meta.db_table)
     days = OpenDay.objects.filter(
         discipline__in=[discipline] if discipline else list(Discipline.values),
         day_end__in=sorted(set(day_ends)),
@@ -244,7 +239,7 @@ def open_today_clinics(
         longitude__lte=east,
         last_until__gte=now,
     )
-    days = days.annotate(day_hav=hav).filter(day_hav__lte=math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2)
+    days = days.annotate(day_hav=hav).filter(day_hav__lte=haversine_limit(radius_km))
     days = days.filter(
         Exists(clinics_within(clinics, center=center, radius_km=radius_km).filter(pk=OuterRef("clinic_id")))
     )
