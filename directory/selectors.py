@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +41,7 @@ from directory.search import (
     SortOrder,
 )
 from places.models import City
-from scheduling.cache import next_open_times_refresh
+from scheduling.cache import day_end_of, next_open_times_refresh
 from scheduling.search import (
     next_available_subquery,
     next_times_and_services,
@@ -82,7 +82,8 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     """
     city_id, center = _center(params)
     day_ends = _day_ends(now) if params.available == "today" else None
-    matching = _available(params, _filtered(params, Clinic.objects.in_network()), now=now, day_ends=day_ends)
+    filtered = _filtered(params, Clinic.objects.in_network())
+    matching = _available(params, filtered, now=now, day_ends=day_ends)
     if params.in_city:
         # The municipality's own clinics, whatever their distance; a radius would only order them.
         matching = matching.filter(city_id=city_id) if city_id is not None else matching.none()
@@ -91,7 +92,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
     offset = (params.page - 1) * params.page_size
     count: int | None = None
     # "Available today" around a point: its matches (up to the cap) from the practitioners' open days.
-    today = _open_today(params, center=center, now=now, day_ends=day_ends)
+    today = _open_today(params, filtered, center=center, now=now, day_ends=day_ends)
     if params.sort == "soonest":
         # The matches' first ids, up to the cap: both the count and, when they are few, the small area the
         # walk answers from its clinics' own rows (reading them twice, up to 501 then up to 1,001, tested each
@@ -256,6 +257,7 @@ def _first_matches(clinics: QuerySet[Clinic], *, with_zone: bool) -> list[tuple[
 
 def _open_today(
     params: SearchParams,
+    filtered: QuerySet[Clinic],
     *,
     center: tuple[float, float] | None,
     now: datetime,
@@ -263,16 +265,16 @@ def _open_today(
 ) -> list[tuple[int, datetime]] | None:
     """(id, end of its today) of the first ``COUNT_CAP + 1`` matches of an "available today" search around a point,
     from the practitioners' open days (``open_today_clinics``), so its count does not grow with the circle.
+    ``filtered`` are the network's clinics that pass the search's own filters (``_filtered``).
 
     None where the open days cannot answer and the next openings are asked instead: a technique or a language
     (the open days know only a discipline), a city's own clinics (no circle), or a second availability filter.
     """
-    if day_ends is None or center is None or params.in_city or params.technique or params.language:
-        return None
-    if params.within_days:
+    asks_more = params.in_city or params.technique or params.language or params.within_days
+    if day_ends is None or center is None or asks_more:
         return None
     return open_today_clinics(
-        clinics=_filtered(params, Clinic.objects.in_network()),
+        clinics=filtered,
         center=center,
         radius_km=params.radius_km,
         discipline=params.discipline,
@@ -467,9 +469,9 @@ def _area(params: SearchParams, *, city_id: int | None, center: tuple[float, flo
 
 
 def _day_end(now: datetime, zone_name: str) -> datetime:
+    # The same midnight the open days are stored under (``OpenDay.day_end``): one function makes both.
     zone = ZoneInfo(zone_name)
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time.min, tzinfo=zone)
+    return day_end_of(now.astimezone(zone).date(), zone)
 
 
 def _center(params: SearchParams) -> tuple[int | None, tuple[float, float] | None]:
