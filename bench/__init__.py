@@ -1,7 +1,7 @@
 """``make bench``: time the hot paths on generated networks of a given size.
 
 ``python -m bench [--sizes 10000,50000] [--only search,availability] [--rebuild] [--practitioners 1000]
-[--http-port PORT]``
+[--http-port PORT] [--one-pass]``
 
 Topics: ``availability``, ``search`` (compared across sizes: p95 at the largest / the smallest),
 ``bigclinic`` (a 1,000-practitioner clinic: the availability API, refusals, 20 simultaneous requests,
@@ -14,7 +14,9 @@ network, Slots timed on 100 clinics and scaled, or all with BENCH_FEED_ALL=1) an
 For each size the runner makes (once, then reuses) a database holding
 ``manage.py demo --clinics N --seed 1``, copies it to a scratch database so a
 benchmark that writes (booking) never changes the cached one, and runs every
-``bench/bench_<topic>.py`` in a subprocess pointed at the copy. Each module has::
+``bench/bench_<topic>.py`` in a subprocess pointed at the copy. The compared topics then run a second time,
+the sizes in reverse order (10k, 50k, 50k, 10k), and their ratios are of both passes' samples, so that a machine
+getting busier or quieter during the run weighs on both sizes alike (``--one-pass`` skips it). Each module has::
 
     def run(*, clinics: int) -> list[dict]:
         # Django is set up; the database holds a demo network of `clinics` clinics.

@@ -113,6 +113,32 @@ def test_size_ratios_pair_figures_by_key_across_sizes():
     assert ratio["ratio"] == pytest.approx(1.3)
 
 
+def test_the_second_pass_adds_its_samples_to_the_figure_of_the_same_key():
+    from bench.__main__ import pooled
+
+    first: dict[str, list[dict[str, Any]]] = {
+        "search": [
+            {"label": "soonest (120 found)", "key": "soonest", "samples_ms": [10.0, 11.0]},
+            {"label": "not measured again", "samples_ms": [4.0]},
+            {"label": "(wall time of this module)", "value": "30.0 s"},
+        ],
+        "booking": [{"label": "book", "samples_ms": [5.0]}],
+    }
+    second: dict[str, list[dict[str, Any]]] = {
+        "search": [
+            {"label": "soonest (121 found)", "key": "soonest", "samples_ms": [30.0]},
+            {"label": "(wall time of this module)", "value": "31.0 s"},
+        ]
+    }
+    merged = pooled(first, second)
+    assert merged["search"][0]["samples_ms"] == [10.0, 11.0, 30.0]
+    assert merged["search"][0]["label"] == "soonest (120 found)"
+    assert merged["search"][1]["samples_ms"] == [4.0]
+    assert merged["search"][2] == {"label": "(wall time of this module)", "value": "30.0 s"}
+    assert merged["booking"] == first["booking"]
+    assert first["search"][0]["samples_ms"] == [10.0, 11.0]  # the first pass's figures are left as they were
+
+
 def test_the_runner_knows_the_bigclinic_parts():
     from bench.__main__ import BIGCLINIC_PARTS
     from bench.bench_bigclinic import PARTS
