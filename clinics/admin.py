@@ -3,9 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinics.hooks import catalogue_changed
 from clinics.models import WEEKDAYS, Clinic, Insurer, Language, OpeningHours, Practitioner, Service, Technique
 
 
@@ -86,6 +89,16 @@ class ClinicAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Clinic, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The next openings and open days carry the clinic's place, and its days are cut on its clock: a move or a
+        # new zone has them recomputed (after this save commits), or the clinic would be searched for where it was.
+        if change and PLACE_FIELDS & set(form.changed_data):
+            catalogue_changed(clinic_ids=[obj.pk], now=timezone.now())
+
+
+PLACE_FIELDS = {"latitude", "longitude", "time_zone"}
 
 
 @admin.register(Practitioner)

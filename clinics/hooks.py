@@ -1,5 +1,8 @@
 """What the apps above clinics must do when a clinic's catalogue changes, without clinics importing them.
 
+The catalogue is what a clinic's open times are computed from and carry: its practitioners and services, and its
+place and time zone (the next openings keep a copy of the place; days are cut on the clinic's clock).
+
 clinics sits below scheduling (scheduling's models point at clinics' models), yet a practitioner or service
 created, changed or retired moves the clinic's open times, and scheduling's precomputed next open times must
 follow in the same transaction. So scheduling registers its refresh here once, in ``SchedulingConfig.ready()``,

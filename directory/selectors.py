@@ -115,6 +115,7 @@ def clinic_search(*, params: SearchParams, now: datetime) -> SearchPage:
             has_point=center is not None,
             day_end=latest,
             area_ids=[row[0] for row in read],
+            box=None if center is None else bounding_box(center[0], center[1], params.radius_km),
         )
     elif params.sort == "distance" and center is not None:
         ids = _nearest_ids(matching, center=center, radius_km=params.radius_km, offset=offset, size=params.page_size)
@@ -351,11 +352,13 @@ def _soonest_ids(
     has_point: bool,
     day_end: datetime | None = None,
     area_ids: list[int] | None = None,
+    box: tuple[float, float, float, float] | None = None,
 ) -> list[int]:
     """A page of ``clinics`` soonest available first; those with nothing open follow, nearest (or best) first.
 
     The clinics with open times come from walking the next openings in start order (``soonest_clinics``),
-    so the cost follows the page, not the number of clinics in the area.
+    so the cost follows the page, not the number of clinics in the area. ``box`` holds every one of ``clinics``
+    (the circle's): the walk passes over the rows outside it in its index.
     """
     size = params.page_size
     # With an availability filter a clinic passes only with a time before its bound, so the walk can stop
@@ -375,6 +378,7 @@ def _soonest_ids(
         limit=size,
         offset=offset,
         area_ids=area_ids,
+        box=box,
     )
     ids = [pk for pk, _start in found]
     if len(ids) == size or params.available or params.within_days:

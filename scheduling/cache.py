@@ -198,6 +198,8 @@ NEXT_OPEN_TIME_COLUMNS = (
     "bookable_until",
     "rank",
     "computed_at",
+    "latitude",
+    "longitude",
 )
 
 
@@ -247,10 +249,24 @@ def next_open_times_compute(
     rows: list[Row] = []
     fresh_until = dict.fromkeys(inputs, now + MAX_AGE)
     for (clinic_id, pid, service_id, discipline, rules), times in found.items():
-        zone = inputs[clinic_id].zone
+        zone, clinic = inputs[clinic_id].zone, inputs[clinic_id].clinic
         for rank, (a, b) in enumerate(times, start=1):
             until = engine.bookable_until(rules=rules, slot_start=a, zone=zone)
-            rows.append((clinic_id, pid, service_id, discipline, _utc(a), _utc(b), _utc(until), rank, now))
+            rows.append(
+                (
+                    clinic_id,
+                    pid,
+                    service_id,
+                    discipline,
+                    _utc(a),
+                    _utc(b),
+                    _utc(until),
+                    rank,
+                    now,
+                    clinic.latitude,
+                    clinic.longitude,
+                )
+            )
             if len(times) >= NEXT_OPEN_TIMES_KEPT and rank == len(times) - TOP_UP_WHEN_LEFT + 1:
                 fresh_until[clinic_id] = min(fresh_until[clinic_id], _utc(until))
     for item in inputs.values():

@@ -263,6 +263,11 @@ class NextOpenTime(models.Model):
     bookable_until = models.DateTimeField()
     rank = models.PositiveSmallIntegerField()
     computed_at = models.DateTimeField()
+    # The clinic's place, copied when the row is written (and rewritten when the clinic moves: ``cache``'s
+    # refresh, which the admin asks for), so the soonest walk tests the search's box inside its index and looks
+    # up only the clinics inside it. At night in Toronto the walk passes the whole country's evening first.
+    latitude = models.FloatField()
+    longitude = models.FloatField()
 
     class Meta:
         verbose_name = _("next open time")
@@ -275,11 +280,14 @@ class NextOpenTime(models.Model):
                 fields=["clinic", "discipline", "start", "bookable_until"], name="nextopening_clinic_disc_until"
             ),
             # For "soonest first" across many clinics: walk starts in order, stop after a page of clinics.
-            # (covering: the walk reads no table rows)
+            # (covering: the walk reads no table rows; a row outside the search's box is passed over in the index)
             models.Index(
-                fields=["discipline", "start", "bookable_until", "clinic"], name="nextopening_discipline_start"
+                fields=["discipline", "start", "bookable_until", "clinic", "latitude", "longitude"],
+                name="nextopening_discipline_start",
             ),
-            models.Index(fields=["start", "bookable_until", "clinic"], name="nextopening_start"),
+            models.Index(
+                fields=["start", "bookable_until", "clinic", "latitude", "longitude"], name="nextopening_start"
+            ),
             # The worker's prune (``cache.next_open_times_prune``) finds the rows past their notice here.
             models.Index(fields=["bookable_until"], name="nextopening_until"),
         ]

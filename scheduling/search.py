@@ -135,6 +135,7 @@ def soonest_clinics(
     offset: int = 0,
     language: str | None = None,
     area_ids: list[int] | None = None,
+    box: tuple[float, float, float, float] | None = None,
 ) -> list[tuple[int, datetime]]:
     """(clinic id, next available) of the clinics in ``clinics`` with the soonest times, soonest first.
 
@@ -142,16 +143,22 @@ def soonest_clinics(
     ``offset + limit`` distinct clinics, so the cost follows the page asked for, not how many clinics
     match. Clinics with nothing open (before ``before``, if given) are not in the answer (they go after,
     sorted otherwise). ``area_ids``: ids of ``clinics`` the caller already read (all of them, or more than
-    ``SMALL_AREA``), so they are not read again.
+    ``SMALL_AREA``), so they are not read again. ``box``: (south, west, north, east) holding every one of
+    ``clinics``; the walk tests it on each row's copy of its clinic's place, in the index, so the rows of clinics
+    elsewhere (at night near Toronto, the whole country's evening) are passed over without a look at their clinic.
     """
     base = _next_openings(
         now=now, discipline=discipline, service_id=service_id, technique=technique, before=before, language=language
     )
+    walked = base
+    if box is not None:
+        south, west, north, east = box
+        walked = base.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
 
     def checked() -> QuerySet[NextOpenTime]:
         # SQLite's walk and the grouping fallback (PostgreSQL's batches test distinct rows: _distinct_walk_sql).
         return (
-            base
+            walked
             # A correlated EXISTS, checked row by row as the walk goes: an IN (...) list would first
             # collect every matching clinic, a cost that grows with the network.
             .filter(Exists(clinics.filter(pk=OuterRef("clinic_id"))))
@@ -189,7 +196,7 @@ def soonest_clinics(
             page = checked() if since is None else checked().filter(start__gte=_aware(since))
             sql, params = _walk_sql(page, discipline=discipline, limit=batch)
         else:
-            page = base if since is None else base.filter(start__gte=_aware(since))
+            page = walked if since is None else walked.filter(start__gte=_aware(since))
             sql, params = _distinct_walk_sql(page, clinics, limit=batch)
         chunk = _starts_in_order_read(sql, params, wanted=wanted, found=found)
         scanned += len(chunk)
