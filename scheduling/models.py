@@ -306,7 +306,7 @@ class OpenDay(models.Model):
     whoever writes the practitioner's next openings, in the same transaction (``next_open_times_refresh``, the
     demo), from the same rows (``cache.open_days_compute``). A day counts while ``last_until`` is not past, as its
     rows do. The place is a copy; the search still tests the clinic's own (a clinic moved since is not found at
-    its old place, and its next refresh writes the new one).
+    its old place, and its next refresh writes the new one: the admin asks for it when it saves a move).
     """
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+", db_index=False)
