@@ -34,7 +34,9 @@ def test_a_clinic_moved_in_the_admin_is_found_soonest_first_at_its_new_place(
     toronto = make_city(name="Toronto", slug="toronto", latitude=TORONTO[0], longitude=TORONTO[1])
     here, _people, _service = make_open_clinic(blocks=(("11:00", "17:00"),))
     moving, _people, _service = make_open_clinic()  # from 09:00: sooner than ``here`` every day
-    Clinic.objects.filter(pk=here.pk).update(name="Here Physio", city=toronto, latitude=TORONTO[0], longitude=TORONTO[1])
+    Clinic.objects.filter(pk=here.pk).update(
+        name="Here Physio", city=toronto, latitude=TORONTO[0], longitude=TORONTO[1]
+    )
     Clinic.objects.filter(pk=moving.pk).update(name="Moving Physio", latitude=OTTAWA[0], longitude=OTTAWA[1])
     cache.next_open_times_refresh(clinic_ids=[here.pk, moving.pk], now=timezone.now())
     patient = page.context.browser.new_page()
