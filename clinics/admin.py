@@ -52,6 +52,10 @@ class ServiceInline(admin.TabularInline):
     show_change_link = True
 
 
+# What the next openings are computed on and carry (their place, their days on the clinic's clock).
+PLACE_FIELDS = {"latitude", "longitude", "time_zone"}
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     list_display = [
@@ -96,9 +100,6 @@ class ClinicAdmin(admin.ModelAdmin):
         # new zone has them recomputed (after this save commits), or the clinic would be searched for where it was.
         if change and PLACE_FIELDS & set(form.changed_data):
             catalogue_changed(clinic_ids=[obj.pk], now=timezone.now())
-
-
-PLACE_FIELDS = {"latitude", "longitude", "time_zone"}
 
 
 @admin.register(Practitioner)
